@@ -1,0 +1,105 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"shipshape/internal/course"
+	"shipshape/internal/progress"
+)
+
+// app holds what the commands share: flags, streams and loaders.
+type app struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+
+	// packPath is --pack: a pack directory instead of the built-in course.
+	packPath string
+	// style is --style: auto, dark, light or notty.
+	style string
+	// host is --host: the Docker daemon to use.
+	host string
+}
+
+func newApp(stdin io.Reader, stdout, stderr io.Writer) *app {
+	return &app{stdin: stdin, stdout: stdout, stderr: stderr}
+}
+
+// loadPack loads the pack chosen by --pack, or the built-in course.
+func (a *app) loadPack() (*course.Pack, error) {
+	opts := course.Options{CheckKind: checkKindValidator()}
+	if a.packPath == "" {
+		p, err := course.Builtin(opts)
+		if err != nil {
+			return nil, fmt.Errorf("the built-in course is broken (a bug in this build): %w", err)
+		}
+		return p, nil
+	}
+	return course.LoadDir(a.packPath, opts)
+}
+
+// stateDir is where progress lives.
+func (a *app) stateDir() (string, error) {
+	return progress.DefaultDir()
+}
+
+// openProgress opens the pack's progress for reading and writing (or
+// read-only when another shipshape holds it).
+func (a *app) openProgress(p *course.Pack) (*progress.Store, error) {
+	dir, err := a.stateDir()
+	if err != nil {
+		return nil, err
+	}
+	return progress.Open(dir, p.ID)
+}
+
+// loadProgress reads the pack's progress without locking or writing.
+func (a *app) loadProgress(p *course.Pack) (progress.State, error) {
+	dir, err := a.stateDir()
+	if err != nil {
+		return progress.State{}, err
+	}
+	st, notices, err := progress.Load(dir, p.ID)
+	for _, n := range notices {
+		fmt.Fprintln(a.stderr, "shipshape: "+n)
+	}
+	return st, err
+}
+
+func newRootCmd(a *app) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "shipshape",
+		Short: "Learn to make container images production-ready, in your terminal",
+		Long: `shipshape teaches the production-readiness phase of containerizing an app:
+non-root users, small images, multi-stage builds, health checks, scanning,
+graceful shutdown and more. Run it without arguments to open the course.
+
+Progress is kept on this machine, in $XDG_STATE_HOME/shipshape
+(override with SHIPSHAPE_STATE_DIR).`,
+		Args:          cobra.NoArgs,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runTUI(cmd.Context(), a)
+		},
+	}
+	root.SetIn(a.stdin)
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
+	root.PersistentFlags().StringVar(&a.packPath, "pack", "", "use the lesson pack in `DIR` instead of the built-in course")
+	root.PersistentFlags().StringVar(&a.host, "host", "", "Docker daemon `ADDRESS` (default: DOCKER_HOST, the current context, then the local socket)")
+	root.Flags().StringVar(&a.style, "style", "auto", "lesson colours: `auto`, dark, light or notty (plain)")
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return &exitError{code: 2, err: fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath())}
+	})
+	root.AddCommand(newListCmd(a), newProgressCmd(a), newVersionCmd(a))
+	return root
+}
+
+// usageError is a mistake in how a command was called: exit code 2.
+func usageError(format string, args ...any) error {
+	return &exitError{code: 2, err: fmt.Errorf(format, args...)}
+}

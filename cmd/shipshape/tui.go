@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+	"golang.org/x/term"
+
+	"shipshape/internal/render"
+	"shipshape/internal/tui"
+)
+
+// maxReadableWidth caps how wide lesson text is wrapped: long lines are
+// hard to read however wide the terminal is.
+const maxReadableWidth = 100
+
+func runTUI(ctx context.Context, a *app) error {
+	if !term.IsTerminal(int(os.Stdout.Fd())) || !term.IsTerminal(int(os.Stdin.Fd())) {
+		return usageError("the course needs an interactive terminal; for scripts use 'shipshape list' or 'shipshape progress'")
+	}
+	style, err := chooseStyle(a.style)
+	if err != nil {
+		return err
+	}
+	pack, err := a.loadPack()
+	if err != nil {
+		return err
+	}
+	store, err := a.openProgress(pack)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	model := tui.New(tui.Config{
+		Pack:       pack,
+		Progress:   store,
+		Renderer:   render.New(maxReadableWidth),
+		Style:      style,
+		Probe:      daemonProbe(a),
+		ProbeEvery: 15 * time.Second,
+	})
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	prog := tea.NewProgram(model, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx))
+	if _, err := prog.Run(); err != nil && ctx.Err() == nil {
+		return fmt.Errorf("the terminal interface stopped: %w", err)
+	}
+	return nil
+}
+
+// chooseStyle picks the lesson style. It may query the terminal, so it
+// runs before the program takes the terminal over.
+func chooseStyle(flag string) (render.Style, error) {
+	if os.Getenv("NO_COLOR") != "" {
+		lipgloss.SetColorProfile(termenv.Ascii)
+	}
+	if flag == "" || flag == "auto" {
+		return render.DetectStyle(), nil
+	}
+	s, err := render.ParseStyle(flag)
+	if err != nil {
+		return "", usageError("%v", err)
+	}
+	if s == render.NoColor {
+		lipgloss.SetColorProfile(termenv.Ascii)
+	}
+	return s, nil
+}

@@ -1,0 +1,351 @@
+package check
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+func init() {
+	kinds["container.healthy"] = &kind{
+		docker: true,
+		params: map[string]paramDef{"max_startup_seconds": {typ: paramNumber}},
+		title: func(p params) string {
+			if m, ok := p.num("max_startup_seconds"); ok {
+				return fmt.Sprintf("Becomes healthy within %gs", m)
+			}
+			return "Container becomes healthy"
+		},
+		eval: evalHealthy,
+	}
+	kinds["container.readonly_rootfs"] = &kind{docker: true, title: fixedTitle("Runs with a read-only root filesystem"), eval: evalReadonly}
+	kinds["container.graceful_shutdown"] = &kind{docker: true, title: fixedTitle("Shuts down cleanly on SIGTERM"), eval: evalGraceful}
+}
+
+// probePlan derives the health configuration used while a check waits for
+// a container, and how long to wait.
+//
+// The image's probe command, timeout and retries are kept; only the pace
+// changes. Docker runs the first probe one interval after start, so an
+// image declaring --interval=30s would take 30s to be judged. Probing every
+// fast (500ms by default) finds the healthy moment within half a second.
+// Probing faster must not make the verdict harsher than Docker's own: with
+// the image's settings Docker cannot call the container unhealthy before
+// start_period + retries*interval has passed, so that whole budget becomes
+// the start period, during which failed probes do not count. After it, the
+// image's retries (at the fast pace) decide. On API >= 1.44 the adapter
+// also passes StartInterval; on older engines it drops it, which changes
+// nothing since the interval itself is already fast.
+func probePlan(img *Healthcheck, fast, limit time.Duration) (Healthcheck, time.Duration) {
+	interval := dur(img.Interval, DefaultHealthInterval)
+	timeout := dur(img.Timeout, DefaultHealthTimeout)
+	r := retries(img)
+	step := min(fast, interval)
+	budget := img.StartPeriod + time.Duration(r)*interval
+	budget = min(budget, limit)
+	plan := Healthcheck{Test: img.Test, Interval: step, Timeout: timeout, Retries: r, StartPeriod: budget, StartInterval: step}
+	deadline := budget + time.Duration(r)*(step+timeout) + 2*time.Second
+	return plan, min(deadline, limit)
+}
+
+// waitOutcome is what waitHealthy observed.
+type waitOutcome struct {
+	healthy bool
+	elapsed time.Duration
+	v       verdict // set when not healthy
+}
+
+// waitHealthy starts container id and waits for Docker to report it
+// healthy. The event subscription is made before the start, so a fast
+// healthy event is never missed; a slow poll of the probe log runs beside
+// it to give up early on probes that cannot ever run (missing curl...).
+func (en *env) waitHealthy(ctx context.Context, id string, deadline time.Duration) waitOutcome {
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	events, errs, err := en.docker.WatchContainer(wctx, id)
+	if err != nil {
+		return waitOutcome{v: errorVerdict("cannot watch the container's events", err)}
+	}
+	start := time.Now()
+	if err := en.docker.StartContainer(ctx, id); err != nil {
+		return waitOutcome{v: startFailure(ctx, err)}
+	}
+	timer := time.NewTimer(deadline)
+	defer timer.Stop()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case ev, ok := <-events:
+			if !ok {
+				events = nil
+				continue
+			}
+			switch {
+			case ev.Health == "healthy":
+				return waitOutcome{healthy: true, elapsed: time.Since(start)}
+			case ev.Health == "unhealthy":
+				return waitOutcome{elapsed: time.Since(start), v: fail(append([]string{
+					fmt.Sprintf("Docker reported the container unhealthy %s after start", round(time.Since(start)))},
+					en.failureEvidence(id)...)...)}
+			case ev.Action == "die":
+				return waitOutcome{elapsed: time.Since(start), v: fail(append([]string{
+					fmt.Sprintf("the container exited with code %d %s after start, before it was healthy", ev.ExitCode, round(time.Since(start)))},
+					en.failureEvidence(id)...)...)}
+			}
+		case err, ok := <-errs:
+			if !ok {
+				errs = nil
+				continue
+			}
+			if ctx.Err() != nil {
+				return waitOutcome{v: errorVerdict("stopped waiting", ctx.Err())}
+			}
+			return waitOutcome{v: errorVerdict("the event stream broke", err)}
+		case <-tick.C:
+			st, err := en.docker.InspectContainer(ctx, id)
+			if err != nil {
+				continue
+			}
+			if st.Health == "healthy" {
+				return waitOutcome{healthy: true, elapsed: time.Since(start)}
+			}
+			if !st.Running {
+				return waitOutcome{elapsed: time.Since(start), v: fail(append([]string{
+					fmt.Sprintf("the container exited with code %d before it was healthy", st.ExitCode)},
+					en.failureEvidence(id)...)...)}
+			}
+			if cannotRun(st.HealthLog) {
+				return waitOutcome{elapsed: time.Since(start), v: fail(append([]string{
+					"the probe command cannot run in this image (exit code 126/127 or exec failure), so it will never succeed"},
+					en.failureEvidence(id)...)...)}
+			}
+		case <-timer.C:
+			return waitOutcome{elapsed: time.Since(start), v: fail(append([]string{
+				fmt.Sprintf("not healthy %s after start (Docker still says %q)", round(deadline), en.healthOf(id))},
+				en.failureEvidence(id)...)...)}
+		case <-ctx.Done():
+			return waitOutcome{v: errorVerdict("stopped waiting", ctx.Err())}
+		}
+	}
+}
+
+// startFailure sorts a failed start: engine trouble cannot be judged, but a
+// start refused because of the image (unknown user, missing entrypoint) is
+// the image's fault.
+func startFailure(ctx context.Context, err error) verdict {
+	var a adviser
+	if errors.As(err, &a) || ctx.Err() != nil {
+		return errorVerdict("cannot start the container", err)
+	}
+	return fail("the container does not start: " + oneLine(err.Error(), 240))
+}
+
+// cannotRun reports three probes in a row that failed to even execute.
+func cannotRun(log []Probe) bool {
+	if len(log) < 3 {
+		return false
+	}
+	for _, p := range log[len(log)-3:] {
+		if p.ExitCode != 126 && p.ExitCode != 127 && p.ExitCode != -1 {
+			return false
+		}
+	}
+	return true
+}
+
+func (en *env) healthOf(id string) string {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	st, err := en.docker.InspectContainer(ctx, id)
+	if err != nil {
+		return "unknown"
+	}
+	return st.Health
+}
+
+// failureEvidence gathers the last probe results and log lines, with a
+// fresh context so it works after a timeout too.
+func (en *env) failureEvidence(id string) []string {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var ev []string
+	if st, err := en.docker.InspectContainer(ctx, id); err == nil {
+		log := st.HealthLog
+		if len(log) > 3 {
+			log = log[len(log)-3:]
+		}
+		for _, p := range log {
+			out := oneLine(p.Output, 200)
+			if out == "" {
+				out = "(no output)"
+			}
+			ev = append(ev, fmt.Sprintf("probe exit %d after %s: %s", p.ExitCode, round(p.End.Sub(p.Start)), out))
+		}
+		if st.OOMKilled {
+			ev = append(ev, "the container was killed for running out of memory")
+		}
+	}
+	if logs, err := en.docker.Logs(ctx, id, 5); err == nil {
+		for _, l := range strings.Split(strings.TrimRight(logs, "\n"), "\n") {
+			if l = oneLine(l, 200); l != "" {
+				ev = append(ev, "log: "+l)
+			}
+		}
+	}
+	return ev
+}
+
+func round(d time.Duration) time.Duration {
+	if d < time.Second {
+		return d.Round(time.Millisecond)
+	}
+	return d.Round(100 * time.Millisecond)
+}
+
+// healthSpec builds the container spec and deadline for waiting on img.
+func (en *env) healthSpec(info ImageInfo, limit time.Duration) (ContainerSpec, time.Duration) {
+	plan, deadline := probePlan(info.Healthcheck, en.engine.fastProbe, limit)
+	return ContainerSpec{Image: info.ID, Purpose: "health", Healthcheck: &plan}, deadline
+}
+
+func evalHealthy(ctx context.Context, en *env, p params) verdict {
+	info, bad := en.targetImage(ctx)
+	if bad != nil {
+		return *bad
+	}
+	if !hasHealthcheck(info.Healthcheck) {
+		if info.Healthcheck != nil && len(info.Healthcheck.Test) > 0 {
+			return fail("HEALTHCHECK NONE: Docker can never report the container healthy")
+		}
+		return fail("the image declares no HEALTHCHECK, so Docker can never report it healthy")
+	}
+	limit := en.engine.healthCap
+	maxStart, hasMax := p.num("max_startup_seconds")
+	if hasMax {
+		limit = time.Duration(maxStart*float64(time.Second)) + time.Second
+	}
+	spec, deadline := en.healthSpec(info, limit)
+	return en.withContainer(ctx, spec, func(id string) verdict {
+		w := en.waitHealthy(ctx, id, deadline)
+		if !w.healthy {
+			w.v.evidence = append(w.v.evidence, describeHealthcheck(info.Healthcheck))
+			return w.v
+		}
+		msg := fmt.Sprintf("healthy %s after start (probing every %s for the check; the image's interval is %s)",
+			round(w.elapsed), spec.Healthcheck.Interval, dur(info.Healthcheck.Interval, DefaultHealthInterval))
+		if hasMax {
+			limitS := time.Duration(maxStart * float64(time.Second))
+			if w.elapsed > limitS {
+				return fail(fmt.Sprintf("startup took %s > %s", round(w.elapsed), limitS), msg)
+			}
+			return pass(fmt.Sprintf("startup took %s ≤ %s", round(w.elapsed), limitS), msg)
+		}
+		return pass(msg)
+	})
+}
+
+// stableFor is how long a container without HEALTHCHECK must keep running
+// for the read-only and shutdown checks to consider it started.
+const stableFor = 3 * time.Second
+
+// runUntilReady starts the container and waits until it is healthy or,
+// without HEALTHCHECK, until it has kept running for stableFor.
+func (en *env) runUntilReady(ctx context.Context, id string, info ImageInfo, deadline time.Duration) (string, *verdict) {
+	if hasHealthcheck(info.Healthcheck) {
+		w := en.waitHealthy(ctx, id, deadline)
+		if !w.healthy {
+			return "", &w.v
+		}
+		return fmt.Sprintf("healthy %s after start", round(w.elapsed)), nil
+	}
+	if err := en.docker.StartContainer(ctx, id); err != nil {
+		v := startFailure(ctx, err)
+		return "", &v
+	}
+	select {
+	case <-ctx.Done():
+		v := errorVerdict("stopped waiting", ctx.Err())
+		return "", &v
+	case <-time.After(stableFor):
+	}
+	st, err := en.docker.InspectContainer(ctx, id)
+	if err != nil {
+		v := errorVerdict("cannot inspect the container", err)
+		return "", &v
+	}
+	if !st.Running {
+		v := fail(append([]string{fmt.Sprintf("the container exited with code %d within %s", st.ExitCode, stableFor)}, en.failureEvidence(id)...)...)
+		return "", &v
+	}
+	return fmt.Sprintf("still running %s after start (the image has no HEALTHCHECK to wait for)", stableFor), nil
+}
+
+func evalReadonly(ctx context.Context, en *env, _ params) verdict {
+	info, bad := en.targetImage(ctx)
+	if bad != nil {
+		return *bad
+	}
+	spec, deadline := ContainerSpec{Image: info.ID}, stableFor+10*time.Second
+	if hasHealthcheck(info.Healthcheck) {
+		spec, deadline = en.healthSpec(info, en.engine.healthCap)
+	}
+	spec.Purpose = "readonly"
+	spec.ReadOnlyRootfs = true
+	spec.Tmpfs = map[string]string{"/tmp": ""}
+	return en.withContainer(ctx, spec, func(id string) verdict {
+		msg, bad := en.runUntilReady(ctx, id, info, deadline)
+		if bad != nil {
+			bad.evidence = append([]string{"with --read-only and a tmpfs at /tmp:"}, bad.evidence...)
+			return *bad
+		}
+		return pass("with --read-only and a tmpfs at /tmp: " + msg)
+	})
+}
+
+func evalGraceful(ctx context.Context, en *env, _ params) verdict {
+	info, bad := en.targetImage(ctx)
+	if bad != nil {
+		return *bad
+	}
+	spec, deadline := ContainerSpec{Image: info.ID}, stableFor+10*time.Second
+	if hasHealthcheck(info.Healthcheck) {
+		spec, deadline = en.healthSpec(info, en.engine.healthCap)
+	}
+	spec.Purpose = "shutdown"
+	timeout := en.engine.stopTimeout
+	spec.StopTimeout = timeout
+	signal := info.StopSignal
+	if signal == "" {
+		signal = "SIGTERM"
+	}
+	return en.withContainer(ctx, spec, func(id string) verdict {
+		var ev []string
+		msg, bad := en.runUntilReady(ctx, id, info, deadline)
+		if bad != nil {
+			st, err := en.docker.InspectContainer(ctx, id)
+			if err != nil || !st.Running {
+				bad.evidence = append([]string{"the container must run before it can be stopped:"}, bad.evidence...)
+				return *bad
+			}
+			ev = append(ev, "note: the container was not healthy yet when it was stopped")
+		} else {
+			ev = append(ev, msg)
+		}
+		start := time.Now()
+		if err := en.docker.StopContainer(ctx, id, timeout); err != nil {
+			return errorVerdict("cannot stop the container", err, ev...)
+		}
+		took := time.Since(start)
+		st, err := en.docker.InspectContainer(ctx, id)
+		if err != nil {
+			return errorVerdict("cannot inspect the stopped container", err, ev...)
+		}
+		if st.ExitCode == 137 {
+			return fail(append([]string{fmt.Sprintf("still running %s after %s, so Docker killed it (exit code 137)", round(took), signal)}, ev...)...)
+		}
+		return pass(append([]string{fmt.Sprintf("exited by itself with code %d %s after %s (limit %s)", st.ExitCode, round(took), signal, timeout)}, ev...)...)
+	})
+}

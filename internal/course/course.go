@@ -1,0 +1,124 @@
+// Package course defines the lesson pack format (version 1) and loads and
+// validates packs: the built-in course and instructors' packs alike.
+//
+// A pack is a directory (or any fs.FS) with a pack.yaml manifest and one
+// Markdown file per lesson. Each lesson starts with YAML front matter; an
+// exercise lesson declares its tasks, hints and checks there. The format is
+// documented for authors in docs/pack-format.md.
+package course
+
+import "strings"
+
+// FormatVersion is the newest pack format this binary understands.
+const FormatVersion = 1
+
+// ManifestName is the file name of a pack's manifest at the pack root.
+const ManifestName = "pack.yaml"
+
+// Levels a check can be declared with.
+const (
+	LevelRequired = "required"
+	LevelAdvisory = "advisory"
+)
+
+// Pack is a loaded, validated lesson pack.
+type Pack struct {
+	FormatVersion int
+	ID            string
+	Title         string
+	Version       string
+	Description   string
+	Lessons       []*Lesson
+	// Source says where the pack came from ("built-in" or a path), for messages.
+	Source string
+}
+
+// Lesson is one Markdown lesson with its front matter.
+type Lesson struct {
+	ID       string
+	Title    string
+	Summary  string
+	Minutes  int
+	Exercise *Exercise
+	// Body is the Markdown after the front matter, unrendered.
+	Body string
+	// File is the lesson's path inside the pack.
+	File string
+	// BodyLine is the file line where Body starts, so body positions map to file lines.
+	BodyLine int
+	// Anchors holds the heading slugs of Body, in order.
+	Anchors []string
+}
+
+// Exercise is the optional hands-on part of a lesson.
+type Exercise struct {
+	ID     string
+	Title  string
+	Tasks  []string
+	Hints  []string
+	Checks []Check
+	Line   int
+}
+
+// Check declares one check an exercise is judged by. Kind names a check
+// kind of the check engine; Params are that kind's parameters.
+type Check struct {
+	ID     string
+	Kind   string
+	Level  string
+	Params map[string]any
+	Hint   string
+	// Lesson points at the lesson (and optional "#anchor") that teaches the fix.
+	Lesson string
+	Line   int
+}
+
+// Required reports whether a failure of this check fails the exercise.
+func (c Check) Required() bool { return c.Level != LevelAdvisory }
+
+// LessonRef splits Lesson into its lesson id and anchor.
+func (c Check) LessonRef() (lessonID, anchor string) {
+	lessonID, anchor, _ = strings.Cut(c.Lesson, "#")
+	return lessonID, anchor
+}
+
+// Lesson returns the lesson with the given id, or nil.
+func (p *Pack) Lesson(id string) *Lesson {
+	for _, l := range p.Lessons {
+		if l.ID == id {
+			return l
+		}
+	}
+	return nil
+}
+
+// Index returns the position of the lesson with the given id, or -1.
+func (p *Pack) Index(id string) int {
+	for i, l := range p.Lessons {
+		if l.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// Exercise returns the exercise with the given id and its lesson, or nils.
+func (p *Pack) Exercise(id string) (*Exercise, *Lesson) {
+	for _, l := range p.Lessons {
+		if l.Exercise != nil && l.Exercise.ID == id {
+			return l.Exercise, l
+		}
+	}
+	return nil, nil
+}
+
+// Exercises lists the pack's exercises in lesson order.
+func (p *Pack) Exercises() []*Exercise {
+	var out []*Exercise
+	for _, l := range p.Lessons {
+		if l.Exercise != nil {
+			out = append(out, l.Exercise)
+		}
+	}
+	return out
+}

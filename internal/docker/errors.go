@@ -1,0 +1,137 @@
+package docker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/docker/docker/client"
+)
+
+// Kind sorts the errors a learner can act on.
+type Kind int
+
+// The error kinds. Anything the SDK's predicates do not recognise is Other.
+const (
+	Other Kind = iota
+	// Unreachable means no daemon answered at the host.
+	Unreachable
+	// PermissionDenied means the socket exists but this user may not use it.
+	PermissionDenied
+	// APITooOld means the engine's API is older than shipshape supports.
+	APITooOld
+	// ImageNotFound means the image is not in the engine's image store.
+	ImageNotFound
+	// NotFound means another object (a container, a path) does not exist.
+	NotFound
+)
+
+func (k Kind) String() string {
+	switch k {
+	case Unreachable:
+		return "daemon unreachable"
+	case PermissionDenied:
+		return "permission denied"
+	case APITooOld:
+		return "API too old"
+	case ImageNotFound:
+		return "image not found"
+	case NotFound:
+		return "not found"
+	default:
+		return "docker error"
+	}
+}
+
+// Error is an error from the Docker engine, sorted at this boundary.
+type Error struct {
+	Kind Kind
+	// Op is what was being done, e.g. `inspect image "task-api:prod"`.
+	Op string
+	// Host and Source say which daemon was talked to and why.
+	Host, Source string
+	// Ref is the image reference for ImageNotFound.
+	Ref string
+	Err error
+}
+
+func (e *Error) Error() string {
+	switch e.Kind {
+	case Unreachable:
+		return fmt.Sprintf("cannot reach the Docker daemon at %s (%s)", e.Host, e.Source)
+	case PermissionDenied:
+		return fmt.Sprintf("permission denied on the Docker socket %s (%s)", e.Host, e.Source)
+	case APITooOld:
+		return fmt.Sprintf("cannot %s: %v", e.Op, e.Err)
+	case ImageNotFound:
+		return fmt.Sprintf("image %q not found", e.Ref)
+	default:
+		return fmt.Sprintf("cannot %s: %v", e.Op, e.Err)
+	}
+}
+
+// Unwrap returns the SDK's error.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Advice says in one line what the learner can do about the error.
+func (e *Error) Advice() string {
+	switch e.Kind {
+	case Unreachable:
+		return "Start Docker (Docker Desktop, or `sudo systemctl start docker`), or point --host or DOCKER_HOST at a running engine."
+	case PermissionDenied:
+		return "Add yourself to the docker group (`sudo usermod -aG docker $USER`, then log in again), or use rootless Docker."
+	case APITooOld:
+		return "Upgrade Docker Engine to 20.10 or newer."
+	case ImageNotFound:
+		return fmt.Sprintf("Build it first, e.g. `docker build -t %s .`, or pass the right reference with --image.", e.Ref)
+	case NotFound:
+		return "The object went away while shipshape was using it; run the check again."
+	default:
+		return "Run `shipshape doctor` to see what is wrong with the Docker setup."
+	}
+}
+
+// KindOf returns the Kind of err, or Other.
+func KindOf(err error) Kind {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return Other
+}
+
+// Advice returns the one-line advice for err, or "" for errors that did
+// not come from this package.
+func Advice(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Advice()
+	}
+	return ""
+}
+
+// classify sorts an SDK error with the SDK's predicates. ref, when not
+// empty, names the image the call was about, so a not-found becomes
+// ImageNotFound. Context errors pass through unchanged.
+func (c *Client) classify(op, ref string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("cannot %s: %w", op, err)
+	}
+	e := &Error{Kind: Other, Op: op, Host: c.host.URL, Source: c.host.Source, Ref: ref, Err: err}
+	switch {
+	case client.IsErrConnectionFailed(err) && errors.Is(err, fs.ErrPermission):
+		e.Kind = PermissionDenied
+	case client.IsErrConnectionFailed(err):
+		e.Kind = Unreachable
+	case cerrdefs.IsNotFound(err) && ref != "":
+		e.Kind = ImageNotFound
+	case cerrdefs.IsNotFound(err):
+		e.Kind = NotFound
+	}
+	return e
+}

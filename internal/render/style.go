@@ -1,0 +1,68 @@
+// Package render turns lesson Markdown into terminal text with glamour.
+//
+// Lesson packs are untrusted input, so Markdown is sanitized before and after
+// rendering (see package termsafe). Rendering is costly, so results are
+// cached by lesson, content, wrap width and style, and the TUI can ask for a
+// cached result without rendering.
+package render
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+)
+
+// Style is a rendering style: the colour scheme used for lessons.
+type Style string
+
+// The rendering styles.
+const (
+	// Dark is for terminals with a dark background.
+	Dark Style = "dark"
+	// Light is for terminals with a light background.
+	Light Style = "light"
+	// NoColor renders without any escape sequences, for NO_COLOR, dumb
+	// terminals, pipes and tests.
+	NoColor Style = "notty"
+)
+
+// DetectStyle picks a style for the current terminal: NoColor when the
+// NO_COLOR environment variable is set to a non-empty value, otherwise Dark
+// or Light from the terminal's background colour.
+//
+// It queries the terminal (an OSC 11 round trip on stdin/stdout), so call it
+// once at start-up, before the Bubble Tea program starts and owns the
+// terminal, and pass the result along; never call it from Update or View.
+func DetectStyle() Style {
+	if os.Getenv("NO_COLOR") != "" {
+		return NoColor
+	}
+	if lipgloss.HasDarkBackground() {
+		return Dark
+	}
+	return Light
+}
+
+// ParseStyle parses the value of a style override flag: "auto", "dark",
+// "light" or "notty". Case and surrounding spaces are ignored and the empty
+// string means auto. For auto it calls DetectStyle, so the same start-up
+// rule applies: parse the flag before the Bubble Tea program starts.
+func ParseStyle(s string) (Style, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "auto":
+		return DetectStyle(), nil
+	case "dark":
+		return Dark, nil
+	case "light":
+		return Light, nil
+	case "notty":
+		return NoColor, nil
+	}
+	return "", fmt.Errorf("unknown style %q: use auto, dark, light or notty", s)
+}
+
+func (s Style) valid() bool {
+	return s == Dark || s == Light || s == NoColor
+}

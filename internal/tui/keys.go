@@ -1,0 +1,79 @@
+package tui
+
+import "github.com/charmbracelet/bubbles/key"
+
+// listKeys are the lesson list's bindings. Movement and filtering are the
+// bubbles list's own; they are repeated here so help can show them.
+type listKeys struct {
+	Up, Down, PageUp, PageDown key.Binding
+	Open, Filter, ClearFilter  key.Binding
+	Help, Quit                 key.Binding
+}
+
+func newListKeys() listKeys {
+	return listKeys{
+		Up:          key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:        key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		PageUp:      key.NewBinding(key.WithKeys("pgup", "left", "h"), key.WithHelp("pgup/←", "prev page")),
+		PageDown:    key.NewBinding(key.WithKeys("pgdown", "right", "l"), key.WithHelp("pgdn/→", "next page")),
+		Open:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open lesson")),
+		Filter:      key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		ClearFilter: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
+		Help:        key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Quit:        key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+	}
+}
+
+// ShortHelp implements help.KeyMap.
+func (k listKeys) ShortHelp() []key.Binding {
+	return []key.Binding{k.Open, k.Filter, k.Help, k.Quit}
+}
+
+// FullHelp implements help.KeyMap.
+func (k listKeys) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.Up, k.Down, k.PageUp, k.PageDown},
+		{k.Open, k.Filter, k.ClearFilter},
+		{k.Help, k.Quit},
+	}
+}
+
+// pagerKeys are the lesson reader's bindings.
+type pagerKeys struct {
+	Up, Down, PageUp, PageDown, HalfUp, HalfDown, Top, Bottom key.Binding
+	Next, Prev, Back                                          key.Binding
+	Help, Quit                                                key.Binding
+}
+
+func newPagerKeys() pagerKeys {
+	return pagerKeys{
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup", "b"), key.WithHelp("pgup/b", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown", " ", "f"), key.WithHelp("pgdn/space", "page down")),
+		HalfUp:   key.NewBinding(key.WithKeys("u", "ctrl+u"), key.WithHelp("u", "½ page up")),
+		HalfDown: key.NewBinding(key.WithKeys("d", "ctrl+d"), key.WithHelp("d", "½ page down")),
+		Top:      key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g/home", "top")),
+		Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G/end", "bottom")),
+		Next:     key.NewBinding(key.WithKeys("n", "]"), key.WithHelp("n", "next lesson")),
+		Prev:     key.NewBinding(key.WithKeys("p", "["), key.WithHelp("p", "previous lesson")),
+		Back:     key.NewBinding(key.WithKeys("esc", "backspace"), key.WithHelp("esc", "lesson list")),
+		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Quit:     key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+	}
+}
+
+// ShortHelp implements help.KeyMap.
+func (k pagerKeys) ShortHelp() []key.Binding {
+	return []key.Binding{k.PageDown, k.Next, k.Prev, k.Back, k.Help, k.Quit}
+}
+
+// FullHelp implements help.KeyMap.
+func (k pagerKeys) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.Up, k.Down, k.PageUp, k.PageDown},
+		{k.HalfUp, k.HalfDown, k.Top, k.Bottom},
+		{k.Next, k.Prev, k.Back},
+		{k.Help, k.Quit},
+	}
+}

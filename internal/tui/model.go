@@ -1,0 +1,523 @@
+// Package tui is shipshape's terminal interface: the lesson list and the
+// lesson reader. It does no I/O in Update or View: rendering, progress saves
+// and the Docker probe run in commands that report back with messages.
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/list"
+	"github.com/charmbracelet/bubbles/progress"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"shipshape/internal/course"
+	store "shipshape/internal/progress"
+	"shipshape/internal/render"
+	"shipshape/internal/summary"
+	"shipshape/internal/termsafe"
+)
+
+// Progress is what the TUI needs of the progress store. The methods are
+// called only from commands, never from Update or View.
+type Progress interface {
+	State() store.State
+	Update(func(*store.State)) error
+	ReadOnly() bool
+	Notices() []string
+}
+
+// Renderer renders lesson Markdown for a width and style.
+type Renderer interface {
+	Render(lessonID, markdown string, width int, style render.Style) (string, error)
+	Cached(lessonID, markdown string, width int, style render.Style) (string, bool)
+}
+
+// DaemonStatus is the Docker daemon's state for the status bar.
+type DaemonStatus struct {
+	Connected bool
+	// Version describes the engine when connected, e.g. "Engine 27.3.1 · API 1.47".
+	Version string
+	// Reason says in one line why the daemon is unreachable and what to do.
+	Reason string
+}
+
+// Config is what the TUI is started with.
+type Config struct {
+	Pack     *course.Pack
+	Progress Progress
+	Renderer Renderer
+	Style    render.Style
+	// Probe asks the Docker daemon for its state; nil means "not probed".
+	Probe func(context.Context) DaemonStatus
+	// ProbeEvery re-probes the daemon so the status bar follows it; 0 means once.
+	ProbeEvery time.Duration
+	// PositionDelay is how long scrolling must pause before the position is saved.
+	PositionDelay time.Duration
+}
+
+type screen int
+
+const (
+	screenList screen = iota
+	screenPager
+)
+
+// Model is the root Bubble Tea model.
+type Model struct {
+	cfg    Config
+	st     styles
+	width  int
+	height int
+	screen screen
+
+	list     list.Model
+	listKeys listKeys
+	pager    pager
+	help     help.Model
+	fullHelp bool
+	bar      progress.Model
+
+	progress     store.State
+	sum          summary.Summary
+	notices      []string
+	saveErr      string
+	readOnly     bool
+	daemon       DaemonStatus
+	daemonProbed bool
+}
+
+// New builds the model. It reads the progress store's in-memory state,
+// which the caller loaded before starting the program.
+func New(cfg Config) Model {
+	if cfg.PositionDelay == 0 {
+		cfg.PositionDelay = 400 * time.Millisecond
+	}
+	st := newStyles()
+	m := Model{
+		cfg:      cfg,
+		st:       st,
+		list:     newLessonList(st),
+		listKeys: newListKeys(),
+		pager:    newPager(st),
+		help:     help.New(),
+		bar:      progress.New(progress.WithSolidFill(string(colorOK.Dark)), progress.WithoutPercentage()),
+		progress: cfg.Progress.State(),
+		notices:  cfg.Progress.Notices(),
+		readOnly: cfg.Progress.ReadOnly(),
+	}
+	m.refreshList()
+	// Return to where the learner was: the list positioned on the last
+	// lesson, and that lesson open at its saved offset.
+	if i := cfg.Pack.Index(m.progress.Current); i >= 0 {
+		m.list.Select(i)
+		m.screen = screenPager
+		offset := 0
+		if lp := m.progress.Lessons[m.progress.Current]; lp != nil {
+			offset = lp.Offset
+		}
+		m.pager.open(cfg.Pack.Lessons[i], i, len(cfg.Pack.Lessons), offset)
+	}
+	return m
+}
+
+// Init starts the Docker probe and, when a lesson is open, its render.
+func (m Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{m.probeCmd()}
+	return tea.Batch(cmds...)
+}
+
+// Messages from commands.
+type (
+	renderedMsg struct {
+		lessonID string
+		width    int
+		content  string
+		err      error
+	}
+	savedMsg struct {
+		state store.State
+		err   error
+	}
+	daemonMsg      DaemonStatus
+	probeAgainMsg  struct{}
+	positionTickMs struct{ seq int }
+)
+
+func (m Model) probeCmd() tea.Cmd {
+	if m.cfg.Probe == nil {
+		return nil
+	}
+	probe := m.cfg.Probe
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return daemonMsg(probe(ctx))
+	}
+}
+
+// saveCmd applies fn to the stored progress in the background and reports
+// the new state, so the list and the reader show what is on disk.
+func (m Model) saveCmd(fn func(*store.State)) tea.Cmd {
+	p := m.cfg.Progress
+	return func() tea.Msg {
+		err := p.Update(fn)
+		return savedMsg{state: p.State(), err: err}
+	}
+}
+
+func (m Model) renderCmd(l *course.Lesson, width int) tea.Cmd {
+	r, style := m.cfg.Renderer, m.cfg.Style
+	doc := l.Document()
+	return func() tea.Msg {
+		out, err := r.Render(l.ID, doc, width, style)
+		return renderedMsg{lessonID: l.ID, width: width, content: out, err: err}
+	}
+}
+
+// Update handles a message.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.layout()
+		if m.screen == screenPager {
+			return m, m.requestRender()
+		}
+		return m, nil
+	case daemonMsg:
+		m.daemon, m.daemonProbed = DaemonStatus(msg), true
+		if m.cfg.ProbeEvery > 0 {
+			return m, tea.Tick(m.cfg.ProbeEvery, func(time.Time) tea.Msg { return probeAgainMsg{} })
+		}
+		return m, nil
+	case probeAgainMsg:
+		return m, m.probeCmd()
+	case savedMsg:
+		m.progress = msg.state
+		m.saveErr = ""
+		if msg.err != nil && !m.readOnly {
+			m.saveErr = termsafe.Line(msg.err.Error())
+		}
+		m.refreshList()
+		return m, nil
+	case renderedMsg:
+		return m.onRendered(msg)
+	case positionTickMs:
+		if msg.seq == m.pager.moveSeq && m.screen == screenPager {
+			return m, m.savePosition()
+		}
+		return m, nil
+	case tea.KeyMsg:
+		if msg.String() == "ctrl+c" {
+			return m, m.quit()
+		}
+		if m.screen == screenPager {
+			return m.updatePager(msg)
+		}
+		return m.updateList(msg)
+	case tea.MouseMsg:
+		if m.screen == screenPager {
+			return m.scrolled(m.pager.handleMouse(msg))
+		}
+	}
+	if m.screen == screenList {
+		var cmd tea.Cmd
+		m.list, cmd = m.list.Update(msg)
+		return m, cmd
+	}
+	return m, nil
+}
+
+func (m Model) updateList(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	// While the filter is being typed, every key belongs to it.
+	if m.list.SettingFilter() {
+		var cmd tea.Cmd
+		m.list, cmd = m.list.Update(msg)
+		return m, cmd
+	}
+	switch {
+	case key.Matches(msg, m.listKeys.Quit):
+		return m, m.quit()
+	case key.Matches(msg, m.listKeys.Help):
+		m.fullHelp = !m.fullHelp
+		m.layout()
+		return m, nil
+	case key.Matches(msg, m.listKeys.Open):
+		if it, ok := m.list.SelectedItem().(lessonItem); ok {
+			return m.openLesson(it.index, -1)
+		}
+		return m, nil
+	}
+	var cmd tea.Cmd
+	m.list, cmd = m.list.Update(msg)
+	return m, cmd
+}
+
+func (m Model) updatePager(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	k := m.pager.keys
+	switch {
+	case key.Matches(msg, k.Quit):
+		return m, m.quit()
+	case key.Matches(msg, k.Help):
+		m.fullHelp = !m.fullHelp
+		m.layout()
+		return m, nil
+	case key.Matches(msg, k.Back):
+		save := m.savePosition()
+		m.screen = screenList
+		m.list.Select(m.pager.index)
+		m.layout()
+		return m, save
+	case key.Matches(msg, k.Next):
+		if m.pager.index+1 < len(m.cfg.Pack.Lessons) {
+			return m.switchLesson(m.pager.index + 1)
+		}
+		return m, nil
+	case key.Matches(msg, k.Prev):
+		if m.pager.index > 0 {
+			return m.switchLesson(m.pager.index - 1)
+		}
+		return m, nil
+	}
+	return m.scrolled(m.pager.handleKey(msg))
+}
+
+// scrolled follows a scroll: it marks the lesson read at its end and saves
+// the position once scrolling pauses, not on every line.
+func (m Model) scrolled(moved bool) (tea.Model, tea.Cmd) {
+	if !moved {
+		return m, nil
+	}
+	m.pager.moveSeq++
+	seq := m.pager.moveSeq
+	cmds := []tea.Cmd{tea.Tick(m.cfg.PositionDelay, func(time.Time) tea.Msg { return positionTickMs{seq: seq} })}
+	cmds = append(cmds, m.markReadIfAtEnd())
+	return m, tea.Batch(cmds...)
+}
+
+func (m Model) switchLesson(i int) (tea.Model, tea.Cmd) {
+	save := m.savePosition()
+	next, cmd := m.openLesson(i, 0)
+	return next, tea.Batch(save, cmd)
+}
+
+// openLesson shows lesson i at offset (-1: its saved offset).
+func (m Model) openLesson(i, offset int) (Model, tea.Cmd) {
+	l := m.cfg.Pack.Lessons[i]
+	if offset < 0 {
+		offset = 0
+		if lp := m.progress.Lessons[l.ID]; lp != nil {
+			offset = lp.Offset
+		}
+	}
+	m.screen = screenPager
+	m.pager.open(l, i, len(m.cfg.Pack.Lessons), offset)
+	m.layout()
+	id := l.ID
+	now := time.Now().UTC()
+	opened := m.saveCmd(func(s *store.State) {
+		s.Current = id
+		lp := s.Lessons[id]
+		if lp == nil {
+			lp = &store.LessonProgress{}
+			s.Lessons[id] = lp
+		}
+		lp.LastOpened = now
+	})
+	return m, tea.Batch(opened, m.requestRender())
+}
+
+// requestRender shows a cached render at once, or asks for one in the
+// background while the previous content stays on screen.
+func (m *Model) requestRender() tea.Cmd {
+	l := m.pager.lesson
+	if l == nil || m.pager.contentWidth() <= 0 {
+		return nil
+	}
+	w := m.pager.contentWidth()
+	if out, ok := m.cfg.Renderer.Cached(l.ID, l.Document(), w, m.cfg.Style); ok {
+		m.pager.setContent(l.ID, w, out)
+		return m.markReadIfAtEnd()
+	}
+	m.pager.rendering = true
+	return m.renderCmd(l, w)
+}
+
+func (m Model) onRendered(msg renderedMsg) (tea.Model, tea.Cmd) {
+	if m.pager.lesson == nil || msg.lessonID != m.pager.lesson.ID || msg.width != m.pager.contentWidth() {
+		return m, nil // a render for a lesson or width no longer shown
+	}
+	m.pager.rendering = false
+	if msg.err != nil {
+		m.pager.setContent(msg.lessonID, msg.width, m.st.bad.Render("This lesson could not be rendered: "+termsafe.Line(msg.err.Error())))
+		return m, nil
+	}
+	m.pager.setContent(msg.lessonID, msg.width, msg.content)
+	return m, m.markReadIfAtEnd()
+}
+
+// markReadIfAtEnd marks the open lesson read once its end is on screen.
+func (m Model) markReadIfAtEnd() tea.Cmd {
+	l := m.pager.lesson
+	if l == nil || !m.pager.ready() || !m.pager.atEnd() {
+		return nil
+	}
+	if lp := m.progress.Lessons[l.ID]; lp != nil && lp.ReadAt != nil {
+		return nil
+	}
+	id := l.ID
+	now := time.Now().UTC()
+	return m.saveCmd(func(s *store.State) {
+		lp := s.Lessons[id]
+		if lp == nil {
+			lp = &store.LessonProgress{LastOpened: now}
+			s.Lessons[id] = lp
+		}
+		if lp.ReadAt == nil {
+			lp.ReadAt = &now
+		}
+	})
+}
+
+func (m Model) savePosition() tea.Cmd {
+	l := m.pager.lesson
+	if l == nil || !m.pager.ready() {
+		return nil
+	}
+	id, offset := l.ID, m.pager.offset()
+	return m.saveCmd(func(s *store.State) {
+		s.Current = id
+		lp := s.Lessons[id]
+		if lp == nil {
+			lp = &store.LessonProgress{}
+			s.Lessons[id] = lp
+		}
+		lp.Offset = offset
+	})
+}
+
+// quit saves the reading position first, so a restart returns to it.
+func (m Model) quit() tea.Cmd {
+	if m.screen == screenPager {
+		if save := m.savePosition(); save != nil {
+			return tea.Sequence(save, tea.Quit)
+		}
+	}
+	if m.screen == screenList && m.progress.Current != "" {
+		// Back on the list: reopening starts on the list, not in a lesson.
+		return tea.Sequence(m.saveCmd(func(s *store.State) { s.Current = "" }), tea.Quit)
+	}
+	return tea.Quit
+}
+
+func (m *Model) refreshList() {
+	m.sum = summary.Of(m.cfg.Pack, m.progress)
+	sel := m.list.Index()
+	m.list.SetItems(lessonItems(m.sum))
+	m.list.Select(sel)
+}
+
+// layout gives each part its share of the window.
+func (m *Model) layout() {
+	if m.width == 0 {
+		return
+	}
+	m.help.Width = m.width
+	footer := m.footerHeight()
+	switch m.screen {
+	case screenList:
+		// header (title + progress), notices, list, help, status bar
+		used := 3 + len(m.visibleNotices()) + footer + 1
+		m.list.SetSize(m.width, max(2, m.height-used))
+	case screenPager:
+		m.pager.setSize(m.width, max(1, m.height-1-footer-1))
+	}
+	m.bar.Width = min(30, max(10, m.width/4))
+}
+
+func (m Model) footerHeight() int {
+	return lipgloss.Height(m.helpView())
+}
+
+func (m Model) helpView() string {
+	var km help.KeyMap = m.listKeys
+	if m.screen == screenPager {
+		km = m.pager.keys
+	}
+	if m.fullHelp {
+		return m.help.FullHelpView(km.FullHelp())
+	}
+	return m.help.ShortHelpView(km.ShortHelp())
+}
+
+func (m Model) visibleNotices() []string {
+	var out []string
+	for _, n := range m.notices {
+		out = append(out, termsafe.Line(n))
+	}
+	if m.saveErr != "" {
+		out = append(out, "progress not saved: "+m.saveErr)
+	}
+	return out
+}
+
+// View draws the current screen.
+func (m Model) View() string {
+	if m.width == 0 {
+		return ""
+	}
+	var body string
+	switch m.screen {
+	case screenPager:
+		body = lipgloss.JoinVertical(lipgloss.Left, m.pager.headerView(m.width), m.pager.view(), m.helpView())
+	default:
+		body = m.listView()
+	}
+	return lipgloss.JoinVertical(lipgloss.Left, body, m.statusView())
+}
+
+func (m Model) listView() string {
+	title := m.st.title.Render(termsafe.Line(m.cfg.Pack.Title))
+	right := fmt.Sprintf("%s %d/%d done", m.bar.ViewAs(m.sum.Percent()), m.sum.Done, m.sum.Total)
+	gap := max(1, m.width-ansi.StringWidth(title)-ansi.StringWidth(right))
+	header := ansi.Truncate(title+strings.Repeat(" ", gap)+right, m.width, "")
+	sub := m.st.muted.Render(ansi.Truncate(fmt.Sprintf("%d lessons · %d exercises · pack %s %s",
+		len(m.cfg.Pack.Lessons), len(m.cfg.Pack.Exercises()), termsafe.Line(m.cfg.Pack.ID), termsafe.Line(m.cfg.Pack.Version)), m.width, "…"))
+	parts := []string{header, sub, ""}
+	for _, n := range m.visibleNotices() {
+		parts = append(parts, m.st.warn.Render(ansi.Truncate("! "+n, m.width, "…")))
+	}
+	parts = append(parts, m.list.View(), m.helpView())
+	return lipgloss.JoinVertical(lipgloss.Left, parts...)
+}
+
+// statusView is the bottom line: the Docker daemon's state and whether
+// progress is being saved.
+func (m Model) statusView() string {
+	var docker string
+	switch {
+	case m.cfg.Probe == nil:
+		docker = m.st.muted.Render("docker: not checked")
+	case !m.daemonProbed:
+		docker = m.st.muted.Render("docker: checking…")
+	case m.daemon.Connected:
+		docker = m.st.ok.Render("● docker") + m.st.muted.Render(" connected · "+termsafe.Line(m.daemon.Version))
+	default:
+		docker = m.st.bad.Render("○ docker unreachable") + m.st.muted.Render(": "+termsafe.Line(m.daemon.Reason)+" (lessons work without it)")
+	}
+	right := ""
+	if m.readOnly {
+		right = m.st.warn.Render("read-only progress")
+	}
+	room := m.width - ansi.StringWidth(right) - 1
+	docker = ansi.Truncate(docker, max(0, room), "…")
+	gap := max(1, m.width-ansi.StringWidth(docker)-ansi.StringWidth(right))
+	return ansi.Truncate(docker+strings.Repeat(" ", gap)+right, m.width, "")
+}

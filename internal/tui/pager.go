@@ -1,0 +1,166 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/viewport"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
+	"shipshape/internal/course"
+	"shipshape/internal/termsafe"
+)
+
+// pager shows one rendered lesson in a viewport.
+type pager struct {
+	st    styles
+	keys  pagerKeys
+	vp    viewport.Model
+	width int
+
+	lesson *course.Lesson
+	index  int
+	total  int
+	// shownID and shownWidth say what the viewport's content was rendered for.
+	shownID    string
+	shownWidth int
+	// pendingOffset is the scroll position to restore once content arrives.
+	pendingOffset int
+	rendering     bool
+	// moveSeq counts scrolls so that only the last one of a burst saves.
+	moveSeq int
+}
+
+func newPager(st styles) pager {
+	vp := viewport.New(0, 0)
+	vp.MouseWheelEnabled = true
+	vp.MouseWheelDelta = 3
+	// Keys are ours (pagerKeys); the viewport's defaults would also claim
+	// letters that mean something else here.
+	vp.KeyMap = viewport.KeyMap{}
+	return pager{st: st, keys: newPagerKeys(), vp: vp, pendingOffset: -1}
+}
+
+func (p *pager) open(l *course.Lesson, index, total, offset int) {
+	p.lesson, p.index, p.total = l, index, total
+	p.pendingOffset = offset
+	p.shownID, p.shownWidth = "", 0
+	p.vp.SetContent("")
+	p.vp.SetYOffset(0)
+}
+
+func (p *pager) setSize(width, height int) {
+	p.width = width
+	p.vp.Width = width
+	// One line below the text shows the position.
+	p.vp.Height = max(1, height-1)
+}
+
+// contentWidth is the width lessons are rendered for; the renderer caps it
+// at a readable maximum.
+func (p pager) contentWidth() int { return p.width }
+
+// ready reports whether the open lesson's content is on screen.
+func (p pager) ready() bool { return p.lesson != nil && p.shownID == p.lesson.ID }
+
+func (p pager) offset() int { return p.vp.YOffset }
+
+func (p pager) atEnd() bool { return p.vp.AtBottom() }
+
+// setContent shows a render. A render for a new width keeps the reader at
+// the same relative place; the first render restores the saved offset.
+func (p *pager) setContent(id string, width int, content string) {
+	prevTotal, prevOffset := p.vp.TotalLineCount(), p.vp.YOffset
+	sameLesson := p.shownID == id
+	p.vp.SetContent(strings.TrimRight(content, "\n"))
+	switch {
+	case p.pendingOffset >= 0:
+		p.vp.SetYOffset(p.pendingOffset)
+		p.pendingOffset = -1
+	case sameLesson && prevTotal > 0:
+		p.vp.SetYOffset(prevOffset * p.vp.TotalLineCount() / prevTotal)
+	}
+	p.shownID, p.shownWidth = id, width
+}
+
+// handleKey scrolls; it reports whether the position changed.
+func (p *pager) handleKey(msg tea.KeyMsg) bool {
+	if !p.ready() {
+		return false
+	}
+	before := p.vp.YOffset
+	switch {
+	case key.Matches(msg, p.keys.Up):
+		p.vp.LineUp(1)
+	case key.Matches(msg, p.keys.Down):
+		p.vp.LineDown(1)
+	case key.Matches(msg, p.keys.PageUp):
+		p.vp.ViewUp()
+	case key.Matches(msg, p.keys.PageDown):
+		p.vp.ViewDown()
+	case key.Matches(msg, p.keys.HalfUp):
+		p.vp.HalfViewUp()
+	case key.Matches(msg, p.keys.HalfDown):
+		p.vp.HalfViewDown()
+	case key.Matches(msg, p.keys.Top):
+		p.vp.GotoTop()
+	case key.Matches(msg, p.keys.Bottom):
+		p.vp.GotoBottom()
+	}
+	return p.vp.YOffset != before
+}
+
+func (p *pager) handleMouse(msg tea.MouseMsg) bool {
+	if !p.ready() {
+		return false
+	}
+	before := p.vp.YOffset
+	p.vp, _ = p.vp.Update(msg)
+	return p.vp.YOffset != before
+}
+
+func (p pager) headerView(width int) string {
+	if p.lesson == nil {
+		return ""
+	}
+	left := p.st.title.Render(termsafe.Line(p.lesson.Title))
+	meta := fmt.Sprintf("lesson %d/%d · %d min", p.index+1, p.total, p.lesson.Minutes)
+	if ex := p.lesson.Exercise; ex != nil {
+		meta = "exercise " + termsafe.Line(ex.ID) + " · " + meta
+	}
+	right := p.st.muted.Render(meta)
+	gap := width - ansi.StringWidth(left) - ansi.StringWidth(right)
+	if gap < 1 {
+		left = ansi.Truncate(left, max(0, width-ansi.StringWidth(right)-2), "…")
+		gap = max(1, width-ansi.StringWidth(left)-ansi.StringWidth(right))
+	}
+	return ansi.Truncate(left+strings.Repeat(" ", gap)+right, width, "")
+}
+
+func (p pager) view() string {
+	if !p.ready() {
+		lines := make([]string, p.vp.Height+1)
+		if p.lesson != nil {
+			lines[0] = p.st.muted.Render("Rendering…")
+		}
+		return strings.Join(lines, "\n")
+	}
+	return p.vp.View() + "\n" + p.positionView()
+}
+
+func (p pager) positionView() string {
+	total := p.vp.TotalLineCount()
+	first := p.vp.YOffset + 1
+	last := min(total, p.vp.YOffset+p.vp.Height)
+	pct := int(p.vp.ScrollPercent()*100 + 0.5)
+	if total <= p.vp.Height {
+		pct = 100
+	}
+	s := fmt.Sprintf("lines %d–%d of %d · %d%%", first, last, total, pct)
+	if p.index+1 < p.total && p.vp.AtBottom() {
+		s += " · n: next lesson"
+	}
+	return p.st.muted.Render(fmt.Sprintf("%*s", p.width, s))
+}
