@@ -14,7 +14,7 @@ run:
 
 # Every test, including the ones against the real Docker daemon (they skip
 # with a message when no daemon answers, unless SHIPSHAPE_REQUIRE_DOCKER=1).
-test:
+test: lint
 	$(GO) test -count=1 -timeout 20m ./...
 
 # Unit tests only: no Docker daemon needed.

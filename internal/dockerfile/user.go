@@ -136,9 +136,6 @@ func unresolved(word string, unmatched map[string]struct{}) []string {
 		}
 	}
 	slices.Sort(out)
-	if len(out) == 0 && len(unmatched) == 0 && strings.Contains(word, "$") {
-		return nil
-	}
 	return out
 }
 

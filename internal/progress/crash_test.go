@@ -55,7 +55,8 @@ func crashStates() (State, State) {
 }
 
 // runCrashWriter saves states A and B alternately as fast as it can, until
-// it is killed. It prints "ready" once the first save is on disk.
+// it is killed. It prints "ready <nanoseconds>" once the first save (A) is
+// on disk, with how long that save took.
 func runCrashWriter(dir string) int {
 	s, err := Open(dir, "crash")
 	if err != nil {
@@ -73,12 +74,15 @@ func runCrashWriter(dir string) int {
 		if i%2 == 1 {
 			want = b
 		}
+		start := time.Now()
 		if err := s.Update(func(st *State) { *st = want.Clone() }); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 3
 		}
 		if i == 0 {
-			fmt.Println("ready")
+			// The parent scales its random delay to this, so kills land
+			// across several saves however fast or slow the machine is.
+			fmt.Printf("ready %d\n", time.Since(start))
 		}
 	}
 }
@@ -115,13 +119,17 @@ func TestCrashDuringSave(t *testing.T) {
 			t.Fatal(err)
 		}
 		t0 := time.Now()
-		if line := waitLine(t, out, 10*time.Second); line != "ready\n" {
+		line := waitLine(t, out, 20*time.Second)
+		var saveTook time.Duration
+		if _, err := fmt.Sscanf(line, "ready %d\n", &saveTook); err != nil || saveTook <= 0 {
 			_ = cmd.Process.Kill()
 			_ = cmd.Wait()
 			t.Fatalf("kill %d: writer did not start (got %q)", i, line)
 		}
 		readyWait += time.Since(t0)
-		time.Sleep(time.Duration(rand.IntN(15000)) * time.Microsecond)
+		// Saves alternate B, A, B after "ready": a delay up to three save
+		// times lands kills before, during and after each of them.
+		time.Sleep(rand.N(3 * saveTook))
 		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 			t.Fatal(err)
 		}

@@ -43,6 +43,8 @@ type pagerKeys struct {
 	Up, Down, PageUp, PageDown, HalfUp, HalfDown, Top, Bottom key.Binding
 	Next, Prev, Back                                          key.Binding
 	Help, Quit                                                key.Binding
+	// nextPrev only labels n and p together in the short help.
+	nextPrev key.Binding
 }
 
 func newPagerKeys() pagerKeys {
@@ -60,12 +62,18 @@ func newPagerKeys() pagerKeys {
 		Back:     key.NewBinding(key.WithKeys("esc", "backspace"), key.WithHelp("esc", "lesson list")),
 		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:     key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		nextPrev: key.NewBinding(key.WithKeys("n", "p"), key.WithHelp("n/p", "next/prev lesson")),
 	}
 }
 
-// ShortHelp implements help.KeyMap.
+// ShortHelp implements help.KeyMap. It fits in 80 columns.
 func (k pagerKeys) ShortHelp() []key.Binding {
-	return []key.Binding{k.PageDown, k.Next, k.Prev, k.Back, k.Help, k.Quit}
+	return []key.Binding{
+		key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "page down")),
+		k.nextPrev,
+		key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "lessons")),
+		k.Help, k.Quit,
+	}
 }
 
 // FullHelp implements help.KeyMap.

@@ -200,7 +200,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case probeAgainMsg:
 		return m, m.probeCmd()
 	case savedMsg:
-		m.progress = msg.state
+		// Saves run concurrently; never let an older snapshot replace a newer one.
+		if !msg.state.UpdatedAt.Before(m.progress.UpdatedAt) {
+			m.progress = msg.state
+		}
 		m.saveErr = ""
 		if msg.err != nil && !m.readOnly {
 			m.saveErr = termsafe.Line(msg.err.Error())
@@ -304,7 +307,7 @@ func (m Model) scrolled(moved bool) (tea.Model, tea.Cmd) {
 
 func (m Model) switchLesson(i int) (tea.Model, tea.Cmd) {
 	save := m.savePosition()
-	next, cmd := m.openLesson(i, 0)
+	next, cmd := m.openLesson(i, -1)
 	return next, tea.Batch(save, cmd)
 }
 
@@ -434,7 +437,7 @@ func (m *Model) layout() {
 	switch m.screen {
 	case screenList:
 		// header (title + progress), notices, list, help, status bar
-		used := 3 + len(m.visibleNotices()) + footer + 1
+		used := 2 + len(m.visibleNotices()) + footer + 1
 		m.list.SetSize(m.width, max(2, m.height-used))
 	case screenPager:
 		m.pager.setSize(m.width, max(1, m.height-1-footer-1))
@@ -488,9 +491,10 @@ func (m Model) listView() string {
 	right := fmt.Sprintf("%s %d/%d done", m.bar.ViewAs(m.sum.Percent()), m.sum.Done, m.sum.Total)
 	gap := max(1, m.width-ansi.StringWidth(title)-ansi.StringWidth(right))
 	header := ansi.Truncate(title+strings.Repeat(" ", gap)+right, m.width, "")
-	sub := m.st.muted.Render(ansi.Truncate(fmt.Sprintf("%d lessons · %d exercises · pack %s %s",
-		len(m.cfg.Pack.Lessons), len(m.cfg.Pack.Exercises()), termsafe.Line(m.cfg.Pack.ID), termsafe.Line(m.cfg.Pack.Version)), m.width, "…"))
-	parts := []string{header, sub, ""}
+	sub := m.st.muted.Render(ansi.Truncate(fmt.Sprintf("%s · %s · pack %s %s",
+		plural(len(m.cfg.Pack.Lessons), "lesson"), plural(len(m.cfg.Pack.Exercises()), "exercise"),
+		termsafe.Line(m.cfg.Pack.ID), termsafe.Line(m.cfg.Pack.Version)), m.width, "…"))
+	parts := []string{header, sub}
 	for _, n := range m.visibleNotices() {
 		parts = append(parts, m.st.warn.Render(ansi.Truncate("! "+n, m.width, "…")))
 	}
@@ -520,4 +524,11 @@ func (m Model) statusView() string {
 	docker = ansi.Truncate(docker, max(0, room), "…")
 	gap := max(1, m.width-ansi.StringWidth(docker)-ansi.StringWidth(right))
 	return ansi.Truncate(docker+strings.Repeat(" ", gap)+right, m.width, "")
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }

@@ -1,0 +1,108 @@
+package check_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"shipshape/internal/check"
+	"shipshape/internal/docker/dockertest"
+)
+
+type kindCase struct {
+	name     string
+	image    string
+	kind     string
+	params   map[string]any
+	advisory bool
+	want     check.Status
+	evidence string // a substring expected in the evidence
+	absent   string // a substring that must not appear (secrets)
+}
+
+var kindCases = []kindCase{
+	{name: "nonroot/good", image: "good", kind: "image.user_nonroot", want: check.StatusPass, evidence: "id printed uid=10001(app)"},
+	{name: "nonroot/root-by-default", image: "root", kind: "image.user_nonroot", want: check.StatusFail, evidence: "runs as uid 0"},
+	{name: "nonroot/user0", image: "user0", kind: "image.user_nonroot", want: check.StatusFail, evidence: `USER is "0" (root)`},
+	{name: "nonroot/name-mapped-to-0", image: "toor", kind: "image.user_nonroot", want: check.StatusFail, evidence: `maps "toor" to uid 0`},
+	{name: "nonroot/numeric-no-passwd", image: "numeric", kind: "image.user_nonroot", want: check.StatusPass, evidence: "uid 4242"},
+	{name: "nonroot/unknown-name", image: "nouser", kind: "image.user_nonroot", want: check.StatusFail, evidence: "does not start"},
+	{name: "nonroot/no-shell", image: "noshell", kind: "image.user_nonroot", want: check.StatusPass, evidence: "uid 10001"},
+
+	{name: "hcdef/good", image: "good", kind: "image.healthcheck_defined", want: check.StatusPass, evidence: "interval 30s"},
+	{name: "hcdef/missing", image: "root", kind: "image.healthcheck_defined", want: check.StatusFail, evidence: "no HEALTHCHECK"},
+	{name: "hcdef/none", image: "hcnone", kind: "image.healthcheck_defined", want: check.StatusFail, evidence: "HEALTHCHECK NONE"},
+	{name: "hcdef/timing", image: "hcslowtiming", kind: "image.healthcheck_defined", want: check.StatusWarn, evidence: "not below the interval"},
+
+	{name: "healthy/good", image: "good", kind: "container.healthy", want: check.StatusPass, evidence: "healthy"},
+	{name: "healthy/good-within", image: "good", kind: "container.healthy", params: map[string]any{"max_startup_seconds": 10}, want: check.StatusPass, evidence: "≤ 10s"},
+	{name: "healthy/no-shell", image: "noshell", kind: "container.healthy", want: check.StatusPass},
+	{name: "healthy/none", image: "hcnone", kind: "container.healthy", want: check.StatusFail, evidence: "HEALTHCHECK NONE"},
+	{name: "healthy/undeclared", image: "root", kind: "container.healthy", want: check.StatusFail, evidence: "no HEALTHCHECK"},
+	{name: "healthy/never", image: "hcfail", kind: "container.healthy", want: check.StatusFail, evidence: "probe says no"},
+	{name: "healthy/probe-cannot-run", image: "hcmissing", kind: "container.healthy", want: check.StatusFail, evidence: "probe exit 127"},
+	{name: "healthy/exits", image: "quickexit", kind: "container.healthy", want: check.StatusFail, evidence: "no HEALTHCHECK"},
+
+	{name: "readonly/good", image: "good", kind: "container.readonly_rootfs", want: check.StatusPass, evidence: "--read-only"},
+	{name: "readonly/writes", image: "rwfail", kind: "container.readonly_rootfs", want: check.StatusFail, evidence: "Read-only file system"},
+	{name: "readonly/advisory", image: "rwfail", kind: "container.readonly_rootfs", advisory: true, want: check.StatusWarn},
+	{name: "readonly/no-healthcheck", image: "numeric", kind: "container.readonly_rootfs", want: check.StatusPass, evidence: "still running"},
+
+	{name: "shutdown/good", image: "good", kind: "container.graceful_shutdown", want: check.StatusPass, evidence: "exited by itself with code 0"},
+	{name: "shutdown/ignores-term", image: "ignoreterm", kind: "container.graceful_shutdown", want: check.StatusFail, evidence: "exit code 137"},
+
+	{name: "size/under", image: "good", kind: "image.size_max", params: map[string]any{"max_bytes": 10_000_000}, want: check.StatusPass, evidence: "layer"},
+	{name: "size/over", image: "good", kind: "image.size_max", params: map[string]any{"max_bytes": 1_000_000}, want: check.StatusFail, evidence: "> 1 MB"},
+	{name: "size/target", image: "good", kind: "image.size_max", params: map[string]any{"max_bytes": 10_000_000, "target_bytes": 1_000_000}, want: check.StatusWarn, evidence: "target"},
+	{name: "smaller/yes", image: "good", kind: "image.smaller_than", params: map[string]any{"than": "dev"}, want: check.StatusPass},
+	{name: "smaller/no", image: "dev", kind: "image.smaller_than", params: map[string]any{"than": "IMG:good"}, want: check.StatusFail, evidence: "≥"},
+	{name: "smaller/missing-other", image: "good", kind: "image.smaller_than", params: map[string]any{"than": "shipshape-test/nope:none"}, want: check.StatusError, evidence: "not found"},
+
+	{name: "tools/clean", image: "good", kind: "image.no_build_tools", want: check.StatusPass},
+	{name: "tools/gcc", image: "gcc", kind: "image.no_build_tools", want: check.StatusFail, evidence: "found /usr/bin/gcc"},
+	{name: "tools/no-shell", image: "noshell", kind: "image.no_build_tools", want: check.StatusPass},
+
+	{name: "secrets/clean", image: "good", kind: "image.no_secrets", want: check.StatusPass},
+	{name: "secrets/env", image: "secret", kind: "image.no_secrets", want: check.StatusFail, evidence: "ENV API_TOKEN", absent: "s3cr3t"},
+	{name: "secrets/build-arg", image: "secret", kind: "image.no_secrets", want: check.StatusFail, evidence: "DB_PASSWORD", absent: "hunter22"},
+
+	{name: "missing-image", image: "", kind: "image.user_nonroot", want: check.StatusError, evidence: "not found"},
+}
+
+func TestKinds(t *testing.T) {
+	e := dockertest.Need(t)
+	eng := check.NewEngine(e.Docker, check.WithStopTimeout(2*time.Second))
+	for _, tc := range kindCases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ref := images[tc.image]
+			if tc.image == "" {
+				ref = "shipshape-test/does-not-exist:nope"
+			}
+			params := map[string]any{}
+			for k, v := range tc.params {
+				if s, ok := v.(string); ok && strings.HasPrefix(s, "IMG:") {
+					v = images[strings.TrimPrefix(s, "IMG:")]
+				}
+				params[k] = v
+			}
+			spec := check.Spec{ID: "c", Kind: tc.kind, Required: !tc.advisory, Params: params, Hint: "hint", Lesson: "l#a"}
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			rep := eng.Run(ctx, []check.Spec{spec}, check.Target{Image: ref, DevImage: images["dev"]}, nil)
+			res := rep.Results[0]
+			all := strings.Join(res.Evidence, "\n")
+			t.Logf("%s %s in %s:\n%s\nhint: %s", res.Status, res.Title, res.Duration.Round(time.Millisecond), all, res.Hint)
+			if res.Status != tc.want {
+				t.Errorf("status = %s, want %s", res.Status, tc.want)
+			}
+			if tc.evidence != "" && !strings.Contains(all, tc.evidence) {
+				t.Errorf("evidence lacks %q", tc.evidence)
+			}
+			if tc.absent != "" && strings.Contains(all, tc.absent) {
+				t.Errorf("evidence shows the secret %q", tc.absent)
+			}
+		})
+	}
+}

@@ -1,0 +1,295 @@
+// Package dockertest builds labelled fixture images for tests that need a
+// real Docker daemon, from a busybox rootfs (Debian's busybox-static), so
+// no registry is needed.
+package dockertest
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/docker/docker/api/types/build"
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/image"
+	"github.com/docker/docker/client"
+
+	"shipshape/internal/docker"
+)
+
+// BusyboxPath is where Debian's busybox-static puts the static binary.
+const BusyboxPath = "/usr/bin/busybox"
+
+// Applets get a symlink to busybox in /bin of the base image.
+var Applets = []string{"sh", "ls", "cat", "id", "sleep", "wget", "httpd", "true", "false", "touch",
+	"echo", "rm", "mkdir", "test", "dd", "env", "chmod", "chown", "[", "kill"}
+
+// Passwd is the base image's /etc/passwd: app is a normal user, toor is a
+// second name for uid 0.
+const Passwd = `root:x:0:0:root:/root:/bin/sh
+toor:x:0:0:toor:/root:/bin/sh
+app:x:10001:10001:app:/home/app:/bin/sh
+nobody:x:65534:65534:nobody:/nonexistent:/bin/false
+`
+
+// Group is the base image's /etc/group.
+const Group = `root:x:0:
+app:x:10001:
+nogroup:x:65534:
+`
+
+// Env is a connected daemon plus the fixtures built in it.
+type Env struct {
+	// Docker is the adapter, labelled with the test session.
+	Docker *docker.Client
+	// Base is the reference of the imported busybox base image.
+	Base string
+	api  *client.Client
+	tag  string
+}
+
+// Open connects to the daemon and imports the base image. It returns
+// (nil, reason) when no daemon is reachable, so callers can skip.
+func Open(ctx context.Context) (*Env, string, error) {
+	if _, err := os.Stat(BusyboxPath); err != nil {
+		return nil, "no " + BusyboxPath + " (install Debian's busybox-static)", nil
+	}
+	d, err := docker.Connect(ctx, docker.Options{})
+	if err != nil {
+		return nil, "no Docker daemon reachable: " + err.Error(), nil
+	}
+	api, err := client.NewClientWithOpts(client.WithHost(d.Host().URL), client.WithAPIVersionNegotiation())
+	if err != nil {
+		return nil, "", err
+	}
+	e := &Env{Docker: d, api: api, tag: d.Session()}
+	if _, err := d.RemoveStale(ctx); err != nil {
+		return nil, "", fmt.Errorf("cannot remove leftovers of earlier test runs: %w", err)
+	}
+	e.Base = "shipshape-test/base:" + e.tag
+	if err := e.importBase(ctx); err != nil {
+		e.Close(context.Background())
+		return nil, "", err
+	}
+	return e, "", nil
+}
+
+// Main is a TestMain helper: it opens the environment, runs the tests and
+// removes everything the session made, then fails if anything labelled
+// is left. Without a daemon the tests run with env nil (they should skip)
+// unless SHIPSHAPE_REQUIRE_DOCKER=1.
+func Main(m *testing.M, setup func(*Env) error) int {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	e, reason, err := Open(ctx)
+	cancel()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "dockertest:", err)
+		return 1
+	}
+	if e == nil {
+		if os.Getenv("SHIPSHAPE_REQUIRE_DOCKER") == "1" {
+			fmt.Fprintln(os.Stderr, "dockertest: SHIPSHAPE_REQUIRE_DOCKER=1 but", reason)
+			return 1
+		}
+		fmt.Fprintln(os.Stderr, "dockertest: skipping Docker tests:", reason)
+		skipReason = reason
+		return m.Run()
+	}
+	current = e
+	code := 0
+	if setup != nil {
+		err = setup(e)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "dockertest: setup:", err)
+			code = 1
+		}
+	}
+	if code == 0 {
+		code = m.Run()
+	}
+	if err := e.Close(context.Background()); err != nil {
+		fmt.Fprintln(os.Stderr, "dockertest:", err)
+		code = 1
+	}
+	return code
+}
+
+var (
+	current    *Env
+	skipReason string
+)
+
+// Need returns the environment or skips (fails under
+// SHIPSHAPE_REQUIRE_DOCKER=1) when there is no daemon.
+func Need(t testing.TB) *Env {
+	t.Helper()
+	if current == nil {
+		if os.Getenv("SHIPSHAPE_REQUIRE_DOCKER") == "1" {
+			t.Fatalf("Docker required (SHIPSHAPE_REQUIRE_DOCKER=1) but unavailable: %s", skipReason)
+		}
+		t.Skipf("needs a Docker daemon: %s", skipReason)
+	}
+	return current
+}
+
+// Close removes everything labelled with the session and checks that no
+// object of the session remains.
+func (e *Env) Close(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	defer e.api.Close()
+	defer e.Docker.Close()
+	if _, err := e.Docker.RemoveSession(ctx); err != nil {
+		return err
+	}
+	left, err := e.Docker.ListManaged(ctx)
+	if err != nil {
+		return err
+	}
+	if !left.Empty() {
+		return fmt.Errorf("labelled objects left after the suite: %+v", left)
+	}
+	return nil
+}
+
+func (e *Env) labels(purpose string) map[string]string { return e.Docker.Labels(purpose) }
+
+func (e *Env) importBase(ctx context.Context) error {
+	rootfs, err := BaseRootfs()
+	if err != nil {
+		return err
+	}
+	var changes []string
+	for k, v := range e.labels("fixture") {
+		changes = append(changes, fmt.Sprintf("LABEL %s=%q", k, v))
+	}
+	sort.Strings(changes)
+	changes = append(changes, `CMD ["sh"]`)
+	rc, err := e.api.ImageImport(ctx, image.ImportSource{Source: bytes.NewReader(rootfs), SourceName: "-"}, e.Base, image.ImportOptions{Changes: changes})
+	if err != nil {
+		return fmt.Errorf("cannot import the busybox base image: %w", err)
+	}
+	defer rc.Close()
+	if err := readStream(rc, io.Discard); err != nil {
+		return fmt.Errorf("cannot import the busybox base image: %w", err)
+	}
+	return nil
+}
+
+// BaseRootfs returns a tar of a minimal busybox root filesystem.
+func BaseRootfs() ([]byte, error) {
+	bb, err := os.ReadFile(BusyboxPath)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	now := time.Unix(1700000000, 0)
+	dir := func(name string, mode int64) {
+		_ = tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: name + "/", Mode: mode, ModTime: now})
+	}
+	file := func(name string, mode int64, data []byte) {
+		_ = tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: name, Mode: mode, Size: int64(len(data)), ModTime: now})
+		_, _ = tw.Write(data)
+	}
+	for _, d := range []string{"bin", "etc", "usr", "usr/bin", "usr/local", "usr/local/bin", "var", "root", "home", "www", "proc", "sys", "dev", "run"} {
+		dir(d, 0o755)
+	}
+	dir("tmp", 0o1777)
+	_ = tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: "home/app/", Mode: 0o755, Uid: 10001, Gid: 10001, ModTime: now})
+	file("bin/busybox", 0o755, bb)
+	for _, a := range Applets {
+		_ = tw.WriteHeader(&tar.Header{Typeflag: tar.TypeSymlink, Name: "bin/" + a, Linkname: "busybox", Mode: 0o777, ModTime: now})
+	}
+	file("etc/passwd", 0o644, []byte(Passwd))
+	file("etc/group", 0o644, []byte(Group))
+	file("www/index.html", 0o644, []byte("ok\n"))
+	if err := tw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// Build builds a fixture image named name from a Dockerfile in which
+// "BASE" stands for the base image, with the classic builder (the only
+// one every engine has), and returns its reference.
+func (e *Env) Build(ctx context.Context, name, dockerfile string) (string, error) {
+	ref := "shipshape-test/" + name + ":" + e.tag
+	df := strings.ReplaceAll(dockerfile, "BASE", e.Base)
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	_ = tw.WriteHeader(&tar.Header{Name: "Dockerfile", Mode: 0o644, Size: int64(len(df)), ModTime: time.Unix(1700000000, 0)})
+	_, _ = tw.Write([]byte(df))
+	_ = tw.Close()
+	resp, err := e.api.ImageBuild(ctx, &buf, build.ImageBuildOptions{
+		Tags: []string{ref}, Labels: e.labels("fixture"), Remove: true, ForceRemove: true,
+		Dockerfile: "Dockerfile", Version: build.BuilderV1,
+	})
+	if err != nil {
+		return "", fmt.Errorf("cannot build fixture %q: %w", name, err)
+	}
+	defer resp.Body.Close()
+	var log bytes.Buffer
+	if err := readStream(resp.Body, &log); err != nil {
+		return "", fmt.Errorf("cannot build fixture %q: %w\n%s", name, err, log.String())
+	}
+	return ref, nil
+}
+
+// Run runs `docker run --rm IMAGE args...` through the API, with the
+// session's labels, and waits for it to exit: the floor a check is
+// compared with in benchmarks.
+func (e *Env) Run(ctx context.Context, ref string, args ...string) error {
+	return e.runRm(ctx, ref, args)
+}
+
+func (e *Env) runRm(ctx context.Context, ref string, args []string) error {
+	c, err := e.api.ContainerCreate(ctx, &container.Config{Image: ref, Cmd: args, Labels: e.labels("floor")},
+		&container.HostConfig{AutoRemove: true}, nil, nil, "")
+	if err != nil {
+		return err
+	}
+	waitC, errC := e.api.ContainerWait(ctx, c.ID, container.WaitConditionNextExit)
+	if err := e.api.ContainerStart(ctx, c.ID, container.StartOptions{}); err != nil {
+		return err
+	}
+	select {
+	case w := <-waitC:
+		if w.StatusCode != 0 {
+			return fmt.Errorf("%s %v exited with %d", ref, args, w.StatusCode)
+		}
+	case err := <-errC:
+		return err
+	}
+	// AutoRemove removes it in the background, as `docker run --rm` does.
+	return nil
+}
+
+// readStream reads a build or import progress stream to its end, copying
+// the text to w and returning the first error the daemon reported.
+func readStream(r io.Reader, w io.Writer) error {
+	dec := json.NewDecoder(r)
+	for {
+		var m struct {
+			Stream string `json:"stream"`
+			Error  string `json:"error"`
+		}
+		if err := dec.Decode(&m); errors.Is(err, io.EOF) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		_, _ = io.WriteString(w, m.Stream)
+		if m.Error != "" {
+			return errors.New(m.Error)
+		}
+	}
+}

@@ -1,0 +1,312 @@
+package tui
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/muesli/termenv"
+
+	"shipshape/internal/course"
+	store "shipshape/internal/progress"
+	"shipshape/internal/render"
+)
+
+func TestMain(m *testing.M) {
+	// Golden files hold plain text: no colours, whatever the terminal.
+	lipgloss.SetColorProfile(termenv.Ascii)
+	os.Exit(m.Run())
+}
+
+// memProgress is an in-memory progress store.
+type memProgress struct {
+	mu       sync.Mutex
+	st       store.State
+	readOnly bool
+	saves    int
+}
+
+func newMemProgress(packID string) *memProgress {
+	return &memProgress{st: store.NewState(packID)}
+}
+
+func (p *memProgress) State() store.State {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.st.Clone()
+}
+
+func (p *memProgress) Update(fn func(*store.State)) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.readOnly {
+		return store.ErrReadOnly
+	}
+	fn(&p.st)
+	p.saves++
+	return nil
+}
+
+func (p *memProgress) ReadOnly() bool    { return p.readOnly }
+func (p *memProgress) Notices() []string { return nil }
+
+func testLesson(id, title string, paragraphs int, extra string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "---\nid: %s\ntitle: %s\nsummary: About %s.\nminutes: 3\n%s---\n# %s\n\n", id, title, strings.ToLower(title), extra, title)
+	for i := 1; i <= paragraphs; i++ {
+		fmt.Fprintf(&b, "## Part %d\n\nParagraph %d of %s explains one idea in a few words, enough to wrap.\n\n", i, i, id)
+	}
+	b.WriteString("```bash\ndocker run --rm task-api:prod id\n```\n\n- first point\n- second point\n")
+	return b.String()
+}
+
+func testPack(t testing.TB) *course.Pack {
+	t.Helper()
+	ex := "exercise:\n  id: \"9.1\"\n  title: Try it\n  tasks: [Build it.]\n  hints: [Look.]\n  checks:\n" +
+		"    - {id: nonroot, kind: image.user_nonroot, hint: Add USER., lesson: \"alpha#part-1\"}\n"
+	fsys := fstest.MapFS{
+		"pack.yaml": {Data: []byte("format_version: 1\nid: test-pack\ntitle: Test course\nversion: \"0.1\"\nlessons: [a.md, b.md, c.md]\n")},
+		"a.md":      {Data: []byte(testLesson("alpha", "Alpha basics", 12, ""))},
+		"b.md":      {Data: []byte(testLesson("beta", "Beta details", 2, ""))},
+		"c.md":      {Data: []byte(testLesson("gamma", "Gamma exercise", 1, ex))},
+	}
+	p, err := course.Load(fsys, "test", course.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func testConfig(t testing.TB, prog *memProgress) Config {
+	return Config{
+		Pack:          testPack(t),
+		Progress:      prog,
+		Renderer:      render.New(100),
+		Style:         render.NoColor,
+		Probe:         func(context.Context) DaemonStatus { return DaemonStatus{Connected: true, Version: "Engine 20.10.24 · API 1.41"} },
+		PositionDelay: 10 * time.Millisecond,
+	}
+}
+
+func startModel(t *testing.T, cfg Config, w, h int) *teatest.TestModel {
+	t.Helper()
+	return teatest.NewTestModel(t, New(cfg), teatest.WithInitialTermSize(w, h))
+}
+
+func waitFor(t *testing.T, tm *teatest.TestModel, text string) {
+	t.Helper()
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(text)) },
+		teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+}
+
+func finalModel(t *testing.T, tm *teatest.TestModel) Model {
+	t.Helper()
+	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
+	return tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
+}
+
+func press(s string) tea.KeyMsg {
+	switch s {
+	case "enter":
+		return tea.KeyMsg{Type: tea.KeyEnter}
+	case "esc":
+		return tea.KeyMsg{Type: tea.KeyEsc}
+	case "pgdown":
+		return tea.KeyMsg{Type: tea.KeyPgDown}
+	case "end":
+		return tea.KeyMsg{Type: tea.KeyEnd}
+	}
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
+}
+
+func TestListScreenGolden(t *testing.T) {
+	prog := newMemProgress("test-pack")
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	prog.st.Lessons["alpha"] = &store.LessonProgress{ReadAt: &now}
+	prog.st.Lessons["beta"] = &store.LessonProgress{LastOpened: now}
+	tm := startModel(t, testConfig(t, prog), 80, 24)
+	waitFor(t, tm, "connected")
+	m := finalModel(t, tm)
+	golden.RequireEqual(t, []byte(m.View()))
+}
+
+func TestPagerGolden(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			prog := newMemProgress("test-pack")
+			tm := startModel(t, testConfig(t, prog), size[0], size[1])
+			tm.Send(press("enter"))
+			waitFor(t, tm, "lines 1")
+			m := finalModel(t, tm)
+			golden.RequireEqual(t, []byte(m.View()))
+		})
+	}
+}
+
+func TestHelpToggle(t *testing.T) {
+	tm := startModel(t, testConfig(t, newMemProgress("test-pack")), 80, 24)
+	tm.Send(press("?"))
+	waitFor(t, tm, "clear filter")
+	m := finalModel(t, tm)
+	golden.RequireEqual(t, []byte(m.View()))
+}
+
+func TestFilterFindsExercise(t *testing.T) {
+	tm := startModel(t, testConfig(t, newMemProgress("test-pack")), 80, 24)
+	tm.Send(press("/"))
+	tm.Type("9.1")
+	tm.Send(press("enter")) // apply the filter
+	waitFor(t, tm, "Gamma")
+	tm.Send(press("enter")) // open the only match
+	waitFor(t, tm, "exercise 9.1")
+	m := finalModel(t, tm)
+	if m.pager.lesson == nil || m.pager.lesson.ID != "gamma" {
+		t.Fatalf("opened %v, want gamma", m.pager.lesson)
+	}
+	if !strings.Contains(m.View(), "How exercise 9.1 is checked") {
+		t.Errorf("exercise section missing:\n%s", m.View())
+	}
+}
+
+func TestNavigationAndPositionSaved(t *testing.T) {
+	prog := newMemProgress("test-pack")
+	tm := startModel(t, testConfig(t, prog), 80, 24)
+	tm.Send(press("enter"))
+	waitFor(t, tm, "lines 1")
+	tm.Send(press("pgdown"))
+	waitFor(t, tm, "lines 21")
+	tm.Send(press("n"))
+	waitFor(t, tm, "Beta details")
+	tm.Send(press("p"))
+	waitFor(t, tm, "lesson 1/3")
+	tm.Send(press("esc"))
+	waitFor(t, tm, "filter")
+	m := finalModel(t, tm)
+	if m.screen != screenList {
+		t.Fatalf("esc did not return to the list")
+	}
+	st := prog.State()
+	if got := st.Lessons["alpha"].Offset; got != 20 {
+		t.Errorf("saved offset of alpha = %d, want 20", got)
+	}
+	if st.Lessons["beta"] == nil {
+		t.Errorf("opening beta was not recorded")
+	}
+	if st.Current != "" {
+		t.Errorf("quitting from the list should clear the current lesson, got %q", st.Current)
+	}
+}
+
+func TestReopenRestoresLessonAndOffset(t *testing.T) {
+	prog := newMemProgress("test-pack")
+	prog.st.Current = "alpha"
+	prog.st.Lessons["alpha"] = &store.LessonProgress{Offset: 17}
+	tm := startModel(t, testConfig(t, prog), 80, 24)
+	waitFor(t, tm, "lines 18")
+	tm.Send(press("j"))
+	waitFor(t, tm, "lines 19")
+	time.Sleep(50 * time.Millisecond) // let the debounced save run
+	m := finalModel(t, tm)
+	if m.pager.offset() != 18 {
+		t.Errorf("offset = %d, want 18", m.pager.offset())
+	}
+	st := prog.State()
+	if st.Current != "alpha" || st.Lessons["alpha"].Offset != 18 {
+		t.Errorf("saved %q at %d, want alpha at 18", st.Current, st.Lessons["alpha"].Offset)
+	}
+}
+
+func TestLessonMarkedReadAtItsEnd(t *testing.T) {
+	prog := newMemProgress("test-pack")
+	tm := startModel(t, testConfig(t, prog), 80, 24)
+	tm.Send(press("enter"))
+	waitFor(t, tm, "lines 1")
+	if st := prog.State(); st.Lessons["alpha"] != nil && st.Lessons["alpha"].ReadAt != nil {
+		t.Fatal("marked read before reaching the end")
+	}
+	tm.Send(press("end"))
+	waitFor(t, tm, "n: next lesson")
+	tm.Send(press("esc"))
+	waitFor(t, tm, "● 01") // the list shows it read
+	finalModel(t, tm)
+	if st := prog.State(); st.Lessons["alpha"].ReadAt == nil {
+		t.Error("alpha not marked read")
+	}
+}
+
+func TestResizeRerenders(t *testing.T) {
+	prog := newMemProgress("test-pack")
+	tm := startModel(t, testConfig(t, prog), 80, 24)
+	tm.Send(press("enter"))
+	waitFor(t, tm, "lines 1")
+	tm.Send(tea.WindowSizeMsg{Width: 50, Height: 20})
+	time.Sleep(300 * time.Millisecond) // the new render arrives in the background
+	m := finalModel(t, tm)
+	if m.pager.shownWidth != 50 {
+		t.Fatalf("content rendered for width %d, want 50", m.pager.shownWidth)
+	}
+	for _, line := range strings.Split(m.View(), "\n") {
+		if w := lipgloss.Width(line); w > 50 {
+			t.Errorf("line wider than the window (%d): %q", w, line)
+		}
+	}
+}
+
+func TestDaemonUnreachableShownWithReason(t *testing.T) {
+	cfg := testConfig(t, newMemProgress("test-pack"))
+	cfg.Probe = func(context.Context) DaemonStatus {
+		return DaemonStatus{Reason: "cannot connect to unix:///var/run/docker.sock: start Docker\x1b[2J"}
+	}
+	tm := startModel(t, cfg, 120, 24)
+	waitFor(t, tm, "unreachable")
+	m := finalModel(t, tm)
+	status := m.statusView()
+	if !strings.Contains(status, "start Docker") || strings.Contains(status, "\x1b") {
+		t.Errorf("status line %q", status)
+	}
+}
+
+func TestReadOnlyProgressStillNavigates(t *testing.T) {
+	prog := newMemProgress("test-pack")
+	prog.readOnly = true
+	tm := startModel(t, testConfig(t, prog), 80, 24)
+	waitFor(t, tm, "read-only progress")
+	tm.Send(press("enter"))
+	waitFor(t, tm, "lines 1")
+	m := finalModel(t, tm)
+	if strings.Contains(m.View(), "progress not saved") {
+		t.Errorf("read-only mode should not shout about failed saves:\n%s", m.View())
+	}
+}
+
+func TestHostileLessonIsNeutralised(t *testing.T) {
+	body := "---\nid: evil\ntitle: Evil\nsummary: s\nminutes: 1\n---\n# Evil \x1b]0;pwned\x07\n\n" +
+		"Text \x1b[2J &#27;[31m red &#x1b;]52;c;aGk=&#7; \x1bP1$qm\x1b\\ \u009b2J [link](file:///etc/passwd)\n"
+	fsys := fstest.MapFS{
+		"pack.yaml": {Data: []byte("format_version: 1\nid: evil\ntitle: Evil\nversion: \"1\"\nlessons: [e.md]\n")},
+		"e.md":      {Data: []byte(body)},
+	}
+	p, err := course.Load(fsys, "test", course.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig(t, newMemProgress("evil"))
+	cfg.Pack = p
+	tm := startModel(t, cfg, 80, 24)
+	tm.Send(press("enter"))
+	waitFor(t, tm, "lines 1")
+	m := finalModel(t, tm)
+	if v := m.View(); strings.ContainsAny(v, "\x1b\x07\u009b") {
+		t.Errorf("control sequence reached the screen: %q", v)
+	}
+}
