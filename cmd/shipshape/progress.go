@@ -60,7 +60,7 @@ func newProgressCmd(a *app) *cobra.Command {
 				return err
 			}
 			dir, _ := a.stateDir()
-			file := progressFile(dir, pack.ID)
+			file := progress.FilePath(dir, pack.ID)
 			sum := summary.Of(pack, st)
 			if asJSON {
 				return writeJSON(a.stdout, progressDoc(pack, st, sum, file))
@@ -72,10 +72,6 @@ func newProgressCmd(a *app) *cobra.Command {
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON for scripts")
 	cmd.AddCommand(newResetCmd(a))
 	return cmd
-}
-
-func progressFile(dir, packID string) string {
-	return strings.TrimSuffix(dir, string(os.PathSeparator)) + string(os.PathSeparator) + packID + ".json"
 }
 
 func progressDoc(pack *course.Pack, st progress.State, sum summary.Summary, file string) progressJSON {

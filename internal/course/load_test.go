@@ -254,19 +254,6 @@ func TestYAMLBombsRefused(t *testing.T) {
 	}
 }
 
-func TestHeadings(t *testing.T) {
-	md := "# Title\n\n## Use USER, not sudo\n\n```dockerfile\n# comment\n```\n\n## The .dockerignore file ##\n\n" +
-		"    # indented code\n## Title\n~~~\n## fenced\n~~~\n###NoSpace\n## [Linked](http://x) text\n"
-	var got []string
-	for _, h := range Headings(md) {
-		got = append(got, fmt.Sprintf("%d:%d:%s", h.Line, h.Level, h.Slug))
-	}
-	want := "1:1:title 3:2:use-user-not-sudo 9:2:the-dockerignore-file 12:2:title-1 17:2:linked-text"
-	if strings.Join(got, " ") != want {
-		t.Errorf("got  %s\nwant %s", strings.Join(got, " "), want)
-	}
-}
-
 func TestBuiltinPack(t *testing.T) {
 	p, err := Builtin(Options{})
 	if err != nil {

@@ -107,7 +107,7 @@ func Open(dir, packID string) (*Store, error) {
 	s := &Store{
 		dir:    dir,
 		packID: packID,
-		path:   filePath(dir, packID),
+		path:   FilePath(dir, packID),
 		now:    func() time.Time { return time.Now().UTC() },
 	}
 
@@ -176,7 +176,7 @@ func Load(dir, packID string) (State, []string, error) {
 	if err := ValidatePackID(packID); err != nil {
 		return State{}, nil, fmt.Errorf("cannot load progress: %w", err)
 	}
-	path := filePath(dir, packID)
+	path := FilePath(dir, packID)
 	data, info, err := readFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return NewState(packID), nil, nil
@@ -343,7 +343,8 @@ func lessonOf(st *State, id string) *LessonProgress {
 	return lp
 }
 
-func filePath(dir, packID string) string {
+// FilePath is where the progress of packID is kept inside dir.
+func FilePath(dir, packID string) string {
 	return filepath.Join(dir, packID+".json")
 }
 

@@ -89,11 +89,13 @@ func testPack(t testing.TB) *course.Pack {
 
 func testConfig(t testing.TB, prog *memProgress) Config {
 	return Config{
-		Pack:          testPack(t),
-		Progress:      prog,
-		Renderer:      render.New(100),
-		Style:         render.NoColor,
-		Probe:         func(context.Context) DaemonStatus { return DaemonStatus{Connected: true, Version: "Engine 20.10.24 · API 1.41"} },
+		Pack:     testPack(t),
+		Progress: prog,
+		Renderer: render.New(100),
+		Style:    render.NoColor,
+		Probe: func(context.Context) DaemonStatus {
+			return DaemonStatus{Connected: true, Version: "Engine 20.10.24 · API 1.41"}
+		},
 		PositionDelay: 10 * time.Millisecond,
 	}
 }
@@ -309,4 +311,14 @@ func TestHostileLessonIsNeutralised(t *testing.T) {
 	if v := m.View(); strings.ContainsAny(v, "\x1b\x07\u009b") {
 		t.Errorf("control sequence reached the screen: %q", v)
 	}
+}
+
+func TestListCursorOpensSelectedLesson(t *testing.T) {
+	tm := startModel(t, testConfig(t, newMemProgress("test-pack")), 80, 24)
+	waitFor(t, tm, "connected")
+	tm.Send(press("j"))
+	tm.Send(press("j"))
+	tm.Send(press("enter"))
+	waitFor(t, tm, "lesson 3/3")
+	finalModel(t, tm)
 }
