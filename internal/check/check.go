@@ -168,7 +168,7 @@ func WithStopTimeout(d time.Duration) Option {
 }
 
 // WithHealthCap caps how long a container may take to become healthy when
-// the check declares no max_startup_seconds (default 90s).
+// the check declares no max_startup_seconds (default 60s).
 func WithHealthCap(d time.Duration) Option {
 	return func(e *Engine) {
 		if d > 0 {
@@ -194,7 +194,7 @@ func NewEngine(d Docker, opts ...Option) *Engine {
 		docker:      d,
 		parallel:    4,
 		stopTimeout: 10 * time.Second,
-		healthCap:   90 * time.Second,
+		healthCap:   60 * time.Second,
 		fastProbe:   500 * time.Millisecond,
 	}
 	for _, o := range opts {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -119,7 +120,7 @@ func (en *env) waitHealthy(ctx context.Context, id string, deadline time.Duratio
 			}
 			if cannotRun(st.HealthLog) {
 				return waitOutcome{elapsed: time.Since(start), v: fail(append([]string{
-					"the probe command cannot run in this image (exit code 126/127 or exec failure), so it will never succeed"},
+					"the probe command cannot run in this image (command not found or not executable), so it will never succeed"},
 					en.failureEvidence(id)...)...)}
 			}
 		case <-timer.C:
@@ -136,20 +137,34 @@ func (en *env) waitHealthy(ctx context.Context, id string, deadline time.Duratio
 // start refused because of the image (unknown user, missing entrypoint) is
 // the image's fault.
 func startFailure(ctx context.Context, err error) verdict {
-	var a adviser
-	if errors.As(err, &a) || ctx.Err() != nil {
+	var ep engineProblem
+	if (errors.As(err, &ep) && ep.EngineProblem()) || ctx.Err() != nil {
 		return errorVerdict("cannot start the container", err)
 	}
 	return fail("the container does not start: " + oneLine(err.Error(), 240))
 }
 
-// cannotRun reports three probes in a row that failed to even execute.
+// engineProblem is implemented by the adapter's errors: true when the
+// engine itself could not be used, as opposed to the image being at fault.
+type engineProblem interface{ EngineProblem() bool }
+
+// missingCommand matches a shell's complaint about an unknown command
+// ("/bin/sh: curl: not found", "sh: 1: curl: not found", "bash: line 1:
+// curl: command not found"); probes often hide its exit code 127 behind
+// "|| exit 1".
+var missingCommand = regexp.MustCompile(`(?m)^\S.*: (command )?not found\s*$`)
+
+// cannotRun reports three probes in a row that could not even run their
+// command: exit 126/127, an exec failure (-1), or a shell saying the
+// command does not exist.
 func cannotRun(log []Probe) bool {
 	if len(log) < 3 {
 		return false
 	}
 	for _, p := range log[len(log)-3:] {
-		if p.ExitCode != 126 && p.ExitCode != 127 && p.ExitCode != -1 {
+		missing := p.ExitCode == 126 || p.ExitCode == 127 || p.ExitCode == -1 ||
+			(p.ExitCode != 0 && missingCommand.MatchString(p.Output) && !strings.Contains(p.Output, "HTTP"))
+		if !missing {
 			return false
 		}
 	}

@@ -41,7 +41,7 @@ var kindCases = []kindCase{
 	{name: "healthy/none", image: "hcnone", kind: "container.healthy", want: check.StatusFail, evidence: "HEALTHCHECK NONE"},
 	{name: "healthy/undeclared", image: "root", kind: "container.healthy", want: check.StatusFail, evidence: "no HEALTHCHECK"},
 	{name: "healthy/never", image: "hcfail", kind: "container.healthy", want: check.StatusFail, evidence: "probe says no"},
-	{name: "healthy/probe-cannot-run", image: "hcmissing", kind: "container.healthy", want: check.StatusFail, evidence: "probe exit 127"},
+	{name: "healthy/probe-cannot-run", image: "hcmissing", kind: "container.healthy", want: check.StatusFail, evidence: "curl: not found"},
 	{name: "healthy/exits", image: "quickexit", kind: "container.healthy", want: check.StatusFail, evidence: "no HEALTHCHECK"},
 
 	{name: "readonly/good", image: "good", kind: "container.readonly_rootfs", want: check.StatusPass, evidence: "--read-only"},

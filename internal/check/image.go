@@ -130,11 +130,9 @@ func evalUserNonroot(ctx context.Context, en *env, _ params) verdict {
 			}
 		}
 		if err := en.docker.StartContainer(ctx, id); err != nil {
-			var a adviser
-			if errors.As(err, &a) || ctx.Err() != nil {
-				return errorVerdict("cannot start a container", err, ev...)
-			}
-			return fail(append(ev, "the container does not start: "+oneLine(err.Error(), 200))...)
+			v := startFailure(ctx, err)
+			v.evidence = append(ev, v.evidence...)
+			return v
 		}
 		procs, state, err := en.processes(ctx, id)
 		if err != nil {

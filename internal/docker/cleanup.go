@@ -124,17 +124,35 @@ func (c *Client) remove(ctx context.Context, mine owner) (Removed, error) {
 	if err != nil {
 		return r, c.classify("list shipshape's images", "", err)
 	}
+	// Children must go before their parents, and Created has only second
+	// resolution, so removal goes in passes until one makes no progress.
 	sort.Slice(is, func(i, j int) bool { return is[i].Created > is[j].Created })
+	var pending []image.Summary
 	for _, x := range is {
-		if !mine(x.Labels) {
-			continue
+		if mine(x.Labels) {
+			pending = append(pending, x)
 		}
-		_, err := c.api.ImageRemove(cctx, x.ID, image.RemoveOptions{Force: true, PruneChildren: true})
-		if err == nil || cerrdefs.IsNotFound(err) {
-			r.Images++
-		} else {
-			errs = append(errs, c.classify("remove image "+short(x.ID), "", err))
+	}
+	for len(pending) > 0 {
+		var next []image.Summary
+		var passErrs []error
+		for _, x := range pending {
+			_, err := c.api.ImageRemove(cctx, x.ID, image.RemoveOptions{Force: true, PruneChildren: true})
+			switch {
+			case err == nil || cerrdefs.IsNotFound(err):
+				r.Images++
+			case cerrdefs.IsConflict(err):
+				next = append(next, x)
+				passErrs = append(passErrs, c.classify("remove image "+short(x.ID), "", err))
+			default:
+				errs = append(errs, c.classify("remove image "+short(x.ID), "", err))
+			}
 		}
+		if len(next) == len(pending) {
+			errs = append(errs, passErrs...)
+			break
+		}
+		pending = next
 	}
 
 	vs, err := c.api.VolumeList(cctx, volume.ListOptions{Filters: f})

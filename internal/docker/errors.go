@@ -93,6 +93,12 @@ func (e *Error) Advice() string {
 	}
 }
 
+// EngineProblem reports whether the error is about reaching or using the
+// engine at all, rather than about the object the call was for.
+func (e *Error) EngineProblem() bool {
+	return e.Kind == Unreachable || e.Kind == PermissionDenied || e.Kind == APITooOld
+}
+
 // KindOf returns the Kind of err, or Other.
 func KindOf(err error) Kind {
 	var e *Error
