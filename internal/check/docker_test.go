@@ -2,7 +2,11 @@ package check_test
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -104,5 +108,108 @@ func TestKinds(t *testing.T) {
 				t.Errorf("evidence shows the secret %q", tc.absent)
 			}
 		})
+	}
+}
+
+func TestExercise31Concurrent(t *testing.T) {
+	e := dockertest.Need(t)
+	specs := []check.Spec{
+		{ID: "nonroot", Kind: "image.user_nonroot", Required: true},
+		{ID: "hc", Kind: "image.healthcheck_defined", Required: true},
+		{ID: "healthy", Kind: "container.healthy", Required: true},
+		{ID: "ro", Kind: "container.readonly_rootfs"},
+		{ID: "secrets", Kind: "image.no_secrets"},
+	}
+	var mu sync.Mutex
+	started, finished := map[int]bool{}, map[int]bool{}
+	rep := check.NewEngine(e.Docker).Run(context.Background(), specs, check.Target{Image: images["good"]}, func(ev check.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch ev.Type {
+		case check.EventStarted:
+			started[ev.Index] = true
+		case check.EventFinished:
+			if !started[ev.Index] {
+				t.Errorf("check %d finished before it started", ev.Index)
+			}
+			finished[ev.Index] = true
+		}
+	})
+	if !rep.Passed() {
+		for _, r := range rep.Results {
+			t.Logf("%s %s %v", r.ID, r.Status, r.Evidence)
+		}
+		t.Fatal("exercise 3.1 did not pass on the good image")
+	}
+	if len(finished) != len(specs) {
+		t.Errorf("%d finished events, want %d", len(finished), len(specs))
+	}
+	if !strings.HasPrefix(rep.ImageID, "sha256:") {
+		t.Errorf("image id %q", rep.ImageID)
+	}
+	t.Logf("3.1 on a HEALTHCHECK --interval=30s image took %s", rep.Duration)
+}
+
+func TestCancelRemovesContainers(t *testing.T) {
+	e := dockertest.Need(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	rep := check.NewEngine(e.Docker).Run(ctx, []check.Spec{{ID: "h", Kind: "container.healthy", Required: true}},
+		check.Target{Image: images["hcnever"]}, nil)
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("cancelled run took %s", d)
+	}
+	if st := rep.Results[0].Status; st != check.StatusError {
+		t.Errorf("status %s, want error", st)
+	}
+	if n := countContainers(t, e, images["hcnever"]); n != 0 {
+		t.Errorf("%d health containers left after cancellation", n)
+	}
+}
+
+func countContainers(t *testing.T, e *dockertest.Env, ref string) int {
+	t.Helper()
+	n, err := e.CountContainers(context.Background(), ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestScanNoCritical(t *testing.T) {
+	e := dockertest.Need(t)
+	info, err := e.Docker.InspectImage(context.Background(), images["good"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	report := func(name, id, severity string) string {
+		p := filepath.Join(dir, name)
+		body := fmt.Sprintf(`{"SchemaVersion":2,"ArtifactName":"good","ArtifactType":"container_image",
+"Metadata":{"ImageID":%q},"Results":[{"Target":"good","Vulnerabilities":[
+{"VulnerabilityID":"CVE-2024-0001","PkgName":"openssl","InstalledVersion":"3.0.1","FixedVersion":"3.0.2","Severity":%q}]}]}`, id, severity)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	other := "sha256:" + strings.Repeat("ab", 32)
+	for _, tc := range []struct {
+		path string
+		want check.Status
+		ev   string
+	}{
+		{report("high.json", info.ID, "HIGH"), check.StatusPass, "0 CRITICAL, 1 HIGH"},
+		{report("crit.json", info.ID, "CRITICAL"), check.StatusFail, "CRITICAL CVE-2024-0001 openssl 3.0.1 (fixed in 3.0.2)"},
+		{report("other.json", other, "HIGH"), check.StatusError, "not for"},
+		{"", check.StatusError, "no Trivy report"},
+	} {
+		rep := check.NewEngine(e.Docker).Run(context.Background(), []check.Spec{{ID: "s", Kind: "scan.no_critical", Required: true}},
+			check.Target{Image: images["good"], TrivyReport: tc.path}, nil)
+		res := rep.Results[0]
+		if res.Status != tc.want || !strings.Contains(strings.Join(res.Evidence, "\n"), tc.ev) {
+			t.Errorf("%s: %s %v, want %s with %q", tc.path, res.Status, res.Evidence, tc.want, tc.ev)
+		}
 	}
 }

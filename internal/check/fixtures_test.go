@@ -67,6 +67,12 @@ CMD ["sleep","3600"]
 USER app
 CMD ["sh","-c","trap '' TERM; while :; do sleep 1; done"]
 `,
+	// hcnever would keep a check waiting for a minute.
+	"hcnever": `FROM BASE
+USER app
+HEALTHCHECK --interval=30s --timeout=1s CMD ["false"]
+CMD ["sh","-c","while :; do sleep 1; done"]
+`,
 	"quickexit": "FROM BASE\nUSER app\nCMD [\"true\"]\n",
 }
 

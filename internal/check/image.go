@@ -299,7 +299,10 @@ func humanSize(b int64) string {
 // instruction turns a history CreatedBy into the Dockerfile line that made it.
 func instruction(createdBy string) string {
 	s := strings.TrimSpace(createdBy)
-	s = strings.TrimSuffix(s, "# buildkit")
+	if s == "" {
+		return "(no instruction recorded: an imported or base layer)"
+	}
+	s = strings.TrimSpace(strings.TrimSuffix(s, "# buildkit"))
 	if rest, ok := strings.CutPrefix(s, "/bin/sh -c #(nop) "); ok {
 		s = strings.TrimSpace(rest)
 	} else if rest, ok := strings.CutPrefix(s, "/bin/sh -c "); ok {

@@ -6,6 +6,8 @@ import (
 	"math"
 	"sort"
 	"strings"
+
+	"shipshape/internal/termsafe"
 )
 
 // paramType is the type a kind's parameter must have.
@@ -167,20 +169,5 @@ func convertParam(t paramType, v any) (any, error) {
 	return f, nil
 }
 
-// clean makes text from containers safe to print on a terminal: control
-// characters other than newline and tab (and the C1 range) are dropped,
-// so a probe's output cannot move the cursor or change colours.
-func clean(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == '\n' || r == '\t':
-			b.WriteRune(r)
-		case r < 0x20 || (r >= 0x7f && r <= 0x9f) || r == '\uFFFD':
-			continue
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
+// clean makes text from containers and files safe to print on a terminal.
+func clean(s string) string { return termsafe.Text(s) }

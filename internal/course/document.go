@@ -7,8 +7,8 @@ import (
 
 // Document is the Markdown a reader sees for the lesson: the body and, for
 // an exercise lesson, the tasks and the checks it is judged by, which the
-// author declared in the front matter.
-func (l *Lesson) Document() string {
+// author declared in the front matter, and the first hints hints.
+func (l *Lesson) Document(hints int) string {
 	if l.Exercise == nil {
 		return l.Body
 	}
@@ -27,7 +27,20 @@ func (l *Lesson) Document() string {
 		}
 		fmt.Fprintf(&b, "- **%s** (`%s`, %s)\n", c.ID, c.Kind, level)
 	}
-	fmt.Fprintf(&b, "\nRun `shipshape check %s` in your project directory to get the verdict, with evidence and a hint for every check that fails. %d hints are available if you get stuck.\n", ex.ID, len(ex.Hints))
+	fmt.Fprintf(&b, "\nRun `shipshape check %s` in your project directory, or press `c` here, to get the verdict with evidence and a hint for every check that fails.\n", ex.ID)
+	hints = min(max(hints, 0), len(ex.Hints))
+	fmt.Fprintf(&b, "\n## Hints\n\n")
+	for i := 0; i < hints; i++ {
+		fmt.Fprintf(&b, "%d. %s\n", i+1, oneParagraph(ex.Hints[i]))
+	}
+	switch left := len(ex.Hints) - hints; {
+	case left == 0:
+		b.WriteString("\nThat was the last hint.\n")
+	case hints == 0:
+		fmt.Fprintf(&b, "Stuck? Press `h` to reveal a hint (%d in all), one at a time.\n", len(ex.Hints))
+	default:
+		fmt.Fprintf(&b, "\nPress `h` for the next hint (%d more).\n", left)
+	}
 	return b.String()
 }
 

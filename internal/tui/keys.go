@@ -43,6 +43,8 @@ type pagerKeys struct {
 	Up, Down, PageUp, PageDown, HalfUp, HalfDown, Top, Bottom key.Binding
 	Next, Prev, Back                                          key.Binding
 	Help, Quit                                                key.Binding
+	// Check and Hint work on exercise lessons only.
+	Check, Hint key.Binding
 	// nextPrev only labels n and p together in the short help.
 	nextPrev key.Binding
 }
@@ -62,6 +64,8 @@ func newPagerKeys() pagerKeys {
 		Back:     key.NewBinding(key.WithKeys("esc", "backspace"), key.WithHelp("esc", "lesson list")),
 		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:     key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Check:    key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "check exercise")),
+		Hint:     key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "next hint")),
 		nextPrev: key.NewBinding(key.WithKeys("n", "p"), key.WithHelp("n/p", "next/prev lesson")),
 	}
 }
@@ -72,7 +76,7 @@ func (k pagerKeys) ShortHelp() []key.Binding {
 		key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "page down")),
 		k.nextPrev,
 		key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "lessons")),
-		k.Help, k.Quit,
+		k.Check, k.Help, k.Quit,
 	}
 }
 
@@ -82,6 +86,6 @@ func (k pagerKeys) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.PageUp, k.PageDown},
 		{k.HalfUp, k.HalfDown, k.Top, k.Bottom},
 		{k.Next, k.Prev, k.Back},
-		{k.Help, k.Quit},
+		{k.Check, k.Hint, k.Help, k.Quit},
 	}
 }

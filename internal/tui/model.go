@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/list"
 	"github.com/charmbracelet/bubbles/progress"
+	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
@@ -60,6 +61,8 @@ type Config struct {
 	ProbeEvery time.Duration
 	// PositionDelay is how long scrolling must pause before the position is saved.
 	PositionDelay time.Duration
+	// Checker runs exercise checks; nil hides the check key.
+	Checker Checker
 }
 
 type screen int
@@ -67,6 +70,7 @@ type screen int
 const (
 	screenList screen = iota
 	screenPager
+	screenChecks
 )
 
 // Model is the root Bubble Tea model.
@@ -80,6 +84,7 @@ type Model struct {
 	list     list.Model
 	listKeys listKeys
 	pager    pager
+	checks   checkPanel
 	help     help.Model
 	fullHelp bool
 	bar      progress.Model
@@ -91,6 +96,15 @@ type Model struct {
 	readOnly     bool
 	daemon       DaemonStatus
 	daemonProbed bool
+	// quitting waits for a check run to clean up before the program ends.
+	quitting bool
+	// hints counts the hints revealed per lesson in this session.
+	hints map[string]int
+}
+
+// document is the Markdown shown for l, with the hints revealed so far.
+func (m Model) document(l *course.Lesson) string {
+	return l.Document(m.hints[l.ID])
 }
 
 // New builds the model. It reads the progress store's in-memory state,
@@ -106,12 +120,15 @@ func New(cfg Config) Model {
 		list:     newLessonList(st),
 		listKeys: newListKeys(),
 		pager:    newPager(st),
+		checks:   newCheckPanel(st, cfg.Pack),
 		help:     help.New(),
 		bar:      progress.New(progress.WithSolidFill(string(colorOK.Dark)), progress.WithoutPercentage()),
 		progress: cfg.Progress.State(),
 		notices:  cfg.Progress.Notices(),
 		readOnly: cfg.Progress.ReadOnly(),
+		hints:    map[string]int{},
 	}
+	m.pager.canCheck = cfg.Checker != nil
 	m.refreshList()
 	// Return to where the learner was: the list positioned on the last
 	// lesson, and that lesson open at its saved offset.
@@ -174,7 +191,7 @@ func (m Model) saveCmd(fn func(*store.State)) tea.Cmd {
 
 func (m Model) renderCmd(l *course.Lesson, width int) tea.Cmd {
 	r, style := m.cfg.Renderer, m.cfg.Style
-	doc := l.Document()
+	doc := m.document(l)
 	return func() tea.Msg {
 		out, err := r.Render(l.ID, doc, width, style)
 		return renderedMsg{lessonID: l.ID, width: width, content: out, err: err}
@@ -183,6 +200,7 @@ func (m Model) renderCmd(l *course.Lesson, width int) tea.Cmd {
 
 // Update handles a message.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	var cmds []tea.Cmd
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
@@ -212,6 +230,23 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case renderedMsg:
 		return m.onRendered(msg)
+	case checkEventMsg:
+		return m, m.checks.onEvent(msg)
+	case checkDoneMsg:
+		if m.checks.onDone(msg) {
+			cmds = append(cmds, m.reloadCmd())
+		}
+		if m.quitting && !m.checks.running {
+			return m, tea.Quit
+		}
+		return m, tea.Batch(cmds...)
+	case spinner.TickMsg:
+		if !m.checks.running {
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m.checks.spin, cmd = m.checks.spin.Update(msg)
+		return m, cmd
 	case positionTickMs:
 		if msg.seq == m.pager.moveSeq && m.screen == screenPager {
 			return m, m.savePosition()
@@ -221,8 +256,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.String() == "ctrl+c" {
 			return m, m.quit()
 		}
-		if m.screen == screenPager {
+		switch m.screen {
+		case screenPager:
 			return m.updatePager(msg)
+		case screenChecks:
+			return m.updateChecks(msg)
 		}
 		return m.updateList(msg)
 	case tea.MouseMsg:
@@ -288,8 +326,73 @@ func (m Model) updatePager(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			return m.switchLesson(m.pager.index - 1)
 		}
 		return m, nil
+	case key.Matches(msg, k.Check):
+		return m.runChecks()
+	case key.Matches(msg, k.Hint):
+		return m.revealHint()
 	}
 	return m.scrolled(m.pager.handleKey(msg))
+}
+
+// revealHint shows the next hint of an exercise lesson and scrolls to it.
+func (m Model) revealHint() (tea.Model, tea.Cmd) {
+	l := m.pager.lesson
+	if l == nil || l.Exercise == nil || m.hints[l.ID] >= len(l.Exercise.Hints) {
+		return m, nil
+	}
+	hints := make(map[string]int, len(m.hints))
+	for k, v := range m.hints {
+		hints[k] = v
+	}
+	hints[l.ID]++
+	m.hints = hints
+	m.pager.toBottom = true
+	return m, m.requestRender()
+}
+
+// runChecks opens the check panel of the open exercise lesson and runs it.
+func (m Model) runChecks() (tea.Model, tea.Cmd) {
+	l := m.pager.lesson
+	if m.cfg.Checker == nil || l == nil || l.Exercise == nil {
+		return m, nil
+	}
+	save := m.savePosition()
+	m.screen = screenChecks
+	m.layout()
+	return m, tea.Batch(save, m.checks.start(m.cfg.Checker, l))
+}
+
+func (m Model) updateChecks(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	k := m.checks.keys
+	switch {
+	case key.Matches(msg, k.Quit):
+		return m, m.quit()
+	case key.Matches(msg, k.Help):
+		m.fullHelp = !m.fullHelp
+		m.layout()
+	case key.Matches(msg, k.Up):
+		m.checks.move(-1)
+	case key.Matches(msg, k.Down):
+		m.checks.move(1)
+	case key.Matches(msg, k.Cancel):
+		m.checks.stop()
+	case key.Matches(msg, k.Run):
+		if !m.checks.running {
+			return m, m.checks.start(m.cfg.Checker, m.checks.lesson)
+		}
+	case key.Matches(msg, k.Back):
+		// A run goes on cleaning up in the background if cancelled here.
+		m.checks.stop()
+		m.screen = screenPager
+		m.layout()
+	}
+	return m, nil
+}
+
+// reloadCmd reads the progress after someone else (the checker) saved it.
+func (m Model) reloadCmd() tea.Cmd {
+	p := m.cfg.Progress
+	return func() tea.Msg { return savedMsg{state: p.State()} }
 }
 
 // scrolled follows a scroll: it marks the lesson read at its end and saves
@@ -345,7 +448,7 @@ func (m *Model) requestRender() tea.Cmd {
 		return nil
 	}
 	w := m.pager.contentWidth()
-	if out, ok := m.cfg.Renderer.Cached(l.ID, l.Document(), w, m.cfg.Style); ok {
+	if out, ok := m.cfg.Renderer.Cached(l.ID, m.document(l), w, m.cfg.Style); ok {
 		m.pager.setContent(l.ID, w, out)
 		return m.markReadIfAtEnd()
 	}
@@ -406,9 +509,15 @@ func (m Model) savePosition() tea.Cmd {
 	})
 }
 
-// quit saves the reading position first, so a restart returns to it.
-func (m Model) quit() tea.Cmd {
-	if m.screen == screenPager {
+// quit saves the reading position first, so a restart returns to it. A
+// check run is cancelled and the program ends once its containers are gone.
+func (m *Model) quit() tea.Cmd {
+	if m.checks.running {
+		m.checks.stop()
+		m.quitting = true
+		return nil
+	}
+	if m.screen == screenPager || m.screen == screenChecks {
 		if save := m.savePosition(); save != nil {
 			return tea.Sequence(save, tea.Quit)
 		}
@@ -441,6 +550,8 @@ func (m *Model) layout() {
 		m.list.SetSize(m.width, max(2, m.height-used))
 	case screenPager:
 		m.pager.setSize(m.width, max(1, m.height-1-footer-1))
+	case screenChecks:
+		m.checks.width, m.checks.height = m.width, max(4, m.height-footer-1)
 	}
 	m.bar.Width = min(30, max(10, m.width/4))
 }
@@ -451,8 +562,11 @@ func (m Model) footerHeight() int {
 
 func (m Model) helpView() string {
 	var km help.KeyMap = m.listKeys
-	if m.screen == screenPager {
+	switch m.screen {
+	case screenPager:
 		km = m.pager.keys
+	case screenChecks:
+		km = m.checks.keys
 	}
 	if m.fullHelp {
 		return m.help.FullHelpView(km.FullHelp())
@@ -480,6 +594,8 @@ func (m Model) View() string {
 	switch m.screen {
 	case screenPager:
 		body = lipgloss.JoinVertical(lipgloss.Left, m.pager.headerView(m.width), m.pager.view(), m.helpView())
+	case screenChecks:
+		body = lipgloss.JoinVertical(lipgloss.Left, m.checks.view(m.cfg.Checker.Describe()), m.helpView())
 	default:
 		body = m.listView()
 	}

@@ -31,6 +31,10 @@ type pager struct {
 	rendering     bool
 	// moveSeq counts scrolls so that only the last one of a burst saves.
 	moveSeq int
+	// canCheck is true when a checker is configured.
+	canCheck bool
+	// toBottom scrolls to the end once the next render arrives (a new hint).
+	toBottom bool
 }
 
 func newPager(st styles) pager {
@@ -45,6 +49,8 @@ func newPager(st styles) pager {
 
 func (p *pager) open(l *course.Lesson, index, total, offset int) {
 	p.lesson, p.index, p.total = l, index, total
+	p.keys.Check.SetEnabled(l.Exercise != nil && p.canCheck)
+	p.keys.Hint.SetEnabled(l.Exercise != nil)
 	p.pendingOffset = offset
 	p.shownID, p.shownWidth = "", 0
 	p.vp.SetContent("")
@@ -79,8 +85,13 @@ func (p *pager) setContent(id string, width int, content string) {
 	case p.pendingOffset >= 0:
 		p.vp.SetYOffset(p.pendingOffset)
 		p.pendingOffset = -1
-	case sameLesson && prevTotal > 0:
+	case p.toBottom:
+		p.vp.GotoBottom()
+		p.toBottom = false
+	case sameLesson && prevTotal > 0 && width != p.shownWidth:
 		p.vp.SetYOffset(prevOffset * p.vp.TotalLineCount() / prevTotal)
+	case sameLesson:
+		p.vp.SetYOffset(prevOffset)
 	}
 	p.shownID, p.shownWidth = id, width
 }

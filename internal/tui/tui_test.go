@@ -17,6 +17,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/muesli/termenv"
 
+	"shipshape/internal/check"
 	"shipshape/internal/course"
 	store "shipshape/internal/progress"
 	"shipshape/internal/render"
@@ -321,4 +322,141 @@ func TestListCursorOpensSelectedLesson(t *testing.T) {
 	tm.Send(press("enter"))
 	waitFor(t, tm, "lesson 3/3")
 	finalModel(t, tm)
+}
+
+func TestMouseWheelScrolls(t *testing.T) {
+	tm := startModel(t, testConfig(t, newMemProgress("test-pack")), 80, 24)
+	tm.Send(press("enter"))
+	waitFor(t, tm, "lines 1")
+	tm.Send(tea.MouseMsg{Button: tea.MouseButtonWheelDown, Action: tea.MouseActionPress})
+	waitFor(t, tm, "lines 4")
+	m := finalModel(t, tm)
+	if m.pager.offset() != 3 {
+		t.Errorf("offset after one wheel step = %d, want 3", m.pager.offset())
+	}
+}
+
+// fakeChecker reports each declared check, failing the ones named in fail.
+type fakeChecker struct {
+	fail  map[string]bool
+	err   error
+	block chan struct{} // when set, Check waits on it or on cancellation
+	prog  *memProgress
+	calls int
+	mu    sync.Mutex
+	ended bool
+}
+
+func (f *fakeChecker) Describe() string { return "task-api:prod · ." }
+
+func (f *fakeChecker) Check(ctx context.Context, ex *course.Exercise, onEvent func(check.Event)) (check.Report, error) {
+	f.mu.Lock()
+	f.calls++
+	f.mu.Unlock()
+	defer func() { f.mu.Lock(); f.ended = true; f.mu.Unlock() }()
+	if f.err != nil {
+		return check.Report{}, f.err
+	}
+	rep := check.Report{StartedAt: time.Now()}
+	for i, c := range ex.Checks {
+		spec := check.Spec{ID: c.ID, Kind: c.Kind, Required: c.Required(), Hint: c.Hint, Lesson: c.Lesson}
+		onEvent(check.Event{Type: check.EventStarted, Index: i, Spec: spec, Title: "Title of " + c.ID})
+		if f.block != nil {
+			select {
+			case <-f.block:
+			case <-ctx.Done():
+				return rep, nil
+			}
+		}
+		res := check.Result{ID: c.ID, Kind: c.Kind, Title: "Title of " + c.ID, Status: check.StatusPass, Required: c.Required(),
+			Evidence: []string{"saw uid=10001"}, Hint: c.Hint, Lesson: c.Lesson, Duration: time.Second}
+		if f.fail[c.ID] {
+			res.Status = check.StatusFail
+			res.Evidence = []string{"id printed uid=0(root)\x1b[31m"}
+		}
+		rep.Results = append(rep.Results, res)
+		onEvent(check.Event{Type: check.EventFinished, Index: i, Spec: spec, Result: res})
+	}
+	rep.Duration = 2 * time.Second
+	if f.prog != nil && rep.Passed() {
+		_ = f.prog.Update(func(s *store.State) {
+			now := time.Now()
+			s.Exercises[ex.ID] = &store.ExerciseProgress{PassedAt: &now, Attempts: []store.Attempt{{Passed: true}}}
+		})
+	}
+	return rep, nil
+}
+
+func openExercise(t *testing.T, cfg Config) *teatest.TestModel {
+	t.Helper()
+	tm := startModel(t, cfg, 80, 24)
+	tm.Send(press("j"))
+	tm.Send(press("j"))
+	tm.Send(press("enter"))
+	waitFor(t, tm, "exercise 9.1")
+	return tm
+}
+
+func TestCheckPanelShowsFailureEvidence(t *testing.T) {
+	cfg := testConfig(t, newMemProgress("test-pack"))
+	cfg.Checker = &fakeChecker{fail: map[string]bool{"nonroot": true}}
+	tm := openExercise(t, cfg)
+	tm.Send(press("c"))
+	waitFor(t, tm, "required check(s) not passed")
+	m := finalModel(t, tm)
+	golden.RequireEqual(t, []byte(m.View()))
+	if v := m.View(); !strings.Contains(v, "uid=0(root)") || strings.Contains(v, "\x1b") || !strings.Contains(v, "hint: Add USER.") {
+		t.Errorf("evidence or hint missing:\n%s", v)
+	}
+}
+
+func TestCheckPanelPassUpdatesList(t *testing.T) {
+	prog := newMemProgress("test-pack")
+	cfg := testConfig(t, prog)
+	cfg.Checker = &fakeChecker{prog: prog}
+	tm := openExercise(t, cfg)
+	tm.Send(press("c"))
+	waitFor(t, tm, "exercise 9.1 passed")
+	tm.Send(press("esc"))
+	tm.Send(press("esc"))
+	waitFor(t, tm, "exercise 9.1 · passed")
+	finalModel(t, tm)
+}
+
+func TestCheckPanelDaemonError(t *testing.T) {
+	cfg := testConfig(t, newMemProgress("test-pack"))
+	cfg.Checker = &fakeChecker{err: fmt.Errorf("cannot reach the Docker daemon at unix:///var/run/docker.sock: start Docker")}
+	tm := openExercise(t, cfg)
+	tm.Send(press("c"))
+	waitFor(t, tm, "not judged")
+	m := finalModel(t, tm)
+	if !strings.Contains(m.View(), "start Docker") {
+		t.Errorf("advice missing:\n%s", m.View())
+	}
+}
+
+func TestQuitDuringCheckWaitsForCleanup(t *testing.T) {
+	cfg := testConfig(t, newMemProgress("test-pack"))
+	fc := &fakeChecker{block: make(chan struct{})}
+	cfg.Checker = fc
+	tm := openExercise(t, cfg)
+	tm.Send(press("c"))
+	waitFor(t, tm, "checks done")
+	tm.Send(press("q"))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	if !fc.ended {
+		t.Error("the program ended before the check run returned (containers would be left behind)")
+	}
+}
+
+func TestHintsRevealedOneAtATime(t *testing.T) {
+	tm := openExercise(t, testConfig(t, newMemProgress("test-pack")))
+	tm.Send(press("h"))
+	waitFor(t, tm, "That was the last hint")
+	m := finalModel(t, tm)
+	if !strings.Contains(m.View(), "1. Look.") {
+		t.Errorf("hint not shown at the bottom:\n%s", m.View())
+	}
 }

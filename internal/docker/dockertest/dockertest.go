@@ -19,6 +19,7 @@ import (
 
 	"github.com/docker/docker/api/types/build"
 	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/client"
 
@@ -292,4 +293,25 @@ func readStream(r io.Reader, w io.Writer) error {
 			return errors.New(m.Error)
 		}
 	}
+}
+
+// CountContainers counts the session's containers, running or not, made
+// from the image ref.
+func (e *Env) CountContainers(ctx context.Context, ref string) (int, error) {
+	info, err := e.Docker.InspectImage(ctx, ref)
+	if err != nil {
+		return 0, err
+	}
+	cs, err := e.api.ContainerList(ctx, container.ListOptions{All: true, Filters: filters.NewArgs(
+		filters.Arg("label", docker.LabelSession+"="+e.Docker.Session()))})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, c := range cs {
+		if c.ImageID == info.ID || c.Image == info.ID {
+			n++
+		}
+	}
+	return n, nil
 }
