@@ -7,7 +7,10 @@
 // documented for authors in docs/pack-format.md.
 package course
 
-import "strings"
+import (
+	"io/fs"
+	"strings"
+)
 
 // FormatVersion is the newest pack format this binary understands.
 const FormatVersion = 1
@@ -29,8 +32,23 @@ type Pack struct {
 	Version       string
 	Description   string
 	Lessons       []*Lesson
+	// Workspace describes the learner's project, when the pack has one.
+	Workspace *Workspace
 	// Source says where the pack came from ("built-in" or a path), for messages.
 	Source string
+	// FS holds the pack's files, for starters and solutions.
+	FS fs.FS
+}
+
+// Workspace is the project a pack's exercises are done in: the starter
+// files `shipshape init` writes and the images the checks judge by default.
+type Workspace struct {
+	// Starter is a directory in the pack with the starter project.
+	Starter string
+	// Image and DevImage are the default production and development image
+	// references (task-api:prod and task-api:dev in the built-in course).
+	Image    string
+	DevImage string
 }
 
 // Lesson is one Markdown lesson with its front matter.
@@ -57,7 +75,10 @@ type Exercise struct {
 	Tasks  []string
 	Hints  []string
 	Checks []Check
-	Line   int
+	// Solution is a directory in the pack with the files of a reference
+	// solution that differ from the starter; empty when the pack has none.
+	Solution string
+	Line     int
 }
 
 // Check declares one check an exercise is judged by. Kind names a check

@@ -41,8 +41,15 @@ type manifest struct {
 	ID            string   `yaml:"id"`
 	Title         string   `yaml:"title"`
 	Version       string   `yaml:"version"`
-	Description   string   `yaml:"description"`
-	Lessons       []string `yaml:"lessons"`
+	Description   string         `yaml:"description"`
+	Lessons       []string       `yaml:"lessons"`
+	Workspace     *workspaceYAML `yaml:"workspace"`
+}
+
+type workspaceYAML struct {
+	Starter  string `yaml:"starter"`
+	Image    string `yaml:"image"`
+	DevImage string `yaml:"dev_image"`
 }
 
 // frontMatter is a lesson's YAML header as written.
@@ -55,11 +62,12 @@ type frontMatter struct {
 }
 
 type exerciseYAML struct {
-	ID     string      `yaml:"id"`
-	Title  string      `yaml:"title"`
-	Tasks  []string    `yaml:"tasks"`
-	Hints  []string    `yaml:"hints"`
-	Checks []checkYAML `yaml:"checks"`
+	ID       string      `yaml:"id"`
+	Title    string      `yaml:"title"`
+	Tasks    []string    `yaml:"tasks"`
+	Hints    []string    `yaml:"hints"`
+	Checks   []checkYAML `yaml:"checks"`
+	Solution string      `yaml:"solution"`
 }
 
 type checkYAML struct {
@@ -114,7 +122,23 @@ func Load(fsys fs.FS, source string, opts Options) (*Pack, error) {
 	}
 
 	p := &Pack{FormatVersion: m.FormatVersion, ID: m.ID, Title: m.Title, Version: m.Version,
-		Description: strings.TrimSpace(m.Description), Source: source}
+		Description: strings.TrimSpace(m.Description), Source: source, FS: fsys}
+	if w := m.Workspace; w != nil {
+		p.Workspace = &Workspace{Starter: w.Starter, Image: w.Image, DevImage: w.DevImage}
+		if p.Workspace.Image == "" {
+			p.Workspace.Image = "task-api:prod"
+		}
+		if p.Workspace.DevImage == "" {
+			p.Workspace.DevImage = "task-api:dev"
+		}
+		if w.Starter == "" {
+			ps.add(ManifestName, at("workspace"), "workspace needs starter: the directory with the starter project")
+		} else {
+			checkPackDir(fsys, &ps, ManifestName, at("workspace", "starter"), "starter", w.Starter)
+		}
+		checkImageRef(&ps, ManifestName, at("workspace", "image"), "image", p.Workspace.Image)
+		checkImageRef(&ps, ManifestName, at("workspace", "dev_image"), "dev_image", p.Workspace.DevImage)
+	}
 	files := map[string]bool{}
 	complete := true
 	for i, name := range m.Lessons {
@@ -133,7 +157,7 @@ func Load(fsys fs.FS, source string, opts Options) (*Pack, error) {
 			continue
 		}
 		files[clean] = true
-		l := loadLesson(fsys, clean, &ps)
+		l := loadLesson(fsys, clean, &ps, p.Workspace != nil)
 		if l != nil {
 			p.Lessons = append(p.Lessons, l)
 			continue
@@ -218,7 +242,7 @@ func splitFrontMatter(data []byte) (header []byte, body string, bodyLine int, ok
 	return nil, "", 0, false
 }
 
-func loadLesson(fsys fs.FS, file string, ps *problems) *Lesson {
+func loadLesson(fsys fs.FS, file string, ps *problems, hasWorkspace bool) *Lesson {
 	data, err := readLimited(fsys, file, maxLessonBytes)
 	if err != nil {
 		ps.add(file, 0, "%v", err)
@@ -254,6 +278,13 @@ func loadLesson(fsys fs.FS, file string, ps *problems) *Lesson {
 	}
 	if fm.Exercise != nil {
 		l.Exercise = loadExercise(fm.Exercise, file, at, ps)
+		if sol := fm.Exercise.Solution; sol != "" {
+			if !hasWorkspace {
+				ps.add(file, at("exercise", "solution"), "a solution needs a workspace with a starter in %s", ManifestName)
+			}
+			checkPackDir(fsys, ps, file, at("exercise", "solution"), "solution", sol)
+			l.Exercise.Solution = path.Clean(sol)
+		}
 	}
 	return l
 }
@@ -360,6 +391,32 @@ func validatePack(p *Pack, ps *problems, opts Options, complete bool) {
 				ps.add(l.File, c.Line, "check %q links to #%s, but lesson %q has no heading with that anchor", c.ID, anchor, id)
 			}
 		}
+	}
+}
+
+// checkPackDir reports a directory reference that leaves the pack or
+// names no directory in it.
+func checkPackDir(fsys fs.FS, ps *problems, file string, line int, field, dir string) {
+	clean := path.Clean(dir)
+	if !fs.ValidPath(clean) || strings.Contains(dir, `\`) || path.IsAbs(dir) || clean == "." {
+		ps.add(file, line, "%s %q must be a relative directory inside the pack", field, dir)
+		return
+	}
+	st, err := fs.Stat(fsys, clean)
+	switch {
+	case err != nil:
+		ps.add(file, line, "%s directory %q does not exist in the pack", field, dir)
+	case !st.IsDir():
+		ps.add(file, line, "%s %q is a file; it must be a directory", field, dir)
+	}
+}
+
+// imageRef is the shape of an image reference: name[:tag][@digest], lowercase name.
+var imageRef = regexp.MustCompile(`^[a-z0-9]+([._/-]+[a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-]+[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$`)
+
+func checkImageRef(ps *problems, file string, line int, field, ref string) {
+	if !imageRef.MatchString(ref) {
+		ps.add(file, line, "%s %q is not an image reference like \"task-api:prod\"", field, ref)
 	}
 }
 

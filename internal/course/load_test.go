@@ -268,3 +268,32 @@ func TestBuiltinPack(t *testing.T) {
 		}
 	}
 }
+
+func TestWorkspaceAndSolution(t *testing.T) {
+	files := goodFiles()
+	files["pack.yaml"] = goodManifest + "workspace:\n  starter: app/starter\n  image: demo:prod\n"
+	files["two.md"] = strings.Replace(goodLessonTwo, "  checks:\n", "  solution: app/solutions/3.1\n  checks:\n", 1)
+	files["app/starter/Dockerfile"] = "FROM scratch\n"
+	files["app/solutions/3.1/Dockerfile"] = "FROM scratch\n"
+	p, err := Load(packFS(files), "test", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Workspace.Starter != "app/starter" || p.Workspace.Image != "demo:prod" || p.Workspace.DevImage != "task-api:dev" {
+		t.Errorf("workspace %+v", p.Workspace)
+	}
+	if ex, _ := p.Exercise("3.1"); ex.Solution != "app/solutions/3.1" {
+		t.Errorf("solution %q", ex.Solution)
+	}
+
+	bad := goodFiles()
+	bad["pack.yaml"] = goodManifest + "workspace:\n  starter: ../outside\n  image: Bad Image\n"
+	bad["two.md"] = strings.Replace(goodLessonTwo, "  checks:\n", "  solution: nowhere\n  checks:\n", 1)
+	_, err = Load(packFS(bad), "test", Options{})
+	for _, want := range []string{`pack.yaml:10: starter "../outside" must be a relative directory`,
+		`pack.yaml:11: image "Bad Image" is not an image reference`, `two.md:13: solution directory "nowhere" does not exist`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("want %q in %v", want, err)
+		}
+	}
+}
