@@ -37,10 +37,10 @@ var (
 
 // manifest is pack.yaml as written.
 type manifest struct {
-	FormatVersion int      `yaml:"format_version"`
-	ID            string   `yaml:"id"`
-	Title         string   `yaml:"title"`
-	Version       string   `yaml:"version"`
+	FormatVersion int            `yaml:"format_version"`
+	ID            string         `yaml:"id"`
+	Title         string         `yaml:"title"`
+	Version       string         `yaml:"version"`
 	Description   string         `yaml:"description"`
 	Lessons       []string       `yaml:"lessons"`
 	Workspace     *workspaceYAML `yaml:"workspace"`
