@@ -2,13 +2,128 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"time"
 
+	"shipshape/internal/check"
+	"shipshape/internal/course"
+	"shipshape/internal/docker"
+	"shipshape/internal/progress"
+	"shipshape/internal/termsafe"
 	"shipshape/internal/tui"
 )
 
-// daemonProbe reports the Docker daemon's state for the status bar.
-func daemonProbe(a *app) func(context.Context) tui.DaemonStatus {
-	return func(ctx context.Context) tui.DaemonStatus {
-		return tui.DaemonStatus{Reason: "not wired yet"}
+// dockerSession is the TUI's one connection to the Docker daemon, made on
+// first use, so that reading lessons never waits for Docker.
+type dockerSession struct {
+	host string
+
+	mu      sync.Mutex
+	client  *docker.Client
+	newErr  error
+	cleaned bool
+}
+
+// clientLocked makes the client once; it does not talk to the daemon.
+func (s *dockerSession) clientLocked() (*docker.Client, error) {
+	if s.client == nil && s.newErr == nil {
+		s.client, s.newErr = docker.New(docker.Options{Host: s.host})
 	}
+	return s.client, s.newErr
+}
+
+// connect pings the daemon and, the first time it answers, removes what
+// shipshape sessions that died left behind.
+func (s *dockerSession) connect(ctx context.Context) (*docker.Client, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, err := s.clientLocked()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := c.Ping(ctx); err != nil {
+		return nil, err
+	}
+	if !s.cleaned {
+		s.cleaned = true
+		cctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		_, _ = c.RemoveStale(cctx)
+	}
+	return c, nil
+}
+
+// probe reports the daemon's state for the status bar.
+func (s *dockerSession) probe(ctx context.Context) tui.DaemonStatus {
+	s.mu.Lock()
+	c, err := s.clientLocked()
+	s.mu.Unlock()
+	if err != nil {
+		return tui.DaemonStatus{Reason: termsafe.Line(err.Error())}
+	}
+	d := c.Diagnose(ctx)
+	if d.Err != nil {
+		reason := d.Err.Error()
+		if adv := docker.Advice(d.Err); adv != "" {
+			reason += ". " + adv
+		}
+		return tui.DaemonStatus{Reason: termsafe.Line(reason)}
+	}
+	return tui.DaemonStatus{Connected: true,
+		Version: fmt.Sprintf("Engine %s · API %s · %s", d.EngineVersion, d.APIVersion, d.Host.Source)}
+}
+
+// close removes what this session made and drops the connection.
+func (s *dockerSession) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.client == nil {
+		return
+	}
+	closeDocker(s.client)
+	s.client = nil
+}
+
+// tuiChecker runs exercise checks for the TUI and records them in the
+// TUI's own progress store (a second store in this process would only
+// get a read-only copy).
+type tuiChecker struct {
+	session              *dockerSession
+	store                *progress.Store
+	image, devImage, dir string
+}
+
+func (c *tuiChecker) Describe() string {
+	dir, err := filepath.Abs(c.dir)
+	if err != nil {
+		dir = c.dir
+	}
+	return fmt.Sprintf("%s (dev image %s) · Dockerfile in %s", c.image, c.devImage, dir)
+}
+
+func (c *tuiChecker) Check(ctx context.Context, ex *course.Exercise, onEvent func(check.Event)) (check.Report, error) {
+	specs := specsOf(ex)
+	var d check.Docker
+	if needsDocker(specs) {
+		dc, err := c.session.connect(ctx)
+		if err != nil {
+			return check.Report{}, dockerReason(err)
+		}
+		if _, err := dc.InspectImage(ctx, c.image); err != nil {
+			return check.Report{}, dockerReason(err)
+		}
+		d = dc
+	}
+	target := check.Target{Image: c.image, DevImage: c.devImage, Dir: c.dir}
+	rep := check.NewEngine(d).Run(ctx, specs, target, onEvent)
+	if ctx.Err() != nil {
+		return rep, errors.New("the check was cancelled; the containers it made were removed")
+	}
+	if err := c.store.RecordAttempt(ex.ID, attemptOf(rep)); err != nil && !errors.Is(err, progress.ErrReadOnly) {
+		return rep, fmt.Errorf("checked, but the result could not be saved: %w", err)
+	}
+	return rep, nil
 }

@@ -1,8 +1,9 @@
 package main
 
-// checkKindValidator validates check declarations of packs against the
-// check engine's kinds. Until the engine is wired, any well-formed kind
-// name is accepted.
+import "shipshape/internal/check"
+
+// checkKindValidator validates the check declarations of packs against the
+// check engine's kinds and their parameters.
 func checkKindValidator() func(kind string, params map[string]any) error {
-	return nil
+	return check.ValidateParams
 }

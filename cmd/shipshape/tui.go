@@ -37,13 +37,17 @@ func runTUI(ctx context.Context, a *app) error {
 	}
 	defer store.Close()
 
+	session := &dockerSession{host: a.host}
+	defer session.close()
+	image, devImage := defaultImages(pack, a.image, a.devImage)
 	model := tui.New(tui.Config{
 		Pack:       pack,
 		Progress:   store,
 		Renderer:   render.New(maxReadableWidth),
 		Style:      style,
-		Probe:      daemonProbe(a),
+		Probe:      session.probe,
 		ProbeEvery: 15 * time.Second,
+		Checker:    &tuiChecker{session: session, store: store, image: image, devImage: devImage, dir: a.dir},
 	})
 	if ctx == nil {
 		ctx = context.Background()

@@ -365,7 +365,16 @@ func evalSmallerThan(ctx context.Context, en *env, p params) verdict {
 	}
 	oinfo, err := en.image(ctx, other)
 	if err != nil {
-		return errorVerdict(fmt.Sprintf("cannot inspect the image to compare with, %q", other), err)
+		v := errorVerdict(fmt.Sprintf("cannot inspect the image to compare with, %q", other), err)
+		var m interface{ MissingImage() bool }
+		if errors.As(err, &m) && m.MissingImage() {
+			if p.str("than", "dev") == "dev" {
+				v.advice = fmt.Sprintf("Build your dev image first (`docker build -t %s .` from the starter), or pass its reference with --dev-image.", other)
+			} else {
+				v.advice = fmt.Sprintf("Build or tag %s first: this check compares against it.", other)
+			}
+		}
+		return v
 	}
 	if oinfo.ID == info.ID {
 		return fail(fmt.Sprintf("%s and %s are the same image (%s)", en.target.Image, other, shortID(info.ID)))

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"syscall"
+	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
@@ -66,8 +67,16 @@ func alive(pid int) bool {
 
 // ListManaged lists every object carrying the managed label.
 func (c *Client) ListManaged(ctx context.Context) (Leftovers, error) {
+	return c.list(ctx, filters.NewArgs(filters.Arg("label", LabelManaged+"=true")))
+}
+
+// ListSession lists the objects labelled with this client's session.
+func (c *Client) ListSession(ctx context.Context) (Leftovers, error) {
+	return c.list(ctx, filters.NewArgs(filters.Arg("label", LabelManaged+"=true"), filters.Arg("label", LabelSession+"="+c.session)))
+}
+
+func (c *Client) list(ctx context.Context, f filters.Args) (Leftovers, error) {
 	var l Leftovers
-	f := filters.NewArgs(filters.Arg("label", LabelManaged+"=true"))
 	cctx, cancel := c.call(ctx)
 	defer cancel()
 	cs, err := c.api.ContainerList(cctx, container.ListOptions{All: true, Filters: f})
@@ -113,6 +122,11 @@ func (c *Client) remove(ctx context.Context, mine owner) (Removed, error) {
 			continue
 		}
 		err := c.api.ContainerRemove(cctx, x.ID, container.RemoveOptions{Force: true, RemoveVolumes: true})
+		if cerrdefs.IsConflict(err) {
+			// Most often an auto-remove already under way: give it a moment.
+			time.Sleep(time.Second)
+			err = c.api.ContainerRemove(cctx, x.ID, container.RemoveOptions{Force: true, RemoveVolumes: true})
+		}
 		if err == nil || cerrdefs.IsNotFound(err) {
 			r.Containers++
 		} else {

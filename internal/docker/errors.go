@@ -99,6 +99,9 @@ func (e *Error) EngineProblem() bool {
 	return e.Kind == Unreachable || e.Kind == PermissionDenied || e.Kind == APITooOld
 }
 
+// MissingImage reports whether the error says an image does not exist.
+func (e *Error) MissingImage() bool { return e.Kind == ImageNotFound }
+
 // KindOf returns the Kind of err, or Other.
 func KindOf(err error) Kind {
 	var e *Error

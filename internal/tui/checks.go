@@ -365,7 +365,7 @@ func (c checkPanel) verdictView() string {
 		if warned > 0 {
 			msg += fmt.Sprintf(" · %d advisory note(s)", warned)
 		}
-		return c.st.ok.Render(msg + " · progress saved")
+		return c.st.ok.Render(msg)
 	case check.OutcomeFailed:
 		return c.st.bad.Render(fmt.Sprintf("✗ %d required check(s) not passed · %s · fix and press r", failed, dur))
 	default:

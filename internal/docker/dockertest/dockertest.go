@@ -151,7 +151,9 @@ func (e *Env) Close(ctx context.Context) error {
 	if _, err := e.Docker.RemoveSession(ctx); err != nil {
 		return err
 	}
-	left, err := e.Docker.ListManaged(ctx)
+	// Only this session's objects: other test binaries may run at the
+	// same time with their own sessions.
+	left, err := e.Docker.ListSession(ctx)
 	if err != nil {
 		return err
 	}
@@ -258,7 +260,9 @@ func (e *Env) runRm(ctx context.Context, ref string, args []string) error {
 	if err != nil {
 		return err
 	}
-	waitC, errC := e.api.ContainerWait(ctx, c.ID, container.WaitConditionNextExit)
+	// Like `docker run --rm`, wait until the container is gone, not just
+	// stopped.
+	waitC, errC := e.api.ContainerWait(ctx, c.ID, container.WaitConditionRemoved)
 	if err := e.api.ContainerStart(ctx, c.ID, container.StartOptions{}); err != nil {
 		return err
 	}
@@ -270,7 +274,6 @@ func (e *Env) runRm(ctx context.Context, ref string, args []string) error {
 	case err := <-errC:
 		return err
 	}
-	// AutoRemove removes it in the background, as `docker run --rm` does.
 	return nil
 }
 

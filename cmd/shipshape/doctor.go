@@ -1,0 +1,140 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os/exec"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"shipshape/internal/docker"
+	"shipshape/internal/termsafe"
+)
+
+// minFreeBytes is the free space below which doctor warns: the Task API
+// images and their build cache take a few gigabytes.
+const minFreeBytes = 5_000_000_000
+
+func newDoctorCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "doctor",
+		Short: "Check your setup: Docker daemon, engine and API version, builder, Trivy, free disk",
+		Long: `Check what the exercises need: a reachable Docker daemon (and which
+address was used, and why), its engine and API version, an image builder,
+Trivy for the scanning exercise, and free disk space. Each problem comes
+with advice. Exit status 0 when the daemon is usable, 2 when it is not.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			if ctx == nil {
+				ctx = context.Background()
+			}
+			return runDoctor(ctx, a)
+		},
+	}
+}
+
+// doctorLine is one finding: ok, warn or fail, with advice for the last two.
+type doctorLine struct {
+	what, status, detail, advice string
+}
+
+func runDoctor(ctx context.Context, a *app) error {
+	var lines []doctorLine
+	add := func(what, status, detail, advice string) {
+		lines = append(lines, doctorLine{what, status, detail, advice})
+	}
+	usable := false
+	dc, err := docker.New(docker.Options{Host: a.host})
+	if err != nil {
+		add("Docker daemon", "fail", err.Error(), "Fix the docker context or pass --host unix:///var/run/docker.sock.")
+	} else {
+		defer dc.Close()
+		d := dc.Diagnose(ctx)
+		src := fmt.Sprintf("%s (from %s)", d.Host.URL, d.Host.Source)
+		if d.Err != nil {
+			add("Docker daemon", "fail", d.Err.Error(), docker.Advice(d.Err))
+		} else {
+			usable = true
+			add("Docker daemon", "ok", "reachable at "+src, "")
+			add("Engine", "ok", fmt.Sprintf("Docker Engine %s, API %s (shipshape needs %s or newer), %s %s", d.EngineVersion, d.APIVersion, docker.MinAPIVersion, d.OS, d.Arch), "")
+			if d.UsernsRemap {
+				add("User namespaces", "warn", "the engine remaps user ids (userns-remap)", "image.user_nonroot reads process uids as the host sees them; judge it from the image's USER.")
+			}
+			switch {
+			case d.FreeBytes < 0:
+				add("Free disk", "ok", "not measurable from here (the engine runs in a VM or on another machine)", "")
+			case d.FreeBytes < minFreeBytes:
+				add("Free disk", "warn", fmt.Sprintf("%.1f GB free in %s", float64(d.FreeBytes)/1e9, d.RootDir), "Free space with `docker system prune` (it removes stopped containers and unused images).")
+			default:
+				add("Free disk", "ok", fmt.Sprintf("%.1f GB free in %s", float64(d.FreeBytes)/1e9, d.RootDir), "")
+			}
+		}
+		builder(add, d)
+	}
+	trivy(add)
+
+	for _, l := range lines {
+		fmt.Fprintf(a.stdout, "%-4s  %-16s %s\n", strings.ToUpper(l.status), l.what, termsafe.Line(l.detail))
+		if l.advice != "" {
+			fmt.Fprintf(a.stdout, "      %-16s → %s\n", "", termsafe.Line(l.advice))
+		}
+	}
+	if !usable {
+		return &exitError{code: 2, err: fmt.Errorf("the Docker daemon is not usable; see above")}
+	}
+	return nil
+}
+
+// builder reports how `docker build` will build: BuildKit through the
+// buildx plugin, BuildKit as the engine default, or the legacy builder.
+func builder(add func(what, status, detail, advice string), d docker.Diagnosis) {
+	if _, err := exec.LookPath("docker"); err != nil {
+		add("Builder", "fail", "no docker command in PATH", "Install the Docker CLI (it comes with Docker Desktop or the docker-ce-cli package).")
+		return
+	}
+	if out, err := runTool("docker", "buildx", "version"); err == nil {
+		add("Builder", "ok", "BuildKit via "+firstLine(out), "")
+		return
+	}
+	if d.BuilderVersion == "2" {
+		add("Builder", "ok", "the engine builds with BuildKit by default", "")
+		return
+	}
+	add("Builder", "warn", "docker build uses the legacy builder (no buildx plugin)",
+		"Install the buildx plugin (docker-buildx-plugin) for BuildKit; cache mounts and <Dockerfile>.dockerignore need it.")
+}
+
+func trivy(add func(what, status, detail, advice string)) {
+	if _, err := exec.LookPath("trivy"); err != nil {
+		add("Trivy", "warn", "trivy is not installed (needed for exercise 3.3)", "Install Trivy (https://trivy.dev) or run it as a container, then pass its JSON report with --trivy-report.")
+		return
+	}
+	out, err := runTool("trivy", "--version")
+	if err != nil {
+		add("Trivy", "warn", "trivy is installed but `trivy --version` failed: "+err.Error(), "Reinstall Trivy.")
+		return
+	}
+	add("Trivy", "ok", firstLine(out), "")
+}
+
+// runTool runs a helper with a timeout, so a hung plugin cannot hang doctor.
+func runTool(name string, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var out bytes.Buffer
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Stdout = &out
+	cmd.Stderr = io.Discard
+	err := cmd.Run()
+	return out.String(), err
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	return s
+}
