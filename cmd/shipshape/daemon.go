@@ -62,15 +62,15 @@ func (s *dockerSession) probe(ctx context.Context) tui.DaemonStatus {
 	c, err := s.clientLocked()
 	s.mu.Unlock()
 	if err != nil {
-		return tui.DaemonStatus{Reason: termsafe.Line(err.Error())}
+		return tui.DaemonStatus{Reason: termsafe.Line(err.Error()), Advice: "Fix the Docker host setting; lessons work without Docker"}
 	}
 	d := c.Diagnose(ctx)
 	if d.Err != nil {
-		reason := d.Err.Error()
-		if adv := docker.Advice(d.Err); adv != "" {
-			reason += ". " + adv
+		adv := docker.Advice(d.Err)
+		if adv == "" {
+			adv = "Run `shipshape doctor` for details; lessons work without Docker"
 		}
-		return tui.DaemonStatus{Reason: termsafe.Line(reason)}
+		return tui.DaemonStatus{Reason: termsafe.Line(d.Err.Error()), Advice: termsafe.Line(adv)}
 	}
 	return tui.DaemonStatus{Connected: true,
 		Version: fmt.Sprintf("Engine %s · API %s · %s", d.EngineVersion, d.APIVersion, d.Host.Source)}

@@ -45,8 +45,9 @@ type DaemonStatus struct {
 	Connected bool
 	// Version describes the engine when connected, e.g. "Engine 27.3.1 · API 1.47".
 	Version string
-	// Reason says in one line why the daemon is unreachable and what to do.
-	Reason string
+	// Reason says in one line why the daemon cannot be used, and Advice
+	// what to do about it.
+	Reason, Advice string
 }
 
 // Config is what the TUI is started with.
@@ -630,7 +631,9 @@ func (m Model) statusView() string {
 	case m.daemon.Connected:
 		docker = m.st.ok.Render("● docker") + m.st.muted.Render(" connected · "+termsafe.Line(m.daemon.Version))
 	default:
-		docker = m.st.bad.Render("○ docker unreachable") + m.st.muted.Render(": "+termsafe.Line(m.daemon.Reason)+" (lessons work without it)")
+		// The reason names the daemon and the problem; the advice follows
+		// when the window is wide enough (the check panel always shows it).
+		docker = m.st.bad.Render("○ "+termsafe.Line(m.daemon.Reason)) + m.st.muted.Render(". "+termsafe.Line(m.daemon.Advice))
 	}
 	right := ""
 	if m.readOnly {

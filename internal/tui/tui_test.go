@@ -268,13 +268,13 @@ func TestResizeRerenders(t *testing.T) {
 func TestDaemonUnreachableShownWithReason(t *testing.T) {
 	cfg := testConfig(t, newMemProgress("test-pack"))
 	cfg.Probe = func(context.Context) DaemonStatus {
-		return DaemonStatus{Reason: "cannot connect to unix:///var/run/docker.sock: start Docker\x1b[2J"}
+		return DaemonStatus{Reason: "cannot reach the Docker daemon at unix:///var/run/docker.sock\x1b[2J", Advice: "Start Docker"}
 	}
 	tm := startModel(t, cfg, 120, 24)
-	waitFor(t, tm, "unreachable")
+	waitFor(t, tm, "cannot reach")
 	m := finalModel(t, tm)
 	status := m.statusView()
-	if !strings.Contains(status, "start Docker") || strings.Contains(status, "\x1b") {
+	if !strings.Contains(status, "Start Docker") || strings.Contains(status, "\x1b") {
 		t.Errorf("status line %q", status)
 	}
 }

@@ -10,8 +10,9 @@
 #   3.1 without TASK_API_DATABASE_PATH: the container exits (database not writable);
 #   solutions/3.4/measure.sh runs and finds prod smaller than dev.
 # Everything it creates (images, intermediate images, containers, anonymous
-# volumes) carries the label dev.shipshape.verify=verify-<pid> and is removed at the end. Needs bash, docker,
-# busybox (see build.sh); no network. Prints one line per check; exits 1 on failure.
+# volumes) carries the label dev.shipshape.verify=verify-<pid> and is removed at
+# the end. Needs bash, docker, busybox (see build.sh); no network. Prints one
+# line per check; exits 1 on failure.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -33,12 +34,11 @@ cleanup() {
 	# The stand-in, every image built on it and the builder's intermediate images
 	# all carry $label (see STANDIN_LABEL in build.sh). Newest first, so children go
 	# before their parents; a second round catches what a shared parent held back.
-	local round id
-	for round in 1 2; do
+	local id _
+	for _ in 1 2; do
 		for id in $(docker images -a -q --filter "label=$label" | awk '!seen[$0]++'); do
 			docker rmi -f "$id" >/dev/null 2>&1 || true
 		done
-		: "$round"
 	done
 	rm -rf "$work"
 }
