@@ -101,6 +101,7 @@ Progress is kept on this machine, in $XDG_STATE_HOME/shipshape
 		return &exitError{code: 2, err: fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath())}
 	})
 	root.AddCommand(newListCmd(a), newProgressCmd(a), newVersionCmd(a), newCheckCmd(a), newDoctorCmd(a))
+	root.AddCommand(newInitCmd(a))
 	return root
 }
 

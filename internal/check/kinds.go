@@ -17,6 +17,7 @@ const (
 	paramInt    paramType = iota // a whole number (YAML int, or a float with no fraction)
 	paramNumber                  // any number
 	paramString
+	paramStringList // a list of strings
 )
 
 func (t paramType) String() string {
@@ -25,6 +26,8 @@ func (t paramType) String() string {
 		return "a whole number"
 	case paramNumber:
 		return "a number"
+	case paramStringList:
+		return "a list of strings"
 	default:
 		return "a string"
 	}
@@ -58,6 +61,9 @@ type kind struct {
 	docker bool
 	title  func(params) string
 	eval   func(ctx context.Context, en *env, p params) verdict
+	// validate, when set, checks converted params further (ranges,
+	// patterns) so that mistakes surface when a pack is loaded.
+	validate func(params) error
 }
 
 func fixedTitle(s string) func(params) string { return func(params) string { return s } }
@@ -127,6 +133,11 @@ func parseParams(k *kind, raw map[string]any) (params, error) {
 			}
 		}
 	}
+	if k.validate != nil {
+		if err := k.validate(out); err != nil {
+			return nil, err
+		}
+	}
 	return out, nil
 }
 
@@ -140,6 +151,9 @@ func paramNames(k *kind) []string {
 }
 
 func convertParam(t paramType, v any) (any, error) {
+	if t == paramStringList {
+		return convertStringList(v)
+	}
 	if t == paramString {
 		s, ok := v.(string)
 		if !ok {
@@ -171,3 +185,23 @@ func convertParam(t paramType, v any) (any, error) {
 
 // clean makes text from containers and files safe to print on a terminal.
 func clean(s string) string { return termsafe.Text(s) }
+
+// convertStringList accepts a YAML sequence of strings as []string.
+func convertStringList(v any) ([]string, error) {
+	switch l := v.(type) {
+	case []string:
+		return append([]string(nil), l...), nil
+	case []any:
+		out := make([]string, 0, len(l))
+		for i, e := range l {
+			s, ok := e.(string)
+			if !ok {
+				return nil, fmt.Errorf("item %d must be a string, not %T (quote it in YAML)", i+1, e)
+			}
+			out = append(out, s)
+		}
+		return out, nil
+	default:
+		return nil, fmt.Errorf("must be %s, not %T", paramStringList, v)
+	}
+}

@@ -3,6 +3,7 @@ package course
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -294,6 +295,24 @@ func TestWorkspaceAndSolution(t *testing.T) {
 		`pack.yaml:11: image "Bad Image" is not an image reference`, `two.md:13: solution directory "nowhere" does not exist`} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("want %q in %v", want, err)
+		}
+	}
+}
+
+func TestBuiltinWorkspace(t *testing.T) {
+	p, err := Builtin(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Workspace == nil || p.Workspace.Image != "task-api:prod" {
+		t.Fatalf("workspace %+v", p.Workspace)
+	}
+	if _, err := fs.Stat(p.FS, p.Workspace.Starter+"/Dockerfile"); err != nil {
+		t.Errorf("starter Dockerfile: %v", err)
+	}
+	for _, ex := range p.Exercises() {
+		if _, err := fs.Stat(p.FS, ex.Solution+"/Dockerfile"); err != nil {
+			t.Errorf("exercise %s solution: %v", ex.ID, err)
 		}
 	}
 }

@@ -1,0 +1,137 @@
+// Package lab is the exercise workflow: building the learner's dev and prod
+// images, running the prod image while watching its health and logs,
+// scanning it with Trivy, measuring dev against prod, and watching the
+// workspace for saved changes. It declares the small Docker interface it
+// needs; internal/docker implements it. The TUI and the headless commands
+// share it.
+package lab
+
+import (
+	"context"
+	"time"
+
+	"shipshape/internal/check"
+	"shipshape/internal/scan"
+)
+
+// Docker is what the workflow needs of a Docker Engine beyond what the
+// checks need. Every method honours ctx.
+type Docker interface {
+	check.Docker
+	// BuildImage builds dir (honouring its .dockerignore) with the
+	// Dockerfile named in req, tags the result and streams progress.
+	// The image is labelled as built by shipshape but NOT with the
+	// session labels, so the learner's own containers of it are never
+	// taken for shipshape's leftovers.
+	BuildImage(ctx context.Context, req BuildRequest, onEvent func(BuildEvent)) (BuildResult, error)
+	// FollowLogs streams a container's output lines until ctx ends or the
+	// container stops.
+	FollowLogs(ctx context.Context, id string, onLine func(stream, line string)) error
+	// Stats takes one resource sample of a running container.
+	Stats(ctx context.Context, id string) (Stats, error)
+	// ImageExists reports whether an image is present (never pulls).
+	ImageExists(ctx context.Context, ref string) (bool, error)
+}
+
+// BuildRequest says what to build.
+type BuildRequest struct {
+	// Dir is the build context.
+	Dir string
+	// Dockerfile is relative to Dir; empty means "Dockerfile".
+	Dockerfile string
+	// Tag is the image reference to give the result, e.g. task-api:prod.
+	Tag string
+	// Target builds a named stage.
+	Target string
+	// BuildArgs are passed as --build-arg.
+	BuildArgs map[string]string
+	NoCache   bool
+}
+
+// BuildEvent is one piece of build progress.
+type BuildEvent struct {
+	// Step is the step being run, e.g. "Step 4/11 : RUN pip install ...",
+	// set when a new step starts.
+	Step string
+	// Line is one line of output (sanitized for the terminal).
+	Line string
+}
+
+// BuildResult is the outcome of a build.
+type BuildResult struct {
+	ImageID  string
+	Duration time.Duration
+	// FailedStep and Error describe a failed build: the step that failed
+	// and the builder's error message.
+	FailedStep string
+	Error      string
+	// Log is the whole build output, bounded.
+	Log []string
+}
+
+// OK reports whether the build produced an image.
+func (r BuildResult) OK() bool { return r.Error == "" && r.ImageID != "" }
+
+// Stats is one resource sample.
+type Stats struct {
+	MemoryBytes      uint64
+	MemoryLimitBytes uint64
+	CPUPercent       float64
+	PIDs             uint64
+}
+
+// RunEvent is something that happened to a running prod container.
+type RunEvent struct {
+	// Health is "starting", "healthy", "unhealthy" or "" when the image
+	// has no health check; set on changes.
+	Health string
+	// LogLine is one line of the container's output (sanitized).
+	LogLine string
+	// Exited is set when the container stopped, with its exit code.
+	Exited   bool
+	ExitCode int
+	// Err reports a problem following the container.
+	Err error
+}
+
+// Running is a prod container started for the learner to watch.
+type Running interface {
+	ID() string
+	// Events delivers health changes, log lines and the exit; it is
+	// closed when the container is gone.
+	Events() <-chan RunEvent
+	// Stop stops the container with its stop signal and removes it.
+	Stop(ctx context.Context) error
+}
+
+// Measurement compares the dev and prod images for exercise 3.4.
+type Measurement struct {
+	Dev, Prod ImageFacts
+}
+
+// ImageFacts are the numbers of one image.
+type ImageFacts struct {
+	Ref     string
+	ID      string
+	Size    int64
+	Layers  []check.Layer // largest first
+	Missing bool          // the image does not exist
+	// StartupToHealthy is the time from start to healthy; zero when the
+	// image has no health check or was not started.
+	StartupToHealthy time.Duration
+	// Idle is one stats sample taken once the container was healthy (or
+	// running for a few seconds without a health check).
+	Idle     Stats
+	Err      string
+	Measured bool
+}
+
+// ScanResult is the outcome of scanning an image with Trivy.
+type ScanResult struct {
+	Report *scan.Report
+	// ReportPath is where the JSON report was written, so the check and
+	// the learner can use it again.
+	ReportPath string
+	// Scanner says how Trivy was run: "trivy on PATH" or "image aquasec/trivy:TAG".
+	Scanner string
+}
