@@ -62,8 +62,14 @@ type Config struct {
 	ProbeEvery time.Duration
 	// PositionDelay is how long scrolling must pause before the position is saved.
 	PositionDelay time.Duration
-	// Checker runs exercise checks; nil hides the check key.
+	// Checker runs exercise checks; nil hides the exercise screen.
 	Checker Checker
+	// Workflow builds, runs, scans and measures for the exercise screen;
+	// nil leaves only the checks.
+	Workflow Workflow
+	// WatchDebounce is how long the workspace must be quiet after a saved
+	// change before watch mode rebuilds (default 400ms).
+	WatchDebounce time.Duration
 }
 
 type screen int
@@ -71,7 +77,7 @@ type screen int
 const (
 	screenList screen = iota
 	screenPager
-	screenChecks
+	screenExercise
 )
 
 // Model is the root Bubble Tea model.
@@ -85,7 +91,7 @@ type Model struct {
 	list     list.Model
 	listKeys listKeys
 	pager    pager
-	checks   checkPanel
+	ex       exerciseScreen
 	help     help.Model
 	fullHelp bool
 	bar      progress.Model
@@ -121,7 +127,7 @@ func New(cfg Config) Model {
 		list:     newLessonList(st),
 		listKeys: newListKeys(),
 		pager:    newPager(st),
-		checks:   newCheckPanel(st, cfg.Pack),
+		ex:       newExerciseScreen(st, cfg.Pack, cfg.Workflow != nil),
 		help:     help.New(),
 		bar:      progress.New(progress.WithSolidFill(string(colorOK.Dark)), progress.WithoutPercentage()),
 		progress: cfg.Progress.State(),
@@ -201,13 +207,13 @@ func (m Model) renderCmd(l *course.Lesson, width int) tea.Cmd {
 
 // Update handles a message.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	var cmds []tea.Cmd
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.layout()
 		if m.screen == screenPager {
-			return m, m.requestRender()
+			cmd := m.requestRender()
+			return m, cmd
 		}
 		return m, nil
 	case daemonMsg:
@@ -217,7 +223,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case probeAgainMsg:
-		return m, m.probeCmd()
+		cmd := m.probeCmd()
+		return m, cmd
 	case savedMsg:
 		// Saves run concurrently; never let an older snapshot replace a newer one.
 		if !msg.state.UpdatedAt.Before(m.progress.UpdatedAt) {
@@ -231,37 +238,32 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case renderedMsg:
 		return m.onRendered(msg)
-	case checkEventMsg:
-		return m, m.checks.onEvent(msg)
-	case checkDoneMsg:
-		if m.checks.onDone(msg) {
-			cmds = append(cmds, m.reloadCmd())
-		}
-		if m.quitting && !m.checks.running {
-			return m, tea.Quit
-		}
-		return m, tea.Batch(cmds...)
+	case checkEventMsg, checkDoneMsg, buildEventMsg, buildDoneMsg, scanDoneMsg, measureProgressMsg,
+		measureDoneMsg, filesDoneMsg, runStartedMsg, runEventMsg, runStoppedMsg, fileChangedMsg, watchStoppedMsg:
+		return m.updateExerciseMsg(msg)
 	case spinner.TickMsg:
-		if !m.checks.running {
+		if !m.ex.busy() {
 			return m, nil
 		}
 		var cmd tea.Cmd
-		m.checks.spin, cmd = m.checks.spin.Update(msg)
+		m.ex.spin, cmd = m.ex.spin.Update(msg)
 		return m, cmd
 	case positionTickMs:
 		if msg.seq == m.pager.moveSeq && m.screen == screenPager {
-			return m, m.savePosition()
+			cmd := m.savePosition()
+			return m, cmd
 		}
 		return m, nil
 	case tea.KeyMsg:
 		if msg.String() == "ctrl+c" {
-			return m, m.quit()
+			cmd := m.quit()
+			return m, cmd
 		}
 		switch m.screen {
 		case screenPager:
 			return m.updatePager(msg)
-		case screenChecks:
-			return m.updateChecks(msg)
+		case screenExercise:
+			return m.updateExercise(msg)
 		}
 		return m.updateList(msg)
 	case tea.MouseMsg:
@@ -286,7 +288,8 @@ func (m Model) updateList(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	}
 	switch {
 	case key.Matches(msg, m.listKeys.Quit):
-		return m, m.quit()
+		cmd := m.quit()
+		return m, cmd
 	case key.Matches(msg, m.listKeys.Help):
 		m.fullHelp = !m.fullHelp
 		m.layout()
@@ -306,7 +309,8 @@ func (m Model) updatePager(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	k := m.pager.keys
 	switch {
 	case key.Matches(msg, k.Quit):
-		return m, m.quit()
+		cmd := m.quit()
+		return m, cmd
 	case key.Matches(msg, k.Help):
 		m.fullHelp = !m.fullHelp
 		m.layout()
@@ -328,7 +332,7 @@ func (m Model) updatePager(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case key.Matches(msg, k.Check):
-		return m.runChecks()
+		return m.openExercise()
 	case key.Matches(msg, k.Hint):
 		return m.revealHint()
 	}
@@ -348,46 +352,32 @@ func (m Model) revealHint() (tea.Model, tea.Cmd) {
 	hints[l.ID]++
 	m.hints = hints
 	m.pager.toBottom = true
-	return m, m.requestRender()
+	cmd := m.requestRender()
+	return m, cmd
 }
 
-// runChecks opens the check panel of the open exercise lesson and runs it.
-func (m Model) runChecks() (tea.Model, tea.Cmd) {
+// openExercise shows the exercise screen of the open lesson and, the
+// first time, runs its checks.
+func (m Model) openExercise() (tea.Model, tea.Cmd) {
 	l := m.pager.lesson
 	if m.cfg.Checker == nil || l == nil || l.Exercise == nil {
 		return m, nil
 	}
 	save := m.savePosition()
-	m.screen = screenChecks
+	first := m.ex.lesson != l
+	m.ex.open(l, m.exercisePassed(l.Exercise.ID))
+	m.screen = screenExercise
 	m.layout()
-	return m, tea.Batch(save, m.checks.start(m.cfg.Checker, l))
+	if first && !m.ex.busy() && (m.cfg.Workflow == nil || m.cfg.Workflow.HasProject()) {
+		cmd := tea.Batch(save, m.ex.startCheck(m.cfg.Checker))
+		return m, cmd
+	}
+	return m, save
 }
 
-func (m Model) updateChecks(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
-	k := m.checks.keys
-	switch {
-	case key.Matches(msg, k.Quit):
-		return m, m.quit()
-	case key.Matches(msg, k.Help):
-		m.fullHelp = !m.fullHelp
-		m.layout()
-	case key.Matches(msg, k.Up):
-		m.checks.move(-1)
-	case key.Matches(msg, k.Down):
-		m.checks.move(1)
-	case key.Matches(msg, k.Cancel):
-		m.checks.stop()
-	case key.Matches(msg, k.Run):
-		if !m.checks.running {
-			return m, m.checks.start(m.cfg.Checker, m.checks.lesson)
-		}
-	case key.Matches(msg, k.Back):
-		// A run goes on cleaning up in the background if cancelled here.
-		m.checks.stop()
-		m.screen = screenPager
-		m.layout()
-	}
-	return m, nil
+func (m Model) exercisePassed(id string) bool {
+	ep := m.progress.Exercises[id]
+	return ep != nil && ep.PassedAt != nil
 }
 
 // reloadCmd reads the progress after someone else (the checker) saved it.
@@ -438,7 +428,8 @@ func (m Model) openLesson(i, offset int) (Model, tea.Cmd) {
 		}
 		lp.LastOpened = now
 	})
-	return m, tea.Batch(opened, m.requestRender())
+	cmd := tea.Batch(opened, m.requestRender())
+	return m, cmd
 }
 
 // requestRender shows a cached render at once, or asks for one in the
@@ -467,7 +458,8 @@ func (m Model) onRendered(msg renderedMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	m.pager.setContent(msg.lessonID, msg.width, msg.content)
-	return m, m.markReadIfAtEnd()
+	cmd := m.markReadIfAtEnd()
+	return m, cmd
 }
 
 // markReadIfAtEnd marks the open lesson read once its end is on screen.
@@ -513,12 +505,19 @@ func (m Model) savePosition() tea.Cmd {
 // quit saves the reading position first, so a restart returns to it. A
 // check run is cancelled and the program ends once its containers are gone.
 func (m *Model) quit() tea.Cmd {
-	if m.checks.running {
-		m.checks.stop()
+	if m.ex.busy() || m.ex.running != nil {
+		// Containers must be gone before the program ends.
 		m.quitting = true
+		m.ex.cancelOp()
+		m.ex.stopWatch()
+		if m.ex.running != nil && !m.ex.runStopping {
+			m.ex.runStopping = true
+			return stopRunCmd(m.ex.running)
+		}
 		return nil
 	}
-	if m.screen == screenPager || m.screen == screenChecks {
+	m.ex.stopWatch()
+	if m.screen == screenPager || m.screen == screenExercise {
 		if save := m.savePosition(); save != nil {
 			return tea.Sequence(save, tea.Quit)
 		}
@@ -551,8 +550,8 @@ func (m *Model) layout() {
 		m.list.SetSize(m.width, max(2, m.height-used))
 	case screenPager:
 		m.pager.setSize(m.width, max(1, m.height-1-footer-1))
-	case screenChecks:
-		m.checks.width, m.checks.height = m.width, max(4, m.height-footer-1)
+	case screenExercise:
+		m.ex.width, m.ex.height = m.width, max(6, m.height-footer-1)
 	}
 	m.bar.Width = min(30, max(10, m.width/4))
 }
@@ -566,8 +565,8 @@ func (m Model) helpView() string {
 	switch m.screen {
 	case screenPager:
 		km = m.pager.keys
-	case screenChecks:
-		km = m.checks.keys
+	case screenExercise:
+		km = m.ex.keys
 	}
 	if m.fullHelp {
 		return m.help.FullHelpView(km.FullHelp())
@@ -595,8 +594,8 @@ func (m Model) View() string {
 	switch m.screen {
 	case screenPager:
 		body = lipgloss.JoinVertical(lipgloss.Left, m.pager.headerView(m.width), m.pager.view(), m.helpView())
-	case screenChecks:
-		body = lipgloss.JoinVertical(lipgloss.Left, m.checks.view(m.cfg.Checker.Describe()), m.helpView())
+	case screenExercise:
+		body = lipgloss.JoinVertical(lipgloss.Left, m.ex.view(m.cfg.Workflow, m.cfg.Checker), m.helpView())
 	default:
 		body = m.listView()
 	}

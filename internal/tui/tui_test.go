@@ -73,13 +73,16 @@ func testLesson(id, title string, paragraphs int, extra string) string {
 
 func testPack(t testing.TB) *course.Pack {
 	t.Helper()
-	ex := "exercise:\n  id: \"9.1\"\n  title: Try it\n  tasks: [Build it.]\n  hints: [Look.]\n  checks:\n" +
+	ex := "exercise:\n  id: \"9.1\"\n  title: Try it\n  solution: ws/solution\n  tasks: [Build it.]\n  hints: [Look.]\n  checks:\n" +
 		"    - {id: nonroot, kind: image.user_nonroot, hint: Add USER., lesson: \"alpha#part-1\"}\n"
 	fsys := fstest.MapFS{
-		"pack.yaml": {Data: []byte("format_version: 1\nid: test-pack\ntitle: Test course\nversion: \"0.1\"\nlessons: [a.md, b.md, c.md]\n")},
-		"a.md":      {Data: []byte(testLesson("alpha", "Alpha basics", 12, ""))},
-		"b.md":      {Data: []byte(testLesson("beta", "Beta details", 2, ""))},
-		"c.md":      {Data: []byte(testLesson("gamma", "Gamma exercise", 1, ex))},
+		"pack.yaml": {Data: []byte("format_version: 1\nid: test-pack\ntitle: Test course\nversion: \"0.1\"\nlessons: [a.md, b.md, c.md]\n" +
+			"workspace: {starter: ws/starter}\n")},
+		"ws/starter/Dockerfile":  {Data: []byte("FROM scratch\n")},
+		"ws/solution/Dockerfile": {Data: []byte("FROM scratch\nUSER 1000\n")},
+		"a.md":                   {Data: []byte(testLesson("alpha", "Alpha basics", 12, ""))},
+		"b.md":                   {Data: []byte(testLesson("beta", "Beta details", 2, ""))},
+		"c.md":                   {Data: []byte(testLesson("gamma", "Gamma exercise", 1, ex))},
 	}
 	p, err := course.Load(fsys, "test", course.Options{})
 	if err != nil {

@@ -1,0 +1,469 @@
+package docker
+
+import (
+	"archive/tar"
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/docker/docker/api/types/build"
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/image"
+	"github.com/docker/docker/pkg/stdcopy"
+
+	"shipshape/internal/lab"
+	"shipshape/internal/termsafe"
+)
+
+// LabelBuilt marks images built by shipshape for the learner. It is the
+// only label they get: learners run these images themselves, and a
+// cleanup must never take their containers for shipshape's leftovers.
+const LabelBuilt = "dev.shipshape.built"
+
+// MaxBuildLog bounds BuildResult.Log, in lines; the oldest go first.
+const MaxBuildLog = 2000
+
+var (
+	_ lab.Docker      = (*Client)(nil)
+	_ lab.TrivyImages = (*Client)(nil)
+)
+
+// stepLine matches the classic builder's step header, "Step 4/11 : RUN ...".
+var stepLine = regexp.MustCompile(`^Step \d+/\d+ : `)
+
+// builtLine matches the classic builder's last words on older engines
+// that send no aux message with the image id.
+var builtLine = regexp.MustCompile(`^Successfully built ([0-9a-f]{12,64})\s*$`)
+
+// BuildImage implements lab.Docker. It uses the classic builder
+// (BuilderV1): BuildKit through the API needs a gRPC session, and the
+// classic builder answers on every engine from 20.10 on. Newer engines may
+// print a deprecation warning for it into the log; the build still works.
+// Failures of the build itself (a RUN that fails, a bad Dockerfile, a base
+// image that cannot be found) are in the result; the error is only for
+// trouble with Docker or the context directory.
+func (c *Client) BuildImage(ctx context.Context, req lab.BuildRequest, onEvent func(lab.BuildEvent)) (lab.BuildResult, error) {
+	start := time.Now()
+	if onEvent == nil {
+		onEvent = func(lab.BuildEvent) {}
+	}
+	df := req.Dockerfile
+	if df == "" {
+		df = "Dockerfile"
+	}
+	if st, err := os.Stat(req.Dir); err != nil || !st.IsDir() {
+		return lab.BuildResult{}, fmt.Errorf("cannot build %s: the build context must be a directory", req.Dir)
+	}
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(writeContext(pw, req.Dir, df)) }()
+	defer pr.Close()
+
+	args := map[string]*string{}
+	for k, v := range req.BuildArgs {
+		args[k] = &v
+	}
+	opts := build.ImageBuildOptions{
+		Tags: []string{req.Tag}, Dockerfile: df, Target: req.Target, BuildArgs: args, NoCache: req.NoCache,
+		Labels: map[string]string{LabelBuilt: "true"}, Remove: true, ForceRemove: true,
+		Version: build.BuilderV1,
+	}
+	if req.Tag == "" {
+		opts.Tags = nil
+	}
+	op := "build " + req.Tag
+	resp, err := c.api.ImageBuild(ctx, pr, opts)
+	if err != nil {
+		cerr := c.classify(op, "", err)
+		var e *Error
+		if ctx.Err() != nil || (errors.As(cerr, &e) && e.EngineProblem()) {
+			return lab.BuildResult{}, cerr
+		}
+		// The daemon refused the build before it began (a Dockerfile it
+		// cannot parse, a missing Dockerfile): the learner's to fix.
+		res := lab.BuildResult{Duration: time.Since(start), Error: termsafe.Line(errText(err))}
+		res.Log = []string{res.Error}
+		onEvent(lab.BuildEvent{Line: res.Error})
+		return res, nil
+	}
+	defer resp.Body.Close()
+
+	res := lab.BuildResult{}
+	var step string
+	var partial string
+	emit := func(text string) {
+		text = partial + text
+		lines := strings.Split(text, "\n")
+		partial = lines[len(lines)-1]
+		for _, l := range lines[:len(lines)-1] {
+			l = termsafe.Line(strings.TrimRight(l, "\r"))
+			ev := lab.BuildEvent{Line: l}
+			if stepLine.MatchString(l) {
+				step = l
+				ev.Step = l
+			}
+			if m := builtLine.FindStringSubmatch(l); m != nil && res.ImageID == "" {
+				res.ImageID = m[1]
+			}
+			res.Log = append(res.Log, l)
+			if len(res.Log) > MaxBuildLog {
+				res.Log = res.Log[len(res.Log)-MaxBuildLog:]
+			}
+			onEvent(ev)
+		}
+	}
+	dec := json.NewDecoder(resp.Body)
+	for {
+		var m struct {
+			Stream      string                    `json:"stream"`
+			Status      string                    `json:"status"`
+			Progress    string                    `json:"progress"`
+			ID          string                    `json:"id"`
+			Error       string                    `json:"error"`
+			ErrorDetail *struct{ Message string } `json:"errorDetail"`
+			Aux         json.RawMessage           `json:"aux"`
+		}
+		err := dec.Decode(&m)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return res, fmt.Errorf("cannot %s: %w", op, ctx.Err())
+			}
+			return res, fmt.Errorf("cannot %s: the build output broke off: %w", op, err)
+		}
+		switch {
+		case m.Stream != "":
+			emit(m.Stream)
+		case m.Status != "":
+			// Pulls of a base image report status lines; progress bars are
+			// left out, they are noise in a log.
+			s := m.Status
+			if m.ID != "" {
+				s = m.ID + ": " + s
+			}
+			emit(s + "\n")
+		}
+		if len(m.Aux) > 0 {
+			var aux struct{ ID string }
+			if json.Unmarshal(m.Aux, &aux) == nil && aux.ID != "" {
+				res.ImageID = aux.ID
+			}
+		}
+		msg := m.Error
+		if m.ErrorDetail != nil && m.ErrorDetail.Message != "" {
+			msg = m.ErrorDetail.Message
+		}
+		if msg != "" {
+			emit("\n")
+			res.Error = termsafe.Line(strings.TrimSpace(msg))
+			res.FailedStep = step
+			res.Log = append(res.Log, "ERROR: "+res.Error)
+			onEvent(lab.BuildEvent{Line: "ERROR: " + res.Error})
+		}
+	}
+	if partial != "" {
+		emit("\n")
+	}
+	res.Duration = time.Since(start)
+	if res.Error != "" {
+		res.ImageID = ""
+		return res, nil
+	}
+	// The aux message carries the full id; the "Successfully built" line
+	// only a short one, so resolve it.
+	ref := res.ImageID
+	if req.Tag != "" {
+		ref = req.Tag
+	}
+	if ref == "" {
+		res.Error = "the builder reported no image"
+		return res, nil
+	}
+	info, err := c.InspectImage(ctx, ref)
+	if err != nil {
+		return res, err
+	}
+	res.ImageID = info.ID
+	return res, nil
+}
+
+// errText is the daemon's message without the SDK's prefix.
+func errText(err error) string {
+	s := err.Error()
+	if i := strings.Index(s, "Error response from daemon: "); i >= 0 {
+		s = s[i+len("Error response from daemon: "):]
+	}
+	return strings.TrimSpace(s)
+}
+
+// FollowLogs implements lab.Docker. Lines are sanitized for the terminal;
+// stream is "stdout" or "stderr". It returns nil when the container stops
+// or ctx ends.
+func (c *Client) FollowLogs(ctx context.Context, id string, onLine func(stream, line string)) error {
+	cctx, cancel := c.call(ctx)
+	ci, err := c.api.ContainerInspect(cctx, id)
+	cancel()
+	if err != nil {
+		return c.classify("inspect container "+short(id), "", err)
+	}
+	rc, err := c.api.ContainerLogs(ctx, id, container.LogsOptions{ShowStdout: true, ShowStderr: true, Follow: true})
+	if err != nil {
+		return c.classify("follow the logs of container "+short(id), "", err)
+	}
+	defer rc.Close()
+	// Closing the body is what ends a blocked read when ctx ends.
+	stop := context.AfterFunc(ctx, func() { rc.Close() })
+	defer stop()
+	out := &lineWriter{stream: "stdout", on: onLine}
+	errw := &lineWriter{stream: "stderr", on: onLine}
+	if ci.Config != nil && ci.Config.Tty {
+		_, err = io.Copy(out, rc)
+	} else {
+		_, err = stdcopy.StdCopy(out, errw, rc)
+	}
+	out.flush()
+	errw.flush()
+	if ctx.Err() != nil || err == nil || errors.Is(err, io.EOF) || errors.Is(err, io.ErrClosedPipe) {
+		return nil
+	}
+	return fmt.Errorf("cannot follow the logs of container %s: %w", short(id), err)
+}
+
+// lineWriter splits a byte stream into sanitized lines; an overlong line
+// is cut so a container printing without newlines cannot exhaust memory.
+type lineWriter struct {
+	stream string
+	on     func(stream, line string)
+	buf    []byte
+}
+
+const maxLogLine = 16 << 10
+
+func (w *lineWriter) Write(p []byte) (int, error) {
+	w.buf = append(w.buf, p...)
+	for {
+		i := strings.IndexByte(string(w.buf), '\n')
+		if i < 0 {
+			if len(w.buf) > maxLogLine {
+				w.on(w.stream, termsafe.Line(string(w.buf[:maxLogLine])))
+				w.buf = w.buf[maxLogLine:]
+			}
+			return len(p), nil
+		}
+		w.on(w.stream, termsafe.Line(strings.TrimRight(string(w.buf[:i]), "\r")))
+		w.buf = w.buf[i+1:]
+	}
+}
+
+func (w *lineWriter) flush() {
+	if len(w.buf) > 0 {
+		w.on(w.stream, termsafe.Line(string(w.buf)))
+		w.buf = nil
+	}
+}
+
+// Stats implements lab.Docker. With stream=false the daemon waits for a
+// second sample before answering, so precpu_stats is filled and the CPU
+// percentage is a real rate (on API 1.41 and newer; one-shot mode, which
+// skips that wait, is deliberately not used).
+func (c *Client) Stats(ctx context.Context, id string) (lab.Stats, error) {
+	ctx, cancel := c.call(ctx)
+	defer cancel()
+	r, err := c.api.ContainerStats(ctx, id, false)
+	if err != nil {
+		return lab.Stats{}, c.classify("read the resource use of container "+short(id), "", err)
+	}
+	defer r.Body.Close()
+	var s container.StatsResponse
+	if err := json.NewDecoder(r.Body).Decode(&s); err != nil {
+		return lab.Stats{}, fmt.Errorf("cannot read the resource use of container %s: %w", short(id), err)
+	}
+	return statsFrom(s), nil
+}
+
+// statsFrom computes the numbers `docker stats` shows: memory without the
+// reclaimable page cache, and CPU as a percentage of one core times the
+// online cores.
+func statsFrom(s container.StatsResponse) lab.Stats {
+	out := lab.Stats{MemoryLimitBytes: s.MemoryStats.Limit, PIDs: s.PidsStats.Current}
+	mem := s.MemoryStats.Usage
+	// cgroup v1 reports total_inactive_file, v2 inactive_file.
+	for _, k := range []string{"total_inactive_file", "inactive_file"} {
+		if v, ok := s.MemoryStats.Stats[k]; ok && v < mem {
+			mem -= v
+			break
+		}
+	}
+	out.MemoryBytes = mem
+	cpuDelta := float64(s.CPUStats.CPUUsage.TotalUsage) - float64(s.PreCPUStats.CPUUsage.TotalUsage)
+	sysDelta := float64(s.CPUStats.SystemUsage) - float64(s.PreCPUStats.SystemUsage)
+	online := float64(s.CPUStats.OnlineCPUs)
+	if online == 0 {
+		online = float64(len(s.CPUStats.CPUUsage.PercpuUsage))
+	}
+	if s.PreCPUStats.SystemUsage > 0 && sysDelta > 0 && cpuDelta > 0 {
+		out.CPUPercent = cpuDelta / sysDelta * online * 100
+	}
+	return out
+}
+
+// ImageExists implements lab.Docker.
+func (c *Client) ImageExists(ctx context.Context, ref string) (bool, error) {
+	ctx, cancel := c.call(ctx)
+	defer cancel()
+	_, err := c.api.ImageInspect(ctx, ref)
+	if err == nil {
+		return true, nil
+	}
+	if cerrdefs.IsNotFound(err) {
+		return false, nil
+	}
+	return false, c.classify(fmt.Sprintf("look for image %q", ref), ref, err)
+}
+
+// TrivyRepos are the repositories Trivy's image is published under.
+var TrivyRepos = []string{"aquasec/trivy", "docker.io/aquasec/trivy", "ghcr.io/aquasecurity/trivy", "public.ecr.aws/aquasecurity/trivy"}
+
+// TrivyImageRefs implements lab.TrivyImages: the tags of Trivy images
+// already on the daemon, newest first. It never pulls.
+func (c *Client) TrivyImageRefs(ctx context.Context) ([]string, error) {
+	ctx, cancel := c.call(ctx)
+	defer cancel()
+	is, err := c.api.ImageList(ctx, image.ListOptions{})
+	if err != nil {
+		return nil, c.classify("list images", "", err)
+	}
+	sort.Slice(is, func(i, j int) bool { return is[i].Created > is[j].Created })
+	var out []string
+	for _, x := range is {
+		for _, t := range x.RepoTags {
+			repo := t[:max(0, strings.LastIndexByte(t, ':'))]
+			for _, r := range TrivyRepos {
+				if repo == r {
+					out = append(out, t)
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// RunTrivyImage implements lab.TrivyImages. It saves target from the
+// daemon into a throwaway, labelled container of trivyRef (`docker save`,
+// copied in as /tmp/image.tar), so no Docker socket is ever mounted, runs
+// `trivy image --input` there with the vulnerability scanner only, and
+// writes the JSON report to report. The container is removed in any case.
+func (c *Client) RunTrivyImage(ctx context.Context, trivyRef, target string, report io.Writer) error {
+	op := fmt.Sprintf("scan %s with %s", target, trivyRef)
+	spool, err := os.CreateTemp("", "shipshape-save-*.tar")
+	if err != nil {
+		return fmt.Errorf("cannot %s: %w", op, err)
+	}
+	defer os.Remove(spool.Name())
+	defer spool.Close()
+	// docker save takes as long as the image is big: no per-call timeout.
+	rc, err := c.api.ImageSave(ctx, []string{target})
+	if err != nil {
+		return c.classify(op, target, err)
+	}
+	n, err := io.Copy(spool, rc)
+	rc.Close()
+	if err != nil {
+		return fmt.Errorf("cannot %s: saving the image failed: %w", op, err)
+	}
+
+	cctx, cancel := c.call(ctx)
+	cfg := &container.Config{
+		Image:  trivyRef,
+		Cmd:    []string{"image", "--scanners", "vuln", "--format", "json", "--output", "/tmp/report.json", "--input", "/tmp/image.tar"},
+		Labels: c.Labels("scan"),
+	}
+	name := "shipshape-" + c.session + "-scan-" + NewSession()[:4]
+	created, err := c.api.ContainerCreate(cctx, cfg, &container.HostConfig{}, nil, nil, name)
+	cancel()
+	if err != nil {
+		return c.classify(op, trivyRef, err)
+	}
+	defer func() {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.timeout)
+		defer cancel()
+		_ = c.RemoveContainer(rctx, created.ID)
+	}()
+
+	if _, err := spool.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("cannot %s: %w", op, err)
+	}
+	pr, pw := io.Pipe()
+	go func() {
+		tw := tar.NewWriter(pw)
+		err := tw.WriteHeader(&tar.Header{Name: "image.tar", Mode: 0o644, Size: n, ModTime: time.Now()})
+		if err == nil {
+			_, err = io.Copy(tw, spool)
+		}
+		if err == nil {
+			err = tw.Close()
+		}
+		pw.CloseWithError(err)
+	}()
+	err = c.api.CopyToContainer(ctx, created.ID, "/tmp", pr, container.CopyToContainerOptions{})
+	pr.Close()
+	if err != nil {
+		return c.classify(op, "", err)
+	}
+	waitC, errC := c.api.ContainerWait(ctx, created.ID, container.WaitConditionNextExit)
+	sctx, cancel := c.call(ctx)
+	err = c.api.ContainerStart(sctx, created.ID, container.StartOptions{})
+	cancel()
+	if err != nil {
+		return c.classify(op, "", err)
+	}
+	var code int64
+	select {
+	case w := <-waitC:
+		code = w.StatusCode
+	case err := <-errC:
+		return c.classify(op, "", err)
+	case <-ctx.Done():
+		return fmt.Errorf("cannot %s: %w", op, ctx.Err())
+	}
+	if code != 0 {
+		logs, _ := c.Logs(context.WithoutCancel(ctx), created.ID, 5)
+		return fmt.Errorf("cannot %s: trivy exited with code %d: %s", op, code, termsafe.Line(strings.TrimSpace(lastLine(logs))))
+	}
+	cctx, cancel = c.call(ctx)
+	defer cancel()
+	out, _, err := c.api.CopyFromContainer(cctx, created.ID, "/tmp/report.json")
+	if err != nil {
+		return c.classify(op, "", err)
+	}
+	defer out.Close()
+	tr := tar.NewReader(out)
+	if _, err := tr.Next(); err != nil {
+		return fmt.Errorf("cannot %s: reading the report failed: %w", op, err)
+	}
+	if _, err := io.Copy(report, io.LimitReader(tr, 256<<20)); err != nil {
+		return fmt.Errorf("cannot %s: reading the report failed: %w", op, err)
+	}
+	return nil
+}
+
+func lastLine(s string) string {
+	sc := bufio.NewScanner(strings.NewReader(s))
+	last := ""
+	for sc.Scan() {
+		if t := strings.TrimSpace(sc.Text()); t != "" {
+			last = t
+		}
+	}
+	return last
+}

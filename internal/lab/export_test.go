@@ -1,0 +1,5 @@
+package lab_test
+
+import "shipshape/internal/check"
+
+type checkSpec = check.ContainerSpec

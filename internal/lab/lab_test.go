@@ -1,0 +1,408 @@
+package lab_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"shipshape/internal/docker"
+	"shipshape/internal/docker/dockertest"
+	"shipshape/internal/lab"
+)
+
+func TestMain(m *testing.M) { os.Exit(dockertest.Main(m, nil)) }
+
+// writeDir writes files (name → content) into a new temporary directory.
+func writeDir(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, data := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// build builds a Dockerfile in which BASE stands for the test base image.
+// Images built FROM the base inherit its session labels, so the suite's
+// cleanup removes them.
+func build(t *testing.T, e *dockertest.Env, l *lab.Lab, tag, dockerfile string, extra map[string]string) (lab.BuildResult, []lab.BuildEvent) {
+	t.Helper()
+	files := map[string]string{"Dockerfile": strings.ReplaceAll(dockerfile, "BASE", e.Base)}
+	for k, v := range extra {
+		files[k] = v
+	}
+	dir := writeDir(t, files)
+	var events []lab.BuildEvent
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	res, err := l.Build(ctx, lab.BuildRequest{Dir: dir, Tag: tag}, func(ev lab.BuildEvent) { events = append(events, ev) })
+	if err != nil {
+		t.Fatalf("build: %v", err)
+	}
+	return res, events
+}
+
+func testTag(e *dockertest.Env, name string) string {
+	return "shipshape-test/lab-" + name + ":" + e.Docker.Session()
+}
+
+func TestBuildHonoursDockerignoreAndReportsSteps(t *testing.T) {
+	e := dockertest.Need(t)
+	l := lab.New(e.Docker)
+	tag := testTag(e, "ctx")
+	res, events := build(t, e, l, tag, "FROM BASE\nCOPY . /ctx/\nRUN echo built-it\n", map[string]string{
+		".dockerignore": "Dockerfile\n.dockerignore\nsecret.txt\ncache/\n",
+		"secret.txt":    "hunter2",
+		"cache/big":     "x",
+		"app.txt":       "app",
+	})
+	if !res.OK() {
+		t.Fatalf("build failed: %s at %s\n%s", res.Error, res.FailedStep, strings.Join(res.Log, "\n"))
+	}
+	if !strings.HasPrefix(res.ImageID, "sha256:") {
+		t.Errorf("image id %q", res.ImageID)
+	}
+	var steps []string
+	sawEcho := false
+	for _, ev := range events {
+		if ev.Step != "" {
+			steps = append(steps, ev.Step)
+		}
+		sawEcho = sawEcho || ev.Line == "built-it"
+	}
+	// The classic builder adds the label as a last step.
+	if len(steps) != 4 || !strings.HasPrefix(steps[2], "Step 3/4 : RUN echo built-it") {
+		t.Errorf("steps %q", steps)
+	}
+	if !sawEcho {
+		t.Errorf("the RUN output is not in the events: %q", res.Log)
+	}
+	ctx := context.Background()
+	id, err := e.Docker.CreateContainer(ctx, dockerSpec(tag))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Docker.RemoveContainer(ctx, id)
+	// The Dockerfile and .dockerignore are sent (the build could not run
+	// otherwise), and the daemon, like docker build, leaves them out of
+	// COPY when .dockerignore excludes them.
+	for path, want := range map[string]bool{"/ctx/app.txt": true, "/ctx/Dockerfile": false, "/ctx/.dockerignore": false,
+		"/ctx/secret.txt": false, "/ctx/cache": false} {
+		got, err := e.Docker.PathExists(ctx, id, path)
+		if err != nil || got != want {
+			t.Errorf("%s exists=%v (%v), want %v", path, got, err, want)
+		}
+	}
+	// Built images carry the built label.
+	out, err := exec.Command("docker", "image", "inspect", "-f", `{{index .Config.Labels "dev.shipshape.built"}}`, tag).Output()
+	if err == nil && strings.TrimSpace(string(out)) != "true" {
+		t.Errorf("built label %q", out)
+	}
+}
+
+func TestBuildFailureNamesStep(t *testing.T) {
+	e := dockertest.Need(t)
+	l := lab.New(e.Docker)
+	res, _ := build(t, e, l, testTag(e, "fail"), "FROM BASE\nRUN echo one\nRUN echo about to fail && false\nRUN echo never\n", nil)
+	if res.OK() {
+		t.Fatal("a failing RUN built")
+	}
+	if !strings.HasPrefix(res.FailedStep, "Step 3/5 : RUN echo about to fail") {
+		t.Errorf("failed step %q", res.FailedStep)
+	}
+	if !strings.Contains(res.Error, "non-zero code: 1") {
+		t.Errorf("error %q", res.Error)
+	}
+	if len(res.Log) == 0 || !strings.Contains(res.Log[len(res.Log)-1], "ERROR") {
+		t.Errorf("log %q", res.Log)
+	}
+	// A Dockerfile the builder cannot parse is a failed build too, not a
+	// Docker error.
+	res, _ = build(t, e, l, testTag(e, "bad"), "FROM BASE\nBOGUS instruction\n", nil)
+	if res.OK() || res.Error == "" {
+		t.Errorf("unknown instruction: %+v", res)
+	}
+}
+
+func TestBuildDaemonDown(t *testing.T) {
+	d, err := docker.New(docker.Options{Host: "unix:///nonexistent/docker.sock"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	dir := writeDir(t, map[string]string{"Dockerfile": "FROM scratch\n"})
+	_, err = lab.New(d).Build(context.Background(), lab.BuildRequest{Dir: dir, Tag: "x:y"}, nil)
+	if docker.KindOf(err) != docker.Unreachable {
+		t.Errorf("err %v, want unreachable", err)
+	}
+}
+
+const healthyDockerfile = `FROM BASE
+RUN echo '#!/bin/sh' > /run.sh && echo 'echo hello from the app; echo oops >&2; exec httpd -f -p 8080 -h /www' >> /run.sh && chmod +x /run.sh
+HEALTHCHECK --interval=30s --timeout=3s CMD wget -q -O /dev/null http://127.0.0.1:8080/index.html
+USER 10001
+CMD ["/run.sh"]
+`
+
+func TestRunFollowsHealthAndLogs(t *testing.T) {
+	e := dockertest.Need(t)
+	l := lab.New(e.Docker)
+	tag := testTag(e, "run")
+	if res, _ := build(t, e, l, tag, healthyDockerfile, nil); !res.OK() {
+		t.Fatalf("build: %s", res.Error)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	start := time.Now()
+	r, err := l.Run(ctx, tag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var health []string
+	var logs []string
+	for ev := range r.Events() {
+		if ev.Health != "" {
+			health = append(health, ev.Health)
+		}
+		if ev.LogLine != "" {
+			logs = append(logs, ev.LogLine)
+		}
+		if ev.Err != nil {
+			t.Errorf("event error: %v", ev.Err)
+		}
+		if ev.Health == "healthy" && len(logs) >= 2 {
+			break
+		}
+	}
+	// The image says --interval=30s; the lab probes faster.
+	if d := time.Since(start); d > 15*time.Second {
+		t.Errorf("healthy only after %s", d)
+	}
+	if strings.Join(health, ",") != "starting,healthy" {
+		t.Errorf("health %q", health)
+	}
+	if !strings.Contains(strings.Join(logs, "|"), "hello from the app") || !strings.Contains(strings.Join(logs, "|"), "oops") {
+		t.Errorf("logs %q", logs)
+	}
+	s, err := e.Docker.Stats(ctx, r.ID())
+	if err != nil || s.MemoryBytes == 0 || s.PIDs == 0 {
+		t.Errorf("stats %+v %v", s, err)
+	}
+	if err := r.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for range r.Events() {
+	}
+	if n, err := e.CountContainers(ctx, tag); err != nil || n != 0 {
+		t.Errorf("%d containers of %s left (%v)", n, tag, err)
+	}
+	if err := r.Stop(ctx); err != nil {
+		t.Errorf("second stop: %v", err)
+	}
+}
+
+func TestRunReportsExit(t *testing.T) {
+	e := dockertest.Need(t)
+	l := lab.New(e.Docker)
+	tag := testTag(e, "exit")
+	if res, _ := build(t, e, l, tag, "FROM BASE\nCMD [\"sh\", \"-c\", \"echo bye; exit 3\"]\n", nil); !res.OK() {
+		t.Fatalf("build: %s", res.Error)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	r, err := l.Run(ctx, tag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Stop(ctx)
+	var exited *lab.RunEvent
+	var logs []string
+	for ev := range r.Events() {
+		if ev.LogLine != "" {
+			logs = append(logs, ev.LogLine)
+		}
+		if ev.Exited {
+			exited = &ev
+		}
+	}
+	if exited == nil || exited.ExitCode != 3 {
+		t.Errorf("exit event %+v", exited)
+	}
+	if strings.Join(logs, "|") != "bye" {
+		t.Errorf("logs %q", logs)
+	}
+}
+
+func TestMeasure(t *testing.T) {
+	e := dockertest.Need(t)
+	l := lab.New(e.Docker)
+	dev, prod := testTag(e, "mdev"), testTag(e, "mprod")
+	if res, _ := build(t, e, l, dev, "FROM BASE\nRUN dd if=/dev/zero of=/big bs=1024 count=2048\nCMD [\"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]\n", nil); !res.OK() {
+		t.Fatalf("build: %s", res.Error)
+	}
+	if res, _ := build(t, e, l, prod, healthyDockerfile, nil); !res.OK() {
+		t.Fatalf("build: %s", res.Error)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var progress []string
+	m := l.Measure(ctx, dev, prod, func(s string) { progress = append(progress, s) })
+	for _, f := range []lab.ImageFacts{m.Dev, m.Prod} {
+		if !f.Measured || f.Err != "" || f.Size == 0 || len(f.Layers) == 0 || f.Idle.MemoryBytes == 0 {
+			t.Errorf("%s: %+v", f.Ref, f)
+		}
+	}
+	if m.Dev.Size <= m.Prod.Size {
+		t.Errorf("dev %d should be bigger than prod %d", m.Dev.Size, m.Prod.Size)
+	}
+	if !strings.Contains(m.Dev.Layers[0].CreatedBy, "dd if=/dev/zero") {
+		t.Errorf("largest dev layer %q", m.Dev.Layers[0].CreatedBy)
+	}
+	if m.Dev.StartupToHealthy != 0 || m.Prod.StartupToHealthy <= 0 || m.Prod.StartupToHealthy > 15*time.Second {
+		t.Errorf("startup dev %s prod %s", m.Dev.StartupToHealthy, m.Prod.StartupToHealthy)
+	}
+	if len(progress) == 0 {
+		t.Error("no progress")
+	}
+	missing := l.Measure(ctx, "shipshape-test/nope:nope", prod, nil)
+	if !missing.Dev.Missing || missing.Dev.Err == "" || !missing.Prod.Measured {
+		t.Errorf("missing dev: %+v", missing.Dev)
+	}
+	for _, ref := range []string{dev, prod} {
+		if n, _ := e.CountContainers(ctx, ref); n != 0 {
+			t.Errorf("%d containers of %s left", n, ref)
+		}
+	}
+}
+
+func noTrivy(string) (string, error) { return "", exec.ErrNotFound }
+
+func TestScanWithoutScanner(t *testing.T) {
+	e := dockertest.Need(t)
+	l := lab.New(e.Docker, lab.WithLookPath(noTrivy))
+	if refs, _ := e.Docker.TrivyImageRefs(context.Background()); len(refs) > 0 {
+		t.Skipf("a Trivy image is present: %v", refs)
+	}
+	if s, ok := l.Scanner(context.Background()); ok {
+		t.Fatalf("scanner %q", s)
+	}
+	_, err := l.Scan(context.Background(), e.Base, t.TempDir())
+	if !errors.Is(err, lab.ErrNoScanner) {
+		t.Fatalf("err %v", err)
+	}
+	for _, want := range []string{"brew install trivy", "choco install trivy", "scoop install trivy", "install.sh", "docker pull aquasec/trivy", "--trivy-report"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("no %q in %s", want, err)
+		}
+	}
+}
+
+// fakeTrivy writes a trivy stand-in that writes a clean report for id.
+func fakeTrivy(t *testing.T, id string) string {
+	dir := t.TempDir()
+	script := `#!/bin/sh
+out=""
+while [ $# -gt 0 ]; do
+  case $1 in --output) out=$2; shift;; esac
+  shift
+done
+printf '%s\n' "$*" > "` + dir + `/args"
+cat > "$out" <<JSON
+{"SchemaVersion":2,"ArtifactName":"x","ArtifactType":"container_image","Metadata":{"ImageID":"` + id + `"},
+ "Results":[{"Target":"x (debian 12)","Class":"os-pkgs","Type":"debian","Vulnerabilities":[
+  {"VulnerabilityID":"CVE-2024-1","PkgName":"libc6","InstalledVersion":"2.36","FixedVersion":"2.37","Severity":"CRITICAL"}]}]}
+JSON
+`
+	p := filepath.Join(dir, "trivy")
+	if err := os.WriteFile(p, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestScanWithTrivyOnPath(t *testing.T) {
+	e := dockertest.Need(t)
+	ctx := context.Background()
+	info, err := e.Docker.InspectImage(ctx, e.Base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := fakeTrivy(t, info.ID)
+	l := lab.New(e.Docker, lab.WithLookPath(func(string) (string, error) { return bin, nil }))
+	if s, ok := l.Scanner(ctx); !ok || s != lab.ScannerPath {
+		t.Errorf("scanner %q %v", s, ok)
+	}
+	res, err := l.Scan(ctx, e.Base, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Report == nil || res.Report.Counts()["CRITICAL"] != 1 || res.Scanner != lab.ScannerPath {
+		t.Errorf("result %+v", res)
+	}
+	if _, err := os.Stat(res.ReportPath); err != nil {
+		t.Error(err)
+	}
+	// A report about another image is refused.
+	other := fakeTrivy(t, "sha256:"+strings.Repeat("ab", 32))
+	l = lab.New(e.Docker, lab.WithLookPath(func(string) (string, error) { return other, nil }))
+	if _, err := l.Scan(ctx, e.Base, t.TempDir()); err == nil || !strings.Contains(err.Error(), "not "+e.Base) {
+		t.Errorf("report for another image: %v", err)
+	}
+}
+
+// TestScanWithTrivyImage runs the whole in-container route with a stand-in
+// tagged aquasec/trivy: it reads the saved image copied in, finds its id in
+// manifest.json and writes a report, so the id check proves that the right
+// image went in.
+func TestScanWithTrivyImage(t *testing.T) {
+	e := dockertest.Need(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	l := lab.New(e.Docker, lab.WithLookPath(noTrivy))
+	tag := "aquasec/trivy:shipshape-test-" + e.Docker.Session()
+	entry := `#!/bin/sh
+set -e
+in=""; out=""
+while [ $# -gt 0 ]; do
+  case $1 in --input) in=$2; shift;; --output) out=$2; shift;; esac
+  shift
+done
+id=$(tar -xOf "$in" manifest.json | sed -n 's/.*"Config":"\(blobs\/sha256\/\)\{0,1\}\([0-9a-f]\{64\}\).*/\2/p')
+echo scanning "$id"
+printf '{"SchemaVersion":2,"ArtifactName":"%s","Metadata":{"ImageID":"sha256:%s"},"Results":[]}\n' "$in" "$id" > "$out"
+`
+	res, _ := build(t, e, l, tag, "FROM BASE\nRUN ln -s busybox /bin/tar && ln -s busybox /bin/sed\nCOPY entry /entry\nENTRYPOINT [\"/entry\"]\n", map[string]string{"entry": entry})
+	if !res.OK() {
+		t.Fatalf("build: %s\n%s", res.Error, strings.Join(res.Log, "\n"))
+	}
+	if s, ok := l.Scanner(ctx); !ok || s != "image "+tag {
+		t.Fatalf("scanner %q %v", s, ok)
+	}
+	target := testTag(e, "scanned")
+	if res, _ := build(t, e, l, target, "FROM BASE\nRUN echo x > /x\n", nil); !res.OK() {
+		t.Fatal(res.Error)
+	}
+	sr, err := l.Scan(ctx, target, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sr.Report == nil || sr.Scanner != "image "+tag {
+		t.Errorf("scan %+v", sr)
+	}
+	if n, _ := e.CountContainers(ctx, tag); n != 0 {
+		t.Errorf("%d trivy containers left", n)
+	}
+}
+
+func dockerSpec(ref string) checkSpec { return checkSpec{Image: ref, Purpose: "test"} }

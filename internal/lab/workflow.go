@@ -1,0 +1,399 @@
+package lab
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"sort"
+	"sync"
+	"time"
+
+	"shipshape/internal/check"
+)
+
+// Lab runs the exercise workflow against one Docker engine. It is safe for
+// concurrent use.
+type Lab struct {
+	docker    Docker
+	healthCap time.Duration
+	probe     time.Duration
+	idleWait  time.Duration
+	stopGrace time.Duration
+	lookPath  func(string) (string, error)
+	env       []string
+}
+
+// Option configures a Lab.
+type Option func(*Lab)
+
+// WithHealthCap caps how long Run's and Measure's containers may take to
+// become healthy (default 60s).
+func WithHealthCap(d time.Duration) Option {
+	return func(l *Lab) {
+		if d > 0 {
+			l.healthCap = d
+		}
+	}
+}
+
+// WithProbeInterval sets the health probe pace of the containers the lab
+// starts (default 500ms, as the checks use).
+func WithProbeInterval(d time.Duration) Option {
+	return func(l *Lab) {
+		if d > 0 {
+			l.probe = d
+		}
+	}
+}
+
+// WithLookPath replaces exec.LookPath when looking for the trivy binary,
+// so tests can pretend it is missing.
+func WithLookPath(f func(string) (string, error)) Option {
+	return func(l *Lab) {
+		if f != nil {
+			l.lookPath = f
+		}
+	}
+}
+
+// WithScannerEnv adds environment variables ("KEY=value") for a trivy
+// binary run from PATH, e.g. DOCKER_HOST when shipshape talks to another
+// daemon than the default one.
+func WithScannerEnv(env ...string) Option {
+	return func(l *Lab) { l.env = append(l.env, env...) }
+}
+
+// New returns a Lab using d.
+func New(d Docker, opts ...Option) *Lab {
+	l := &Lab{
+		docker:    d,
+		healthCap: 60 * time.Second,
+		probe:     500 * time.Millisecond,
+		idleWait:  3 * time.Second,
+		stopGrace: 10 * time.Second,
+		lookPath:  exec.LookPath,
+	}
+	for _, o := range opts {
+		o(l)
+	}
+	return l
+}
+
+// Build builds req and streams its progress to onEvent (which may be nil;
+// it is called from Build's goroutine). The error is for Docker itself
+// failing; a build that fails is a result with FailedStep and Error set.
+func (l *Lab) Build(ctx context.Context, req BuildRequest, onEvent func(BuildEvent)) (BuildResult, error) {
+	if req.Dir == "" {
+		return BuildResult{}, errors.New("cannot build: no build context directory given")
+	}
+	if req.Tag == "" {
+		return BuildResult{}, errors.New("cannot build: no tag given (e.g. task-api:prod)")
+	}
+	res, err := l.docker.BuildImage(ctx, req, onEvent)
+	if err != nil {
+		return res, fmt.Errorf("cannot build %s from %s: %w", req.Tag, req.Dir, err)
+	}
+	return res, nil
+}
+
+// healthSpec is the container spec for running info with the checks'
+// faster probe pace; the image's own probe command is kept.
+func (l *Lab) healthSpec(info check.ImageInfo, purpose string) (check.ContainerSpec, time.Duration, bool) {
+	spec := check.ContainerSpec{Image: info.ID, Purpose: purpose}
+	if !check.HasHealthcheck(info.Healthcheck) {
+		return spec, 0, false
+	}
+	plan, deadline := check.ProbePlan(info.Healthcheck, l.probe, l.healthCap)
+	spec.Healthcheck = &plan
+	return spec, deadline, true
+}
+
+// cleanupCtx is for removing containers after ctx was cancelled.
+func cleanupCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+}
+
+// Run starts image for the learner to watch: labelled as shipshape's
+// session object (so a crash leaves it to the next start's cleanup), with
+// the checks' faster probe pace. Its events follow until Stop.
+func (l *Lab) Run(ctx context.Context, image string) (Running, error) {
+	info, err := l.docker.InspectImage(ctx, image)
+	if err != nil {
+		return nil, fmt.Errorf("cannot run %s: %w", image, err)
+	}
+	spec, _, hasHealth := l.healthSpec(info, "run")
+	id, err := l.docker.CreateContainer(ctx, spec)
+	if err != nil {
+		return nil, fmt.Errorf("cannot run %s: %w", image, err)
+	}
+	// The container lives until Stop, not as long as the caller's ctx.
+	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	r := &running{docker: l.docker, id: id, cancel: cancel, grace: l.stopGrace,
+		events: make(chan RunEvent, 256), done: make(chan struct{})}
+	fail := func(err error) (Running, error) {
+		cancel()
+		cctx, ccancel := cleanupCtx(ctx)
+		defer ccancel()
+		_ = l.docker.RemoveContainer(cctx, id)
+		return nil, fmt.Errorf("cannot run %s: %w", image, err)
+	}
+	evs, errs, err := l.docker.WatchContainer(rctx, id)
+	if err != nil {
+		return fail(err)
+	}
+	if err := l.docker.StartContainer(ctx, id); err != nil {
+		return fail(err)
+	}
+	if hasHealth {
+		r.send(rctx, RunEvent{Health: "starting"})
+	}
+	logsDone := make(chan struct{})
+	go func() {
+		defer close(logsDone)
+		err := l.docker.FollowLogs(rctx, id, func(_, line string) { r.send(rctx, RunEvent{LogLine: line}) })
+		if err != nil && rctx.Err() == nil {
+			r.send(rctx, RunEvent{Err: err})
+		}
+	}()
+	go r.follow(rctx, evs, errs, logsDone, hasHealth)
+	return r, nil
+}
+
+type running struct {
+	docker Docker
+	id     string
+	cancel context.CancelFunc
+	grace  time.Duration
+	events chan RunEvent
+	done   chan struct{}
+	stop   sync.Once
+	err    error
+}
+
+func (r *running) ID() string              { return r.id }
+func (r *running) Events() <-chan RunEvent { return r.events }
+
+func (r *running) send(ctx context.Context, ev RunEvent) {
+	select {
+	case r.events <- ev:
+	case <-ctx.Done():
+	}
+}
+
+// follow turns the container's events into RunEvents until it exits or
+// Stop cancels ctx, then closes the channel once the logs are drained.
+func (r *running) follow(ctx context.Context, evs <-chan check.ContainerEvent, errs <-chan error, logsDone <-chan struct{}, hasHealth bool) {
+	defer close(r.done)
+	defer close(r.events)
+	last := ""
+	if hasHealth {
+		last = "starting"
+	}
+	for {
+		select {
+		case ev, ok := <-evs:
+			if !ok {
+				evs = nil
+				if errs == nil {
+					<-ctx.Done()
+					return
+				}
+				continue
+			}
+			switch {
+			case ev.Health != "" && ev.Health != last:
+				last = ev.Health
+				r.send(ctx, RunEvent{Health: ev.Health})
+			case ev.Action == "die":
+				// Let the log follower deliver the last lines first.
+				select {
+				case <-logsDone:
+				case <-time.After(2 * time.Second):
+				}
+				r.send(ctx, RunEvent{Exited: true, ExitCode: ev.ExitCode})
+				return
+			}
+		case err, ok := <-errs:
+			if !ok {
+				errs = nil
+				if evs == nil {
+					<-ctx.Done()
+					return
+				}
+				continue
+			}
+			if ctx.Err() == nil {
+				r.send(ctx, RunEvent{Err: err})
+			}
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// Stop stops the container with its stop signal (the daemon kills it
+// after the grace period) and removes it. It is safe to call more than
+// once and after the container exited by itself.
+func (r *running) Stop(ctx context.Context) error {
+	r.stop.Do(func() {
+		var errs []error
+		if err := r.docker.StopContainer(ctx, r.id, r.grace); err != nil && ctx.Err() == nil {
+			errs = append(errs, err)
+		}
+		select {
+		case <-r.done:
+		case <-time.After(3 * time.Second):
+		case <-ctx.Done():
+		}
+		r.cancel()
+		cctx, cancel := cleanupCtx(ctx)
+		defer cancel()
+		if err := r.docker.RemoveContainer(cctx, r.id); err != nil {
+			errs = append(errs, err)
+		}
+		<-r.done
+		if len(errs) > 0 {
+			r.err = fmt.Errorf("cannot stop container %s: %w", shortID(r.id), errors.Join(errs...))
+		}
+	})
+	return r.err
+}
+
+func shortID(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}
+
+// Measure compares the dev and prod images for exercise 3.4: sizes and
+// layers from the image store, then each image is started (one at a time,
+// so they do not compete for the CPU) to time it to healthy and take one
+// idle stats sample. onProgress (may be nil) hears what is being done.
+// Problems with one image are in its ImageFacts.Err; Measure itself never
+// fails.
+func (l *Lab) Measure(ctx context.Context, devRef, prodRef string, onProgress func(string)) Measurement {
+	if onProgress == nil {
+		onProgress = func(string) {}
+	}
+	return Measurement{Dev: l.measure(ctx, devRef, onProgress), Prod: l.measure(ctx, prodRef, onProgress)}
+}
+
+func (l *Lab) measure(ctx context.Context, ref string, progress func(string)) ImageFacts {
+	f := ImageFacts{Ref: ref}
+	progress("inspecting " + ref)
+	ok, err := l.docker.ImageExists(ctx, ref)
+	if err != nil {
+		f.Err = err.Error()
+		return f
+	}
+	if !ok {
+		f.Missing = true
+		f.Err = fmt.Sprintf("image %q not found: build it first", ref)
+		return f
+	}
+	info, err := l.docker.InspectImage(ctx, ref)
+	if err != nil {
+		f.Err = err.Error()
+		return f
+	}
+	f.ID, f.Size = info.ID, info.Size
+	layers, err := l.docker.ImageHistory(ctx, ref)
+	if err != nil {
+		f.Err = err.Error()
+		return f
+	}
+	sort.SliceStable(layers, func(i, j int) bool { return layers[i].Size > layers[j].Size })
+	f.Layers = layers
+
+	progress("starting " + ref)
+	spec, deadline, hasHealth := l.healthSpec(info, "measure")
+	id, err := l.docker.CreateContainer(ctx, spec)
+	if err != nil {
+		f.Err = err.Error()
+		return f
+	}
+	defer func() {
+		cctx, cancel := cleanupCtx(ctx)
+		defer cancel()
+		_ = l.docker.RemoveContainer(cctx, id)
+	}()
+	if hasHealth {
+		progress("waiting for " + ref + " to become healthy")
+		d, err := l.waitHealthy(ctx, id, deadline)
+		if err != nil {
+			f.Err = err.Error()
+			return f
+		}
+		f.StartupToHealthy = d
+	} else {
+		if err := l.docker.StartContainer(ctx, id); err != nil {
+			f.Err = err.Error()
+			return f
+		}
+		progress(ref + " has no HEALTHCHECK: letting it run a few seconds")
+		select {
+		case <-time.After(l.idleWait):
+		case <-ctx.Done():
+			f.Err = ctx.Err().Error()
+			return f
+		}
+		st, err := l.docker.InspectContainer(ctx, id)
+		if err == nil && !st.Running {
+			f.Err = fmt.Sprintf("the container exited with code %d", st.ExitCode)
+			return f
+		}
+	}
+	progress("sampling the idle resource use of " + ref)
+	s, err := l.docker.Stats(ctx, id)
+	if err != nil {
+		f.Err = err.Error()
+		return f
+	}
+	f.Idle = s
+	f.Measured = true
+	return f
+}
+
+// waitHealthy starts id and waits, event-driven, until Docker reports it
+// healthy; the subscription is made before the start so no event is lost.
+func (l *Lab) waitHealthy(ctx context.Context, id string, deadline time.Duration) (time.Duration, error) {
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	evs, errs, err := l.docker.WatchContainer(wctx, id)
+	if err != nil {
+		return 0, err
+	}
+	start := time.Now()
+	if err := l.docker.StartContainer(ctx, id); err != nil {
+		return 0, err
+	}
+	timer := time.NewTimer(deadline)
+	defer timer.Stop()
+	for {
+		select {
+		case ev, ok := <-evs:
+			if !ok {
+				return 0, errors.New("the event stream ended before the container was healthy")
+			}
+			switch {
+			case ev.Health == "healthy":
+				return time.Since(start), nil
+			case ev.Health == "unhealthy":
+				return 0, fmt.Errorf("the container was reported unhealthy %s after start", time.Since(start).Round(100*time.Millisecond))
+			case ev.Action == "die":
+				return 0, fmt.Errorf("the container exited with code %d before it was healthy", ev.ExitCode)
+			}
+		case err, ok := <-errs:
+			if ok && err != nil {
+				return 0, err
+			}
+			errs = nil
+		case <-timer.C:
+			return 0, fmt.Errorf("not healthy %s after start", deadline)
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		}
+	}
+}

@@ -1,0 +1,264 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest"
+
+	"shipshape/internal/check"
+	"shipshape/internal/course"
+	"shipshape/internal/lab"
+	"shipshape/internal/workspace"
+)
+
+// fakeWorkflow records what the exercise screen asked for.
+type fakeWorkflow struct {
+	mu        sync.Mutex
+	builds    []string
+	failBuild bool
+	changes   chan []string
+	runs      int
+	stopped   int
+	solutions int
+	resets    []string
+	hasProj   bool
+	run       *fakeRunning
+}
+
+func (f *fakeWorkflow) Dir() string              { return "/work/ws" }
+func (f *fakeWorkflow) Images() (string, string) { return "task-api:prod", "task-api:dev" }
+func (f *fakeWorkflow) HasProject() bool         { return f.hasProj }
+func (f *fakeWorkflow) StarterFiles() []string   { return []string{"Dockerfile", "main.py"} }
+func (f *fakeWorkflow) Init() (workspace.Result, error) {
+	return workspace.Result{Written: []string{"Dockerfile", "main.py"}}, nil
+}
+func (f *fakeWorkflow) ApplySolution(*course.Exercise) (workspace.Result, error) {
+	f.mu.Lock()
+	f.solutions++
+	f.mu.Unlock()
+	return workspace.Result{Written: []string{"Dockerfile"}, BackedUp: map[string]string{"Dockerfile": "Dockerfile.backup-1"}}, nil
+}
+func (f *fakeWorkflow) ResetFile(name string) (workspace.Result, error) {
+	f.mu.Lock()
+	f.resets = append(f.resets, name)
+	f.mu.Unlock()
+	return workspace.Result{Written: []string{name}}, nil
+}
+
+func (f *fakeWorkflow) Build(ctx context.Context, tag string, on func(lab.BuildEvent)) (lab.BuildResult, error) {
+	f.mu.Lock()
+	f.builds = append(f.builds, tag)
+	fail := f.failBuild
+	f.mu.Unlock()
+	on(lab.BuildEvent{Step: "Step 1/2 : FROM python:3.13-slim"})
+	on(lab.BuildEvent{Line: " ---> 1234abcd"})
+	on(lab.BuildEvent{Step: "Step 2/2 : RUN pip install -r requirements.txt"})
+	on(lab.BuildEvent{Line: "Collecting fastapi\x1b]0;title\x07"})
+	if fail {
+		return lab.BuildResult{FailedStep: "Step 2/2 : RUN pip install -r requirements.txt", Error: "The command '/bin/sh -c pip install' returned a non-zero code: 1"}, nil
+	}
+	return lab.BuildResult{ImageID: "sha256:abc", Duration: 1500 * time.Millisecond}, nil
+}
+
+type fakeRunning struct {
+	events chan lab.RunEvent
+	once   sync.Once
+}
+
+func (r *fakeRunning) ID() string                  { return "c0ffee" }
+func (r *fakeRunning) Events() <-chan lab.RunEvent { return r.events }
+func (r *fakeRunning) Stop(context.Context) error {
+	r.once.Do(func() {
+		r.events <- lab.RunEvent{Exited: true, ExitCode: 0}
+		close(r.events)
+	})
+	return nil
+}
+
+func (f *fakeWorkflow) Run(ctx context.Context, image string) (lab.Running, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.runs++
+	r := &fakeRunning{events: make(chan lab.RunEvent, 8)}
+	r.events <- lab.RunEvent{Health: "starting"}
+	r.events <- lab.RunEvent{LogLine: `{"level":"info","message":"started"}`}
+	r.events <- lab.RunEvent{Health: "healthy"}
+	f.run = r
+	return r, nil
+}
+
+func (f *fakeWorkflow) Scan(ctx context.Context, image string) (lab.ScanResult, error) {
+	return lab.ScanResult{}, errors.New("no Trivy found.\nLinux: install it from your package manager\nmacOS: brew install trivy")
+}
+
+func (f *fakeWorkflow) Measure(ctx context.Context, on func(string)) (lab.Measurement, error) {
+	on("starting task-api:dev")
+	return lab.Measurement{
+		Dev: lab.ImageFacts{Ref: "task-api:dev", Size: 1_100_000_000, Measured: true, StartupToHealthy: 0,
+			Idle: lab.Stats{MemoryBytes: 80e6, CPUPercent: 0.4, PIDs: 3}},
+		Prod: lab.ImageFacts{Ref: "task-api:prod", Size: 180_000_000, Measured: true, StartupToHealthy: 2400 * time.Millisecond,
+			Idle:   lab.Stats{MemoryBytes: 60e6, CPUPercent: 0.2, PIDs: 2},
+			Layers: []check.Layer{{Size: 90e6, CreatedBy: "COPY /opt/venv /opt/venv # buildkit"}, {Size: 80e6, CreatedBy: "/bin/sh -c #(nop) ADD file:abc in /"}}},
+	}, nil
+}
+
+func (f *fakeWorkflow) Watch(ctx context.Context, onChange func([]string)) error {
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case p := <-f.changes:
+			onChange(p)
+		}
+	}
+}
+
+func exerciseConfig(t *testing.T, wf *fakeWorkflow, fc *fakeChecker) Config {
+	cfg := testConfig(t, newMemProgress("test-pack"))
+	cfg.Checker = fc
+	cfg.Workflow = wf
+	return cfg
+}
+
+func TestExerciseBuildLogGolden(t *testing.T) {
+	wf := &fakeWorkflow{hasProj: true, failBuild: true}
+	tm := openExercise(t, exerciseConfig(t, wf, &fakeChecker{}))
+	tm.Send(press("c"))
+	waitFor(t, tm, "passed")
+	tm.Send(press("b"))
+	waitFor(t, tm, "failed step")
+	m := finalModel(t, tm)
+	golden.RequireEqual(t, []byte(m.View()))
+	if strings.Contains(m.View(), "\x1b]") || strings.Contains(m.View(), "\a") {
+		t.Error("a control sequence from the build log reached the screen")
+	}
+}
+
+func TestExerciseRunShowsHealthAndStops(t *testing.T) {
+	wf := &fakeWorkflow{hasProj: true}
+	tm := openExercise(t, exerciseConfig(t, wf, &fakeChecker{}))
+	tm.Send(press("c"))
+	waitFor(t, tm, "passed")
+	tm.Send(press("r"))
+	waitFor(t, tm, "health: healthy")
+	tm.Send(press("r"))
+	waitFor(t, tm, "removed")
+	m := finalModel(t, tm)
+	if m.ex.running != nil {
+		t.Error("container still tracked after stop")
+	}
+}
+
+func TestQuitStopsRunningContainerFirst(t *testing.T) {
+	wf := &fakeWorkflow{hasProj: true}
+	tm := openExercise(t, exerciseConfig(t, wf, &fakeChecker{}))
+	tm.Send(press("c"))
+	waitFor(t, tm, "passed")
+	tm.Send(press("r"))
+	waitFor(t, tm, "health: healthy")
+	tm.Send(press("q"))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	select {
+	case _, open := <-wf.run.events:
+		if open {
+			// drain: Stop closes the channel
+			for range wf.run.events {
+			}
+		}
+	default:
+	}
+	wf.run.once.Do(func() { t.Error("the container was not stopped before quitting") })
+}
+
+func TestWatchRebuildsAndChecksOnSave(t *testing.T) {
+	wf := &fakeWorkflow{hasProj: true, changes: make(chan []string, 1)}
+	fc := &fakeChecker{}
+	tm := openExercise(t, exerciseConfig(t, wf, fc))
+	tm.Send(press("c"))
+	waitFor(t, tm, "passed")
+	tm.Send(press("w"))
+	waitFor(t, tm, "watching")
+	wf.changes <- []string{"Dockerfile"}
+	waitFor(t, tm, "changed: Dockerfile")
+	time.Sleep(200 * time.Millisecond)
+	m := finalModel(t, tm)
+	wf.mu.Lock()
+	defer wf.mu.Unlock()
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	if len(wf.builds) != 1 || wf.builds[0] != "task-api:prod" || fc.calls != 2 {
+		t.Errorf("builds %v, checks %d; want one prod build and a second check", wf.builds, fc.calls)
+	}
+	_ = m
+}
+
+func TestSolutionNeedsConfirmationBeforeAPass(t *testing.T) {
+	wf := &fakeWorkflow{hasProj: true}
+	tm := openExercise(t, exerciseConfig(t, wf, &fakeChecker{fail: map[string]bool{"nonroot": true}}))
+	tm.Send(press("c"))
+	waitFor(t, tm, "not passed")
+	tm.Send(press("s"))
+	waitFor(t, tm, "working it out yourself")
+	tm.Send(press("n"))
+	tm.Send(press("s"))
+	tm.Send(press("y"))
+	waitFor(t, tm, "Dockerfile.backup-1")
+	finalModel(t, tm)
+	wf.mu.Lock()
+	defer wf.mu.Unlock()
+	if wf.solutions != 1 {
+		t.Errorf("solution applied %d times, want 1", wf.solutions)
+	}
+}
+
+func TestResetFileAsksWhichFile(t *testing.T) {
+	wf := &fakeWorkflow{hasProj: true}
+	tm := openExercise(t, exerciseConfig(t, wf, &fakeChecker{}))
+	tm.Send(press("c"))
+	waitFor(t, tm, "passed")
+	tm.Send(press("f"))
+	waitFor(t, tm, "Reset Dockerfile")
+	tm.Send(tea.KeyMsg{Type: tea.KeyRight})
+	waitFor(t, tm, "Reset main.py")
+	tm.Send(press("y"))
+	waitFor(t, tm, "wrote main.py")
+	finalModel(t, tm)
+	if strings.Join(wf.resets, ",") != "main.py" {
+		t.Errorf("resets %v", wf.resets)
+	}
+}
+
+func TestMeasureAndScanScreens(t *testing.T) {
+	wf := &fakeWorkflow{hasProj: true}
+	tm := openExercise(t, exerciseConfig(t, wf, &fakeChecker{}))
+	tm.Send(press("c"))
+	waitFor(t, tm, "passed")
+	tm.Send(press("m"))
+	waitFor(t, tm, "largest layers")
+	m := finalModel(t, tm)
+	golden.RequireEqual(t, []byte(m.View()))
+
+	tm = openExercise(t, exerciseConfig(t, wf, &fakeChecker{}))
+	tm.Send(press("c"))
+	waitFor(t, tm, "passed")
+	tm.Send(press("t"))
+	waitFor(t, tm, "brew install trivy")
+	finalModel(t, tm)
+}
+
+func TestNoProjectOffersInit(t *testing.T) {
+	wf := &fakeWorkflow{}
+	tm := openExercise(t, exerciseConfig(t, wf, &fakeChecker{}))
+	tm.Send(press("c"))
+	waitFor(t, tm, "press i to write the starter")
+	tm.Send(press("i"))
+	waitFor(t, tm, "Starter written")
+	finalModel(t, tm)
+}
