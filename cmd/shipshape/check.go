@@ -110,7 +110,24 @@ func runCheck(ctx context.Context, a *app, exerciseID string, o checkOptions) er
 	}
 
 	target := check.Target{Image: o.image, DevImage: o.devImage, Dir: o.dir, TrivyReport: o.trivyReport}
+	var scanErr error
+	if needsScan(specs) && target.TrivyReport == "" {
+		// No report given: run Trivy when it is available (never pulled).
+		dc, err := connectDocker(ctx, a)
+		if err != nil {
+			return err
+		}
+		defer closeDocker(dc)
+		if _, err := dc.InspectImage(ctx, o.image); err != nil {
+			return &exitError{code: 2, err: dockerReason(err)}
+		}
+		if o.format == "text" {
+			fmt.Fprintf(a.stderr, "shipshape: scanning %s with Trivy…\n", o.image)
+		}
+		target.TrivyReport, scanErr = scanForCheck(ctx, dc, o.image)
+	}
 	rep := check.NewEngine(d).Run(ctx, specs, target, nil)
+	explainMissingScan(&rep, scanErr)
 	if ctx.Err() != nil {
 		return &exitError{code: 2, err: errors.New("interrupted; the containers made for the check were removed")}
 	}

@@ -94,6 +94,9 @@ type tuiChecker struct {
 	session              *dockerSession
 	store                *progress.Store
 	image, devImage, dir string
+	// trivyReport is --trivy-report; scans made in the TUI are in reports.
+	trivyReport string
+	reports     *trivyReports
 }
 
 func (c *tuiChecker) Describe() string {
@@ -117,8 +120,24 @@ func (c *tuiChecker) Check(ctx context.Context, ex *course.Exercise, onEvent fun
 		}
 		d = dc
 	}
-	target := check.Target{Image: c.image, DevImage: c.devImage, Dir: c.dir}
+	target := check.Target{Image: c.image, DevImage: c.devImage, Dir: c.dir, TrivyReport: c.trivyReport}
+	if target.TrivyReport == "" {
+		target.TrivyReport = c.reports.get(c.image)
+	}
+	var scanErr error
+	if needsScan(specs) && target.TrivyReport == "" {
+		// Exercise 3.3 without a report: scan now when Trivy is available.
+		dc, err := c.session.connect(ctx)
+		if err != nil {
+			return check.Report{}, dockerReason(err)
+		}
+		target.TrivyReport, scanErr = scanForCheck(ctx, dc, c.image)
+		if scanErr == nil {
+			c.reports.set(c.image, target.TrivyReport)
+		}
+	}
 	rep := check.NewEngine(d).Run(ctx, specs, target, onEvent)
+	explainMissingScan(&rep, scanErr)
 	if ctx.Err() != nil {
 		return rep, errors.New("the check was cancelled; the containers it made were removed")
 	}

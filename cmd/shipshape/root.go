@@ -22,8 +22,8 @@ type app struct {
 	style string
 	// host is --host: the Docker daemon to use.
 	host string
-	// image, devImage and dir say what the TUI's checks judge.
-	image, devImage, dir string
+	// image, devImage, dir and trivyReport say what the TUI's checks judge.
+	image, devImage, dir, trivyReport string
 }
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer) *app {
@@ -40,7 +40,7 @@ func (a *app) loadPack() (*course.Pack, error) {
 		}
 		return p, nil
 	}
-	return course.LoadDir(a.packPath, opts)
+	return a.loadPackArg(opts)
 }
 
 // stateDir is where progress lives.
@@ -91,17 +91,19 @@ Progress is kept on this machine, in $XDG_STATE_HOME/shipshape
 	root.SetIn(a.stdin)
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
-	root.PersistentFlags().StringVar(&a.packPath, "pack", "", "use the lesson pack in `DIR` instead of the built-in course")
+	root.PersistentFlags().StringVar(&a.packPath, "pack", "", "use the lesson pack at `PATH` (a directory, .tar.gz or .zip, or the id of an installed pack) instead of the built-in course")
 	root.PersistentFlags().StringVar(&a.host, "host", "", "Docker daemon `ADDRESS` (default: DOCKER_HOST, the current context, then the local socket)")
 	root.Flags().StringVar(&a.style, "style", "auto", "lesson colours: `auto`, dark, light or notty (plain)")
 	root.Flags().StringVar(&a.image, "image", "", "image the exercise checks judge, `REF` (default: the pack's, task-api:prod)")
 	root.Flags().StringVar(&a.devImage, "dev-image", "", "dev image to compare with, `REF` (default: the pack's, task-api:dev)")
 	root.Flags().StringVar(&a.dir, "dir", ".", "project `DIR` with the Dockerfile and .dockerignore")
+	root.Flags().StringVar(&a.trivyReport, "trivy-report", "", "a Trivy JSON report (`FILE`) of the image, for exercise 3.3")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return &exitError{code: 2, err: fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath())}
 	})
-	root.AddCommand(newListCmd(a), newProgressCmd(a), newVersionCmd(a), newCheckCmd(a), newDoctorCmd(a))
+	root.AddCommand(newListCmd(a), newProgressCmd(a), newVersionCmd(a), newCheckCmd(a), newDoctorCmd(a), newChecklistCmd(a))
 	root.AddCommand(newInitCmd(a))
+	root.AddCommand(newPackCmd(a))
 	return root
 }
 

@@ -40,6 +40,7 @@ func runTUI(ctx context.Context, a *app) error {
 	session := &dockerSession{host: a.host}
 	defer session.close()
 	image, devImage := defaultImages(pack, a.image, a.devImage)
+	reports := &trivyReports{}
 	model := tui.New(tui.Config{
 		Pack:       pack,
 		Progress:   store,
@@ -47,7 +48,9 @@ func runTUI(ctx context.Context, a *app) error {
 		Style:      style,
 		Probe:      session.probe,
 		ProbeEvery: 15 * time.Second,
-		Checker:    &tuiChecker{session: session, store: store, image: image, devImage: devImage, dir: a.dir},
+		Checker: &tuiChecker{session: session, store: store, image: image, devImage: devImage, dir: a.dir,
+			trivyReport: a.trivyReport, reports: reports},
+		Workflow: &tuiWorkflow{session: session, pack: pack, dir: a.dir, image: image, devImage: devImage, reports: reports},
 	})
 	if ctx == nil {
 		ctx = context.Background()

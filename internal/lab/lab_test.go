@@ -406,3 +406,38 @@ printf '{"SchemaVersion":2,"ArtifactName":"%s","Metadata":{"ImageID":"sha256:%s"
 }
 
 func dockerSpec(ref string) checkSpec { return checkSpec{Image: ref, Purpose: "test"} }
+
+// TestBuildCancel cancels a build in the middle of a long RUN: Build
+// returns promptly with the context's error and the builder's container
+// is gone.
+func TestBuildCancel(t *testing.T) {
+	e := dockertest.Need(t)
+	l := lab.New(e.Docker)
+	dir := writeDir(t, map[string]string{"Dockerfile": "FROM " + e.Base + "\nRUN echo started && sleep 60\n"})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	start := time.Now()
+	_, err := l.Build(ctx, lab.BuildRequest{Dir: dir, Tag: testTag(e, "cancel")}, func(ev lab.BuildEvent) {
+		if ev.Line == "started" {
+			cancel()
+		}
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err %v, want context.Canceled", err)
+	}
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("cancel took %s", d)
+	}
+	// The classic builder removes its container once it notices.
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		n, err := e.CountContainers(context.Background(), e.Base)
+		if err == nil && n == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d build containers left (%v)", n, err)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}

@@ -97,6 +97,19 @@ type Installed struct {
 	Warnings []course.Problem `json:"-"`
 }
 
+// ErrRefused is matched (with errors.Is) by refusals of a local pack
+// directory: symbolic links, special files, and sizes past the limits.
+// Archive refusals match packarchive's sentinels instead, and invalid
+// packs give a *course.Error.
+var ErrRefused = errors.New("lesson pack refused")
+
+type refusal struct{ msg string }
+
+func (r *refusal) Error() string        { return r.msg }
+func (r *refusal) Is(target error) bool { return target == ErrRefused }
+
+func refuse(format string, args ...any) error { return &refusal{msg: fmt.Sprintf(format, args...)} }
+
 // ErrNotInstalled is matched by the error for an id with no installed pack.
 var ErrNotInstalled = errors.New("pack is not installed")
 
@@ -276,7 +289,7 @@ func materialize(src, dest string) (string, error) {
 	}
 	root, err := packarchive.PackRoot(dest)
 	if err != nil {
-		return "", fmt.Errorf("lesson pack %s: %w", src, err)
+		return "", refuse("lesson pack %s: %v", src, err)
 	}
 	return root, nil
 }
@@ -301,7 +314,7 @@ func copyDir(src, dest string, lim packarchive.Limits) error {
 		}
 		entries++
 		if entries > lim.MaxEntries {
-			return fmt.Errorf("lesson pack %s has more than %d files and directories, more than a pack may have", src, lim.MaxEntries)
+			return refuse("lesson pack %s has more than %d files and directories, more than a pack may have", src, lim.MaxEntries)
 		}
 		target := filepath.Join(dest, rel)
 		switch {
@@ -309,16 +322,16 @@ func copyDir(src, dest string, lim packarchive.Limits) error {
 			return os.Mkdir(target, 0o755)
 		case d.Type().IsRegular():
 		case d.Type()&fs.ModeSymlink != 0:
-			return fmt.Errorf("lesson pack %s: %q is a symbolic link; packs may contain only regular files and directories (copy the file in instead)", src, filepath.ToSlash(rel))
+			return refuse("lesson pack %s: %q is a symbolic link; packs may contain only regular files and directories (copy the file in instead)", src, filepath.ToSlash(rel))
 		default:
-			return fmt.Errorf("lesson pack %s: %q is not a regular file; packs may contain only regular files and directories", src, filepath.ToSlash(rel))
+			return refuse("lesson pack %s: %q is not a regular file; packs may contain only regular files and directories", src, filepath.ToSlash(rel))
 		}
 		info, err := d.Info()
 		if err != nil {
 			return err
 		}
 		if info.Size() > lim.MaxFileBytes {
-			return fmt.Errorf("lesson pack %s: %q is %d bytes, more than the %d a pack file may have", src, filepath.ToSlash(rel), info.Size(), lim.MaxFileBytes)
+			return refuse("lesson pack %s: %q is %d bytes, more than the %d a pack file may have", src, filepath.ToSlash(rel), info.Size(), lim.MaxFileBytes)
 		}
 		n, err := copyFile(p, target, info.Mode().Perm()&0o111 != 0, lim.MaxFileBytes)
 		total += n
@@ -326,7 +339,7 @@ func copyDir(src, dest string, lim packarchive.Limits) error {
 			return fmt.Errorf("lesson pack %s: cannot copy %q: %w", src, filepath.ToSlash(rel), err)
 		}
 		if total > lim.MaxTotalBytes {
-			return fmt.Errorf("lesson pack %s is larger than the %d bytes a pack may have", src, lim.MaxTotalBytes)
+			return refuse("lesson pack %s is larger than the %d bytes a pack may have", src, lim.MaxTotalBytes)
 		}
 		return nil
 	})

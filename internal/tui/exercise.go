@@ -423,6 +423,8 @@ func (e *exerciseScreen) onBuildDone(msg buildDoneMsg) bool {
 		return false
 	}
 	e.activityTitle = fmt.Sprintf("Built %s in %s", msg.tag, msg.result.Duration.Round(100*time.Millisecond))
+	// A check that could not run (often: no image yet) is worth retrying now.
+	e.runErr = ""
 	return true
 }
 
@@ -854,7 +856,7 @@ func (e exerciseScreen) footerView() string {
 	case e.op != opNone:
 		return e.st.muted.Render(fmt.Sprintf("%s working · %s · x cancels", e.spin.View(), time.Since(e.opStart).Round(time.Second)))
 	case e.runErr != "":
-		return e.st.bad.Render("not judged: fix the problem above, then press c")
+		return e.st.bad.Render("not judged: fix the problem above (b builds your prod image), then press c")
 	case e.report == nil:
 		if e.watching {
 			return e.st.muted.Render("watching for saved changes: they rebuild " + "prod and check again")
@@ -929,7 +931,11 @@ func measureLines(m lab.Measurement, width int) []string {
 			if i == 6 {
 				break
 			}
-			out = append(out, fmt.Sprintf("  %9s  %s", humanBytes(l.Size), termsafe.Line(l.CreatedBy)))
+			made := termsafe.Line(l.CreatedBy)
+			if strings.TrimSpace(made) == "" {
+				made = "(base image layer)"
+			}
+			out = append(out, fmt.Sprintf("  %9s  %s", humanBytes(l.Size), made))
 		}
 	}
 	return out

@@ -57,9 +57,9 @@ func (f *fakeWorkflow) Build(ctx context.Context, tag string, on func(lab.BuildE
 	f.builds = append(f.builds, tag)
 	fail := f.failBuild
 	f.mu.Unlock()
-	on(lab.BuildEvent{Step: "Step 1/2 : FROM python:3.13-slim"})
+	on(lab.BuildEvent{Step: "Step 1/2 : FROM python:3.13-slim", Line: "Step 1/2 : FROM python:3.13-slim"})
 	on(lab.BuildEvent{Line: " ---> 1234abcd"})
-	on(lab.BuildEvent{Step: "Step 2/2 : RUN pip install -r requirements.txt"})
+	on(lab.BuildEvent{Step: "Step 2/2 : RUN pip install -r requirements.txt", Line: "Step 2/2 : RUN pip install -r requirements.txt"})
 	on(lab.BuildEvent{Line: "Collecting fastapi\x1b]0;title\x07"})
 	if fail {
 		return lab.BuildResult{FailedStep: "Step 2/2 : RUN pip install -r requirements.txt", Error: "The command '/bin/sh -c pip install' returned a non-zero code: 1"}, nil

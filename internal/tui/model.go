@@ -234,8 +234,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil && !m.readOnly {
 			m.saveErr = termsafe.Line(msg.err.Error())
 		}
-		m.refreshList()
-		return m, nil
+		cmd := m.refreshList()
+		return m, cmd
+	case list.FilterMatchesMsg:
+		// Refiltering after a save may finish while another screen shows.
+		var cmd tea.Cmd
+		m.list, cmd = m.list.Update(msg)
+		return m, cmd
 	case renderedMsg:
 		return m.onRendered(msg)
 	case checkEventMsg, checkDoneMsg, buildEventMsg, buildDoneMsg, scanDoneMsg, measureProgressMsg,
@@ -529,11 +534,14 @@ func (m *Model) quit() tea.Cmd {
 	return tea.Quit
 }
 
-func (m *Model) refreshList() {
+// refreshList rebuilds the rows from the progress; the command it returns
+// re-applies an active filter to the new rows.
+func (m *Model) refreshList() tea.Cmd {
 	m.sum = summary.Of(m.cfg.Pack, m.progress)
 	sel := m.list.Index()
-	m.list.SetItems(lessonItems(m.sum))
+	cmd := m.list.SetItems(lessonItems(m.sum))
 	m.list.Select(sel)
+	return cmd
 }
 
 // layout gives each part its share of the window.

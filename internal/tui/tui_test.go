@@ -463,3 +463,18 @@ func TestHintsRevealedOneAtATime(t *testing.T) {
 		t.Errorf("hint not shown at the bottom:\n%s", m.View())
 	}
 }
+
+func TestFilterSurvivesProgressUpdate(t *testing.T) {
+	prog := newMemProgress("test-pack")
+	tm := startModel(t, testConfig(t, prog), 80, 24)
+	tm.Send(press("/"))
+	tm.Type("beta")
+	tm.Send(press("enter"))
+	waitFor(t, tm, "Beta")
+	tm.Send(press("enter")) // open beta; this saves progress
+	waitFor(t, tm, "lesson 2/3")
+	tm.Send(press("esc"))
+	// The saves made while reading refilter the list; its row must be back.
+	waitFor(t, tm, "02  Beta details")
+	finalModel(t, tm)
+}

@@ -1,0 +1,197 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"shipshape/internal/course"
+	"shipshape/internal/docker"
+	"shipshape/internal/docker/dockertest"
+	"shipshape/internal/lab"
+	"shipshape/internal/progress"
+	"shipshape/internal/workspace"
+)
+
+// TestLearnerLoop drives exercise 3.1 the way a learner does, against the
+// real daemon: init a workspace, build the dev image, see check 3.1 fail
+// because the app runs as root, apply the reference solution, build the
+// prod image, see 3.1 pass, and find both attempts in the progress store.
+//
+// No registry is reachable, so python:3.13-slim is replaced by the
+// stand-in of exercises/task-api/testbase (a busybox rootfs with shims for
+// python, pip, useradd...; see its README): every Dockerfile of the course
+// starts with ARG PYTHON_IMAGE, so the build argument PYTHON_IMAGE swaps
+// the base of every stage. The stand-in is imported with this test's
+// session label (STANDIN_LABEL), which every image built FROM it inherits,
+// the classic builder's intermediate images included, so the session
+// cleanup removes all of it.
+func TestLearnerLoop(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the stand-in base is built with a POSIX shell script")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	e, reason, err := dockertest.Open(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e == nil {
+		requireDockerOrSkip(t, reason)
+	}
+	t.Cleanup(func() {
+		if err := e.Close(context.Background()); err != nil {
+			t.Error(err)
+		}
+	})
+	if _, err := exec.LookPath("docker"); err != nil {
+		requireDockerOrSkip(t, "the docker CLI is needed by exercises/task-api/testbase/build.sh")
+	}
+	stateDir := useStateDir(t)
+	session := e.Docker.Session()
+	standin := "shipshape-test/python-standin:" + session
+	devTag := "shipshape-test/task-api:dev-" + session
+	prodTag := "shipshape-test/task-api:prod-" + session
+
+	// The stand-in for python:3.13-slim, labelled with the session.
+	script, err := filepath.Abs("../../exercises/task-api/testbase/build.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(ctx, "sh", script, standin)
+	cmd.Env = append(os.Environ(), "STANDIN_LABEL="+docker.LabelSession+"="+session, "DOCKER_HOST="+e.Docker.Host().URL)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("building the stand-in base: %v\n%s", err, out)
+	}
+
+	// 1. shipshape init DIR.
+	ws := filepath.Join(t.TempDir(), "ws")
+	if out, errOut, code := run(t, "", "init", ws); code != 0 {
+		t.Fatalf("init: exit %d\n%s%s", code, out, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(ws, "Dockerfile")); err != nil {
+		t.Fatal(err)
+	}
+
+	// 2. Build the dev image from the starter.
+	l := lab.New(e.Docker)
+	buildIt := func(tag string) lab.BuildResult {
+		t.Helper()
+		var steps int
+		res, err := l.Build(ctx, lab.BuildRequest{Dir: ws, Tag: tag, BuildArgs: map[string]string{"PYTHON_IMAGE": standin}},
+			func(ev lab.BuildEvent) {
+				if ev.Step != "" {
+					steps++
+				}
+			})
+		if err != nil {
+			t.Fatalf("build %s: %v", tag, err)
+		}
+		if !res.OK() {
+			t.Fatalf("build %s failed at %q: %s\n%s", tag, res.FailedStep, res.Error, strings.Join(res.Log, "\n"))
+		}
+		if steps == 0 {
+			t.Errorf("build %s reported no steps", tag)
+		}
+		return res
+	}
+	buildIt(devTag)
+
+	// 3. check 3.1 fails, and says why: the process runs as uid 0.
+	out, errOut, code := run(t, "", "check", "3.1", "--image", devTag, "--dir", ws, "--format", "json")
+	if code != 1 {
+		t.Fatalf("check 3.1 of the dev image: exit %d, want 1\n%s%s", code, out, errOut)
+	}
+	var doc checkRunJSON
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if doc.Passed {
+		t.Error("dev image passed 3.1")
+	}
+	var rootEvidence bool
+	for _, c := range doc.Checks {
+		if c.Kind == "image.user_nonroot" {
+			if c.Status != "fail" {
+				t.Errorf("user_nonroot on the dev image: %s %v", c.Status, c.Evidence)
+			}
+			ev := strings.Join(c.Evidence, "\n")
+			rootEvidence = strings.Contains(ev, "uid 0") || strings.Contains(ev, "uid=0")
+		}
+	}
+	if !rootEvidence {
+		t.Errorf("no uid 0 evidence in %s", out)
+	}
+
+	// 4. Apply the reference solution of 3.1 and build the prod image.
+	pack, err := course.Builtin(course.Options{CheckKind: checkKindValidator()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex, _ := pack.Exercise("3.1")
+	if ex == nil || ex.Solution == "" {
+		t.Fatal("exercise 3.1 has no solution")
+	}
+	if _, err := workspace.Apply(pack.FS, ex.Solution, ws); err != nil {
+		t.Fatal(err)
+	}
+	prod := buildIt(prodTag)
+
+	// 5. check 3.1 passes.
+	out, errOut, code = run(t, "", "check", "3.1", "--image", prodTag, "--dir", ws, "--format", "json")
+	if code != 0 {
+		t.Fatalf("check 3.1 of the prod image: exit %d, want 0\n%s%s", code, out, errOut)
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || !doc.Passed || doc.ImageID != prod.ImageID {
+		t.Errorf("passed=%v image %s (built %s), %v", doc.Passed, doc.ImageID, prod.ImageID, err)
+	}
+
+	// 6. Progress holds both attempts, the last one passed.
+	st, _, err := progress.Load(stateDir, pack.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ep := st.Exercises["3.1"]
+	if ep == nil || len(ep.Attempts) != 2 || ep.Attempts[0].Passed || !ep.Attempts[1].Passed || ep.PassedAt == nil {
+		t.Fatalf("progress of 3.1: %+v", ep)
+	}
+	if ep.Attempts[1].ImageID != prod.ImageID {
+		t.Errorf("attempt image %s, built %s", ep.Attempts[1].ImageID, prod.ImageID)
+	}
+
+	// 7. The checklist judges the prod image: non-root, health and
+	// shutdown pass; the 3.1 solution has no .dockerignore and is no
+	// smaller than dev yet (both are exercise 3.2).
+	out, errOut, code = run(t, "", "checklist", "--image", prodTag, "--dev-image", devTag, "--dir", ws, "--format", "json")
+	if code != 1 {
+		t.Errorf("checklist: exit %d, want 1\n%s", code, errOut)
+	}
+	var cl checklistJSON
+	if err := json.Unmarshal([]byte(out), &cl); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	want := map[string]string{"non-root": "pass", "health-check-works": "pass", "dockerignore": "fail", "tests-pass": "manual",
+		"graceful-shutdown": "pass", "image-size": "fail"}
+	for _, it := range cl.Items {
+		if w, ok := want[it.ID]; ok && it.Status != w {
+			t.Errorf("checklist %s: %s, want %s: %v", it.ID, it.Status, w, it.Evidence)
+		}
+	}
+	if cl.ImageID != prod.ImageID || len(cl.Items) == 0 {
+		t.Errorf("checklist image %s items %d", cl.ImageID, len(cl.Items))
+	}
+}
+
+func requireDockerOrSkip(t *testing.T, reason string) {
+	t.Helper()
+	if os.Getenv("SHIPSHAPE_REQUIRE_DOCKER") == "1" {
+		t.Fatalf("Docker required (SHIPSHAPE_REQUIRE_DOCKER=1): %s", reason)
+	}
+	t.Skip("needs a Docker daemon: " + reason)
+}

@@ -1,0 +1,651 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"shipshape/internal/check"
+	"shipshape/internal/course"
+	"shipshape/internal/docker"
+	"shipshape/internal/lab"
+	"shipshape/internal/packarchive"
+	"shipshape/internal/packs"
+	"shipshape/internal/termsafe"
+	"shipshape/internal/workspace"
+)
+
+// packIDShape is the shape of a pack id, used to tell `--pack ID` of an
+// installed pack from a path.
+var packIDShape = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
+
+// loadPackArg loads --pack: a directory, a .tar.gz or .zip archive, or the
+// id of an installed pack when no file of that name exists.
+func (a *app) loadPackArg(opts course.Options) (*course.Pack, error) {
+	path := a.packPath
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) && packIDShape.MatchString(path) {
+		if s, serr := packs.Default(); serr == nil && s.Has(path) {
+			return s.Open(path)
+		}
+	}
+	return packs.Load(path, opts)
+}
+
+func newPackCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "pack",
+		Short: "Install, list, remove, create and validate lesson packs",
+		Long: `Lesson packs are courses other than the built-in one: a directory, or the
+same shared as a .tar.gz or .zip file. Install one to use it by its id
+(shipshape --pack ID), or open a file directly (shipshape --pack FILE).
+
+Installed packs live in $XDG_DATA_HOME/shipshape/packs (override with
+SHIPSHAPE_DATA_DIR). Progress is kept per pack id, so installing a new
+version keeps the progress of lessons and exercises whose ids did not change.
+
+Authors: start with 'shipshape pack new DIR', check with
+'shipshape pack validate DIR --docker'; see docs/authoring.md.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return usageError("pack needs a subcommand: install, list, remove, new or validate (see '%s --help')", cmd.CommandPath())
+		},
+	}
+	cmd.AddCommand(newPackInstallCmd(a), newPackListCmd(a), newPackRemoveCmd(a), newPackNewCmd(a), newPackValidateCmd(a))
+	return cmd
+}
+
+func exactlyOne(what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != 1 {
+			return usageError("%s needs exactly one %s (see '%s --help')", cmd.Name(), what, cmd.CommandPath())
+		}
+		return nil
+	}
+}
+
+func newPackInstallCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "install PATH",
+		Short: "Validate a pack (directory, .tar.gz or .zip) and install it",
+		Long: `Validate the pack at PATH and install it under its id. An installed pack
+with the same id is replaced only once the new one has validated; progress
+is kept for lessons and exercises whose ids did not change.
+
+Exit status: 0 installed, 1 the pack was refused (the reasons are printed),
+2 usage or file-system errors.`,
+		Example: "  shipshape pack install mypack.tar.gz\n  shipshape --pack mypack",
+		Args:    exactlyOne("PATH"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := packs.Default()
+			if err != nil {
+				return err
+			}
+			if _, err := os.Stat(args[0]); err != nil {
+				return usageError("cannot install %s: %v", args[0], err)
+			}
+			inst, err := s.Install(args[0])
+			if err != nil {
+				return packRefused(err)
+			}
+			for _, w := range inst.Warnings {
+				fmt.Fprintln(a.stderr, "shipshape: warning: "+termsafe.Text(w.String()))
+			}
+			title := termsafe.Line(inst.Title)
+			switch inst.Replaced {
+			case inst.Version:
+				fmt.Fprintf(a.stdout, "Reinstalled %s %s (%s).\n", inst.ID, termsafe.Line(inst.Version), title)
+			case "":
+				fmt.Fprintf(a.stdout, "Installed %s %s (%s).\n", inst.ID, termsafe.Line(inst.Version), title)
+			default:
+				fmt.Fprintf(a.stdout, "Updated %s from %s to %s (%s). Progress of lessons and exercises whose ids did not change is kept.\n",
+					inst.ID, termsafe.Line(inst.Replaced), termsafe.Line(inst.Version), title)
+			}
+			fmt.Fprintf(a.stdout, "Open it with: shipshape --pack %s\n", inst.ID)
+			return nil
+		},
+	}
+}
+
+// packRefused turns a refusal into exit status 1 with every problem listed.
+func packRefused(err error) error {
+	var pe *course.Error
+	var ee *packarchive.EntryError
+	switch {
+	case errors.As(err, &pe), errors.Is(err, course.ErrNewerFormat), errors.As(err, &ee),
+		errors.Is(err, packarchive.ErrUnsafe), errors.Is(err, packarchive.ErrLimit),
+		errors.Is(err, packarchive.ErrCorrupt), errors.Is(err, packarchive.ErrUnknownFormat),
+		errors.Is(err, packarchive.ErrUnsupported), errors.Is(err, packs.ErrRefused):
+		return &exitError{code: 1, err: err}
+	}
+	return err
+}
+
+// packListJSON is one row of `pack list --json`.
+type packListJSON struct {
+	ID      string `json:"id"`
+	Title   string `json:"title,omitempty"`
+	Version string `json:"version,omitempty"`
+	Path    string `json:"path"`
+	Error   string `json:"error,omitempty"`
+}
+
+func newPackListCmd(a *app) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List installed packs (broken ones with the reason)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := packs.Default()
+			if err != nil {
+				return err
+			}
+			list, err := s.List()
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				rows := make([]packListJSON, 0, len(list))
+				for _, p := range list {
+					r := packListJSON{ID: p.ID, Title: p.Title, Version: p.Version, Path: p.Path}
+					if p.Err != nil {
+						r.Error = p.Err.Error()
+					}
+					rows = append(rows, r)
+				}
+				return writeJSON(a.stdout, map[string]any{"dir": s.Dir, "packs": rows})
+			}
+			if len(list) == 0 {
+				fmt.Fprintf(a.stdout, "No packs installed (in %s). Install one with: shipshape pack install FILE\n", s.Dir)
+				return nil
+			}
+			for _, p := range list {
+				if p.Err != nil {
+					fmt.Fprintf(a.stdout, "%-24s BROKEN  %s\n", p.ID, termsafe.Line(p.Err.Error()))
+					continue
+				}
+				fmt.Fprintf(a.stdout, "%-24s %-8s %s\n", p.ID, termsafe.Line(p.Version), termsafe.Line(p.Title))
+			}
+			for _, p := range list {
+				if p.Err != nil {
+					fmt.Fprintf(a.stdout, "\nA broken pack can be reinstalled (shipshape pack install FILE) or removed (shipshape pack remove %s).\n", p.ID)
+					break
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func newPackRemoveCmd(a *app) *cobra.Command {
+	var yes bool
+	cmd := &cobra.Command{
+		Use:   "remove ID",
+		Short: "Remove an installed pack (your progress in it is kept)",
+		Args:  exactlyOne("pack ID"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id := args[0]
+			s, err := packs.Default()
+			if err != nil {
+				return err
+			}
+			if !packIDShape.MatchString(id) {
+				return usageError("%q is not a pack id; see 'shipshape pack list'", id)
+			}
+			if !s.Has(id) {
+				return usageError("no installed pack %q; see 'shipshape pack list'", id)
+			}
+			if !yes {
+				ok, err := confirmPack(a, fmt.Sprintf("Remove the installed pack %s?", id))
+				if err != nil {
+					return err
+				}
+				if !ok {
+					fmt.Fprintln(a.stdout, "Nothing removed.")
+					return nil
+				}
+			}
+			if err := s.Remove(id); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "Removed %s. Your progress in it is kept; reinstall the pack to continue, or reset it with 'shipshape --pack %s progress reset --all'.\n", id, id)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
+	return cmd
+}
+
+// confirmPack asks a yes/no question on the terminal; without one it
+// refuses rather than guess: scripts say --yes.
+func confirmPack(a *app, question string) (bool, error) {
+	if f, ok := a.stdin.(*os.File); !ok || !term.IsTerminal(int(f.Fd())) {
+		return false, usageError("%s Not removing without confirmation: run it in a terminal or add --yes", question)
+	}
+	fmt.Fprintf(a.stdout, "%s [y/N] ", question)
+	line, _ := bufio.NewReader(a.stdin).ReadString('\n')
+	answer := strings.ToLower(strings.TrimSpace(line))
+	return answer == "y" || answer == "yes", nil
+}
+
+func newPackNewCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "new DIR",
+		Short: "Create a working skeleton pack in a new or empty directory",
+		Long: `Create a pack in DIR: a manifest with a workspace, a lesson, an exercise
+lesson with tasks, hints and checks, a starter project and a reference
+solution. It validates as it is; edit it into your course.`,
+		Example: "  shipshape pack new mypack\n  shipshape pack validate mypack --docker",
+		Args:    exactlyOne("DIR"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			dir := args[0]
+			if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
+				return usageError("%s is not empty; choose a new directory so nothing of yours is overwritten", dir)
+			} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return usageError("cannot use %s: %v", dir, err)
+			}
+			id := scaffoldID(dir)
+			if err := writeScaffold(dir, id); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, `Created the pack %q in %s.
+Next:
+  1. Write your lessons (the .md files) and adapt workspace/starter and workspace/solutions.
+  2. Check it, building the starter and solution (the starter must fail, the solution pass):
+       shipshape pack validate %s --docker
+  3. Share it as one file; students run 'shipshape pack install %s.tar.gz':
+       tar czf %s.tar.gz -C %s .
+See docs/authoring.md.
+`, id, dir, dir, id, id, dir)
+			return nil
+		},
+	}
+}
+
+// scaffoldID derives a pack id from the directory name.
+func scaffoldID(dir string) string {
+	base := strings.ToLower(filepath.Base(filepath.Clean(dir)))
+	var b strings.Builder
+	for _, r := range base {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+		default:
+			b.WriteRune('-')
+		}
+	}
+	id := strings.Trim(regexp.MustCompile(`-+`).ReplaceAllString(b.String(), "-"), "-")
+	if len(id) > 48 {
+		id = strings.Trim(id[:48], "-")
+	}
+	if id == "" {
+		id = "my-pack"
+	}
+	return id
+}
+
+func writeScaffold(dir, id string) error {
+	for name, body := range scaffoldFiles(id) {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return fmt.Errorf("cannot create the pack: %w", err)
+		}
+		mode := os.FileMode(0o644)
+		if strings.HasSuffix(name, ".sh") {
+			mode = 0o755
+		}
+		if err := os.WriteFile(p, []byte(body), mode); err != nil {
+			return fmt.Errorf("cannot create the pack: %w", err)
+		}
+	}
+	return nil
+}
+
+// scaffoldFiles is the skeleton pack. The exercise's checks are one
+// static check of the Dockerfile and one container.command that proves
+// the running container is not root; the starter fails both and the
+// solution passes both, which `pack validate --docker` verifies.
+func scaffoldFiles(id string) map[string]string {
+	r := strings.NewReplacer("PACKID", id)
+	files := map[string]string{
+		"pack.yaml": `format_version: 1
+id: PACKID
+title: "PACKID: my course"
+version: "0.1.0"
+description: |
+  What this pack teaches, in one paragraph. Replace this text.
+workspace:
+  starter: workspace/starter      # what learners start from
+  image: PACKID-app:prod          # the image the checks judge by default
+  dev_image: PACKID-app:dev
+lessons:
+  - 01-welcome.md
+  - 02-non-root.md
+`,
+		"01-welcome.md": `---
+id: welcome
+title: Welcome
+summary: What this pack covers and how its exercises are checked.
+minutes: 2
+---
+# Welcome
+
+This pack was created with ` + "`shipshape pack new`" + `. Replace this lesson with your
+introduction.
+
+## How the exercises work
+
+An exercise lesson lists tasks, hints you reveal one at a time, and the
+checks shipshape runs against your image. The first one is
+[Run as a non-root user](non-root#why-not-root).
+`,
+		"02-non-root.md": `---
+id: non-root
+title: Run as a non-root user
+summary: Switch the app to an unprivileged user with USER.
+minutes: 5
+exercise:
+  id: "1.1"
+  title: Run as non-root
+  tasks:
+    - Build the starter in the workspace directory with ` + "`docker build -t PACKID-app:prod .`" + ` and run it.
+    - Create a user with a fixed UID (10001) in the Dockerfile and switch to it with ` + "`USER`" + `.
+    - Rebuild the image and run ` + "`shipshape --pack PACKID check 1.1`" + `.
+  hints:
+    - Alpine's BusyBox has ` + "`adduser -D -u 10001 app`" + ` to create a user without a password.
+    - The last ` + "`USER`" + ` instruction of the final stage decides; put ` + "`USER 10001`" + ` after the ` + "`RUN`" + ` lines that need root.
+  checks:
+    - id: final-user
+      kind: dockerfile.nonroot_final
+      hint: Add ` + "`USER 10001`" + ` as the last USER instruction of the final stage.
+      lesson: non-root#switch-to-the-user
+    - id: runs-as-nonroot
+      kind: container.command
+      params:
+        argv: ["id", "-u"]            # runs inside a throwaway container of the image
+        stdout: '^[1-9][0-9]*\n?$'    # a uid other than 0
+        timeout_seconds: 10
+      hint: The container still runs as uid 0; check that USER names a user that exists in the image.
+      lesson: non-root#why-not-root
+  solution: workspace/solutions/1.1
+---
+# Run as a non-root user
+
+Containers run as root unless the image says otherwise.
+
+## Why not root
+
+A process that runs as root in a container is root on the host's kernel
+too: one escape or one badly mounted volume and it can do anything.
+
+## Create the user
+
+` + "```dockerfile\nRUN adduser -D -u 10001 app\n```" + `
+
+## Switch to the user
+
+` + "```dockerfile\nUSER 10001\n```" + `
+
+Check it with ` + "`docker run --rm PACKID-app:prod id -u`" + `: it prints 10001.
+`,
+		"workspace/starter/Dockerfile": `FROM alpine:3.20
+WORKDIR /app
+COPY app.sh /app/app.sh
+CMD ["sh", "/app/app.sh"]
+`,
+		"workspace/starter/app.sh": `#!/bin/sh
+# A tiny app: says who it runs as, then waits to be stopped.
+trap 'echo "bye"; exit 0' TERM INT
+echo "hello from uid $(id -u)"
+while :; do sleep 1 & wait $!; done
+`,
+		"workspace/solutions/1.1/Dockerfile": `FROM alpine:3.20
+RUN adduser -D -u 10001 app
+WORKDIR /app
+COPY app.sh /app/app.sh
+USER 10001
+CMD ["sh", "/app/app.sh"]
+`,
+	}
+	for k, v := range files {
+		files[k] = r.Replace(v)
+	}
+	return files
+}
+
+func newPackValidateCmd(a *app) *cobra.Command {
+	var withDocker bool
+	cmd := &cobra.Command{
+		Use:   "validate PATH",
+		Short: "Check a pack and print every problem as file:line: message",
+		Long: `Check the pack at PATH (a directory, .tar.gz or .zip): format version,
+schema, unique ids, hints and a required check in every exercise, check
+kinds and parameters, links and anchors between lessons, referenced files,
+and control characters in any text.
+
+With --docker, also build each exercise's starter and reference solution
+and run the exercise's checks: the starter must fail and the solution pass.
+
+Exit status: 0 clean, 1 problems found, 2 usage errors or no Docker daemon.`,
+		Example: "  shipshape pack validate mypack\n  shipshape pack validate mypack.tar.gz --docker",
+		Args:    exactlyOne("PATH"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runPackValidate(cmd.Context(), a, args[0], withDocker)
+		},
+	}
+	cmd.Flags().BoolVar(&withDocker, "docker", false, "build the starter and solution of each exercise and prove starter fails, solution passes")
+	return cmd
+}
+
+func runPackValidate(ctx context.Context, a *app, path string, withDocker bool) error {
+	if _, err := os.Stat(path); err != nil {
+		return usageError("cannot validate %s: %v", path, err)
+	}
+	fsys, err := packs.OpenFS(path)
+	if err != nil {
+		fmt.Fprintln(a.stdout, termsafe.Text(err.Error()))
+		return &exitError{code: 1}
+	}
+	p, problems, err := course.Validate(fsys, path, packs.Options())
+	if err != nil {
+		fmt.Fprintln(a.stdout, termsafe.Text(err.Error()))
+		return &exitError{code: 1}
+	}
+	for _, pr := range problems {
+		fmt.Fprintln(a.stdout, termsafe.Text(pr.String()))
+	}
+	if p == nil || len(problems) > 0 {
+		fmt.Fprintf(a.stdout, "%s: %d problem(s)\n", termsafe.Line(path), len(problems))
+		return &exitError{code: 1}
+	}
+	checks := 0
+	for _, ex := range p.Exercises() {
+		checks += len(ex.Checks)
+	}
+	fmt.Fprintf(a.stdout, "%s: ok: %q %s: %d lessons, %d exercises, %d checks\n", termsafe.Line(path),
+		termsafe.Line(p.Title), termsafe.Line(p.Version), len(p.Lessons), len(p.Exercises()), checks)
+	if !withDocker {
+		return nil
+	}
+	return validateWithDocker(ctx, a, p)
+}
+
+// imageBuilder is the part of the Docker adapter the --docker validation
+// needs beyond check.Docker.
+type imageBuilder interface {
+	check.Docker
+	BuildImage(ctx context.Context, req lab.BuildRequest, onEvent func(lab.BuildEvent)) (lab.BuildResult, error)
+	RemoveBuiltImage(ctx context.Context, ref string) error
+}
+
+var _ imageBuilder = (*docker.Client)(nil)
+
+// validateWithDocker builds each exercise's starter and solution and runs
+// its checks: a starter that passes teaches nothing, and a solution that
+// fails means the checks (or the solution) are wrong.
+func validateWithDocker(ctx context.Context, a *app, p *course.Pack) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var todo []*course.Exercise
+	for _, ex := range p.Exercises() {
+		if p.Workspace == nil || ex.Solution == "" {
+			fmt.Fprintf(a.stdout, "exercise %s: skipped: it has no reference solution (add solution: to the exercise)\n", ex.ID)
+			continue
+		}
+		todo = append(todo, ex)
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	dc, err := connectDocker(ctx, a)
+	if err != nil {
+		return err
+	}
+	defer closeDocker(dc)
+	tmp, err := os.MkdirTemp("", "shipshape-validate-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+
+	var tags []string
+	defer func() {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 60*time.Second)
+		defer cancel()
+		for _, t := range tags {
+			if err := dc.RemoveBuiltImage(rctx, t); err != nil {
+				fmt.Fprintln(a.stderr, "shipshape: note: "+termsafe.Line(err.Error()))
+			}
+		}
+	}()
+	bad := 0
+	for _, ex := range todo {
+		ws := filepath.Join(tmp, tagPart(ex.ID))
+		ok, err := validateExercise(ctx, a, dc, p, ex, ws, &tags)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			bad++
+		}
+	}
+	if bad > 0 {
+		fmt.Fprintf(a.stdout, "%d of %d exercises failed the Docker validation\n", bad, len(todo))
+		return &exitError{code: 1}
+	}
+	fmt.Fprintf(a.stdout, "docker: ok: %d exercises: every starter fails and every solution passes\n", len(todo))
+	return nil
+}
+
+// tagPart makes an exercise or pack id usable in an image reference.
+func tagPart(s string) string {
+	s = strings.ToLower(s)
+	s = regexp.MustCompile(`[^a-z0-9._-]+`).ReplaceAllString(s, "-")
+	return strings.Trim(s, ".-_")
+}
+
+func validateExercise(ctx context.Context, a *app, dc imageBuilder, p *course.Pack, ex *course.Exercise, ws string, tags *[]string) (bool, error) {
+	say := func(format string, args ...any) {
+		fmt.Fprintf(a.stdout, "exercise %s: %s\n", ex.ID, fmt.Sprintf(format, args...))
+	}
+	if _, err := workspace.Init(p.FS, p.Workspace.Starter, ws, false); err != nil {
+		return false, fmt.Errorf("cannot copy the starter of exercise %s: %w", ex.ID, err)
+	}
+	base := "shipshape-validate/" + tagPart(p.ID) + "-" + tagPart(ex.ID)
+	starterTag, solutionTag := base+":starter", base+":solution"
+	specs := specsOf(ex)
+	eng := check.NewEngine(dc)
+
+	run := func(which, tag string) (check.Report, bool, error) {
+		*tags = append(*tags, tag)
+		res, err := dc.BuildImage(ctx, lab.BuildRequest{Dir: ws, Tag: tag}, nil)
+		if err != nil {
+			return check.Report{}, false, &exitError{code: 2, err: dockerReason(err)}
+		}
+		if !res.OK() {
+			say("the %s does not build: %s %s", which, termsafe.Line(res.FailedStep), termsafe.Line(res.Error))
+			return check.Report{}, false, nil
+		}
+		rep := eng.Run(ctx, specs, check.Target{Image: tag, DevImage: starterTag, Dir: ws}, nil)
+		if ctx.Err() != nil {
+			return rep, false, &exitError{code: 2, err: errors.New("interrupted; the images and containers made for the validation were removed")}
+		}
+		return rep, true, nil
+	}
+
+	rep, built, err := run("starter", starterTag)
+	if err != nil || !built {
+		return false, err
+	}
+	ok := true
+	switch rep.Outcome() {
+	case check.OutcomeFailed:
+		say("starter fails as it should (%s)", summarize(rep, check.StatusFail))
+	case check.OutcomePassed:
+		say("the starter PASSES every required check: the exercise asks for nothing; make a required check fail on the starter")
+		ok = false
+	default:
+		say("the starter could not be judged: %s", summarize(rep, check.StatusError))
+		ok = false
+	}
+	if _, err := workspace.Apply(p.FS, ex.Solution, ws); err != nil {
+		return false, fmt.Errorf("cannot apply the solution of exercise %s: %w", ex.ID, err)
+	}
+	rep, built, err = run("solution", solutionTag)
+	if err != nil || !built {
+		return false, err
+	}
+	switch rep.Outcome() {
+	case check.OutcomePassed:
+		say("solution passes")
+	case check.OutcomeFailed:
+		say("the solution FAILS: %s", summarize(rep, check.StatusFail))
+		printFailures(a, rep)
+		ok = false
+	default:
+		say("the solution could not be judged: %s", summarize(rep, check.StatusError))
+		printFailures(a, rep)
+		ok = false
+	}
+	return ok, nil
+}
+
+// summarize names the required checks with status st.
+func summarize(rep check.Report, st check.Status) string {
+	var ids []string
+	for _, r := range rep.Results {
+		if r.Required && r.Status == st {
+			ids = append(ids, r.ID)
+		}
+	}
+	return fmt.Sprintf("%d required %s: %s", len(ids), map[check.Status]string{check.StatusFail: "failed", check.StatusError: "could not be judged"}[st], strings.Join(ids, ", "))
+}
+
+func printFailures(a *app, rep check.Report) {
+	for _, r := range rep.Results {
+		if r.Status == check.StatusPass || r.Status == check.StatusWarn {
+			continue
+		}
+		fmt.Fprintf(a.stdout, "  %s %s\n", r.Status, r.ID)
+		for _, e := range r.Evidence {
+			fmt.Fprintf(a.stdout, "    %s\n", termsafe.Line(e))
+		}
+	}
+}
