@@ -168,6 +168,28 @@ func TestLearnerLoop(t *testing.T) {
 	// 7. The checklist judges the prod image: non-root, health and
 	// shutdown pass; the 3.1 solution has no .dockerignore and is no
 	// smaller than dev yet (both are exercise 3.2).
+	// An item the learner ticked in the TUI shows as ticked.
+	store, err := progress.Open(stateDir, pack.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Update(func(st *progress.State) {
+		if st.Checklist == nil {
+			st.Checklist = map[string]bool{}
+		}
+		st.Checklist["tests-pass"] = true
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	text, _, _ := run(t, "", "checklist", "--image", prodTag, "--dev-image", devTag, "--dir", ws)
+	for _, w := range []string{"✓ It runs as a non-root user", "✗ A .dockerignore exists", "☑ All tests pass (ticked by you)", "☐ Database migrations are tested: check yourself"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("checklist text lacks %q:\n%s", w, text)
+		}
+	}
 	out, errOut, code = run(t, "", "checklist", "--image", prodTag, "--dev-image", devTag, "--dir", ws, "--format", "json")
 	if code != 1 {
 		t.Errorf("checklist: exit %d, want 1\n%s", code, errOut)
@@ -179,6 +201,9 @@ func TestLearnerLoop(t *testing.T) {
 	want := map[string]string{"non-root": "pass", "health-check-works": "pass", "dockerignore": "fail", "tests-pass": "manual",
 		"graceful-shutdown": "pass", "image-size": "fail"}
 	for _, it := range cl.Items {
+		if it.ID == "tests-pass" && !it.Ticked {
+			t.Error("tests-pass not ticked in JSON")
+		}
 		if w, ok := want[it.ID]; ok && it.Status != w {
 			t.Errorf("checklist %s: %s, want %s: %v", it.ID, it.Status, w, it.Evidence)
 		}
@@ -194,4 +219,18 @@ func requireDockerOrSkip(t *testing.T, reason string) {
 		t.Fatalf("Docker required (SHIPSHAPE_REQUIRE_DOCKER=1): %s", reason)
 	}
 	t.Skip("needs a Docker daemon: " + reason)
+}
+
+func TestChecklistCannotCheck(t *testing.T) {
+	useStateDir(t)
+	for _, args := range [][]string{
+		{"checklist", "--format", "yaml"},
+		{"checklist", "extra"},
+		{"--host", "unix:///nonexistent/docker.sock", "checklist"},
+	} {
+		_, errOut, code := run(t, "", args...)
+		if code != 2 || errOut == "" || strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and one line", args, code, errOut)
+		}
+	}
 }

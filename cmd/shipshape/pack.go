@@ -12,7 +12,6 @@ import (
 	"regexp"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -20,11 +19,9 @@ import (
 	"shipshape/internal/check"
 	"shipshape/internal/course"
 	"shipshape/internal/docker"
-	"shipshape/internal/lab"
 	"shipshape/internal/packarchive"
 	"shipshape/internal/packs"
 	"shipshape/internal/termsafe"
-	"shipshape/internal/workspace"
 )
 
 // packIDShape is the shape of a pack id, used to tell `--pack ID` of an
@@ -484,147 +481,84 @@ func runPackValidate(ctx context.Context, a *app, path string, withDocker bool) 
 	return validateWithDocker(ctx, a, p)
 }
 
-// imageBuilder is the part of the Docker adapter the --docker validation
-// needs beyond check.Docker.
-type imageBuilder interface {
-	check.Docker
-	BuildImage(ctx context.Context, req lab.BuildRequest, onEvent func(lab.BuildEvent)) (lab.BuildResult, error)
-	RemoveBuiltImage(ctx context.Context, ref string) error
-}
+var _ packs.Builder = (*docker.Client)(nil)
 
-var _ imageBuilder = (*docker.Client)(nil)
-
-// validateWithDocker builds each exercise's starter and solution and runs
-// its checks: a starter that passes teaches nothing, and a solution that
-// fails means the checks (or the solution) are wrong.
+// validateWithDocker proves each exercise with a reference solution: the
+// starter must fail its checks and the solution pass them.
 func validateWithDocker(ctx context.Context, a *app, p *course.Pack) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	var todo []*course.Exercise
-	for _, ex := range p.Exercises() {
-		if p.Workspace == nil || ex.Solution == "" {
-			fmt.Fprintf(a.stdout, "exercise %s: skipped: it has no reference solution (add solution: to the exercise)\n", ex.ID)
-			continue
-		}
-		todo = append(todo, ex)
-	}
-	if len(todo) == 0 {
-		return nil
-	}
 	dc, err := connectDocker(ctx, a)
 	if err != nil {
 		return err
 	}
 	defer closeDocker(dc)
-	tmp, err := os.MkdirTemp("", "shipshape-validate-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-
-	var tags []string
-	defer func() {
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 60*time.Second)
-		defer cancel()
-		for _, t := range tags {
-			if err := dc.RemoveBuiltImage(rctx, t); err != nil {
-				fmt.Fprintln(a.stderr, "shipshape: note: "+termsafe.Line(err.Error()))
+	proved, bad := 0, 0
+	_, err = packs.Prove(ctx, dc, p, func(pr packs.Proof) {
+		if pr.Skipped == "" {
+			proved++
+			if !pr.OK() {
+				bad++
 			}
 		}
-	}()
-	bad := 0
-	for _, ex := range todo {
-		ws := filepath.Join(tmp, tagPart(ex.ID))
-		ok, err := validateExercise(ctx, a, dc, p, ex, ws, &tags)
-		if err != nil {
-			return err
+		printProof(a, pr)
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return &exitError{code: 2, err: errors.New("interrupted; the images and containers made for the validation were removed")}
 		}
-		if !ok {
-			bad++
-		}
+		return &exitError{code: 2, err: dockerReason(err)}
 	}
-	if bad > 0 {
-		fmt.Fprintf(a.stdout, "%d of %d exercises failed the Docker validation\n", bad, len(todo))
+	switch {
+	case bad > 0:
+		fmt.Fprintf(a.stdout, "docker: %d of %d exercises failed the validation\n", bad, proved)
 		return &exitError{code: 1}
+	case proved == 0:
+		fmt.Fprintln(a.stdout, "docker: no exercise has a reference solution to prove")
+	default:
+		fmt.Fprintf(a.stdout, "docker: ok: %d exercises: every starter fails and every solution passes\n", proved)
 	}
-	fmt.Fprintf(a.stdout, "docker: ok: %d exercises: every starter fails and every solution passes\n", len(todo))
 	return nil
 }
 
-// tagPart makes an exercise or pack id usable in an image reference.
-func tagPart(s string) string {
-	s = strings.ToLower(s)
-	s = regexp.MustCompile(`[^a-z0-9._-]+`).ReplaceAllString(s, "-")
-	return strings.Trim(s, ".-_")
-}
-
-func validateExercise(ctx context.Context, a *app, dc imageBuilder, p *course.Pack, ex *course.Exercise, ws string, tags *[]string) (bool, error) {
+func printProof(a *app, pr packs.Proof) {
 	say := func(format string, args ...any) {
-		fmt.Fprintf(a.stdout, "exercise %s: %s\n", ex.ID, fmt.Sprintf(format, args...))
+		fmt.Fprintf(a.stdout, "exercise %s: %s\n", pr.Exercise, fmt.Sprintf(format, args...))
 	}
-	if _, err := workspace.Init(p.FS, p.Workspace.Starter, ws, false); err != nil {
-		return false, fmt.Errorf("cannot copy the starter of exercise %s: %w", ex.ID, err)
+	if pr.Skipped != "" {
+		say("skipped: %s", pr.Skipped)
+		return
 	}
-	base := "shipshape-validate/" + tagPart(p.ID) + "-" + tagPart(ex.ID)
-	starterTag, solutionTag := base+":starter", base+":solution"
-	specs := specsOf(ex)
-	eng := check.NewEngine(dc)
-
-	run := func(which, tag string) (check.Report, bool, error) {
-		*tags = append(*tags, tag)
-		res, err := dc.BuildImage(ctx, lab.BuildRequest{Dir: ws, Tag: tag}, nil)
-		if err != nil {
-			return check.Report{}, false, &exitError{code: 2, err: dockerReason(err)}
-		}
-		if !res.OK() {
-			say("the %s does not build: %s %s", which, termsafe.Line(res.FailedStep), termsafe.Line(res.Error))
-			return check.Report{}, false, nil
-		}
-		rep := eng.Run(ctx, specs, check.Target{Image: tag, DevImage: starterTag, Dir: ws}, nil)
-		if ctx.Err() != nil {
-			return rep, false, &exitError{code: 2, err: errors.New("interrupted; the images and containers made for the validation were removed")}
-		}
-		return rep, true, nil
+	if !pr.Starter.Built() {
+		say("the starter does not build: %s", termsafe.Line(pr.Starter.BuildError))
+		return
 	}
-
-	rep, built, err := run("starter", starterTag)
-	if err != nil || !built {
-		return false, err
-	}
-	ok := true
-	switch rep.Outcome() {
+	switch rep := pr.Starter.Report; rep.Outcome() {
 	case check.OutcomeFailed:
 		say("starter fails as it should (%s)", summarize(rep, check.StatusFail))
 	case check.OutcomePassed:
 		say("the starter PASSES every required check: the exercise asks for nothing; make a required check fail on the starter")
-		ok = false
 	default:
 		say("the starter could not be judged: %s", summarize(rep, check.StatusError))
-		ok = false
+		printFailures(a, rep)
 	}
-	if _, err := workspace.Apply(p.FS, ex.Solution, ws); err != nil {
-		return false, fmt.Errorf("cannot apply the solution of exercise %s: %w", ex.ID, err)
+	if !pr.Solution.Built() {
+		say("the solution does not build: %s", termsafe.Line(pr.Solution.BuildError))
+		return
 	}
-	rep, built, err = run("solution", solutionTag)
-	if err != nil || !built {
-		return false, err
-	}
-	switch rep.Outcome() {
+	switch rep := pr.Solution.Report; rep.Outcome() {
 	case check.OutcomePassed:
 		say("solution passes")
 	case check.OutcomeFailed:
 		say("the solution FAILS: %s", summarize(rep, check.StatusFail))
 		printFailures(a, rep)
-		ok = false
 	default:
 		say("the solution could not be judged: %s", summarize(rep, check.StatusError))
 		printFailures(a, rep)
-		ok = false
 	}
-	return ok, nil
 }
 
 // summarize names the required checks with status st.
@@ -635,7 +569,11 @@ func summarize(rep check.Report, st check.Status) string {
 			ids = append(ids, r.ID)
 		}
 	}
-	return fmt.Sprintf("%d required %s: %s", len(ids), map[check.Status]string{check.StatusFail: "failed", check.StatusError: "could not be judged"}[st], strings.Join(ids, ", "))
+	what := "failed"
+	if st == check.StatusError {
+		what = "could not be judged"
+	}
+	return fmt.Sprintf("%d required %s: %s", len(ids), what, strings.Join(ids, ", "))
 }
 
 func printFailures(a *app, rep check.Report) {
@@ -646,6 +584,9 @@ func printFailures(a *app, rep check.Report) {
 		fmt.Fprintf(a.stdout, "  %s %s\n", r.Status, r.ID)
 		for _, e := range r.Evidence {
 			fmt.Fprintf(a.stdout, "    %s\n", termsafe.Line(e))
+		}
+		if r.Status == check.StatusError && r.Hint != "" {
+			fmt.Fprintf(a.stdout, "    hint: %s\n", termsafe.Line(r.Hint))
 		}
 	}
 }

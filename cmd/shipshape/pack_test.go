@@ -1,6 +1,8 @@
 package main
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -214,7 +216,43 @@ func TestPackValidateDocker(t *testing.T) {
 	if code != 1 || !strings.Contains(out, "the solution FAILS") {
 		t.Errorf("broken solution: exit %d", code)
 	}
+	// A starter that already passes asks nothing of the learner.
+	must(t, os.WriteFile(sol, b, 0o644))
+	starter := filepath.Join(dir, "workspace/starter/Dockerfile")
+	must(t, os.WriteFile(starter, b, 0o644))
+	out, errOut, code = run(t, "", "pack", "validate", dir, "--docker")
+	t.Logf("%s%s", out, errOut)
+	if code != 1 || !strings.Contains(out, "the starter PASSES every required check") {
+		t.Errorf("passing starter: exit %d", code)
+	}
 	if imgs, _ := exec.Command("docker", "images", "-q", "shipshape-validate/*").Output(); len(strings.TrimSpace(string(imgs))) > 0 {
 		t.Errorf("images left behind: %s", imgs)
+	}
+}
+
+func TestPackValidateHostileArchive(t *testing.T) {
+	useDataDir(t)
+	dir := t.TempDir()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, _ := zw.Create("pack.yaml")
+	_, _ = w.Write([]byte("format_version: 1\n"))
+	w, _ = zw.Create("../../escape.md")
+	_, _ = w.Write([]byte("x"))
+	must(t, zw.Close())
+	archive := filepath.Join(dir, "evil.zip")
+	must(t, os.WriteFile(archive, buf.Bytes(), 0o644))
+	out, _, code := run(t, "", "pack", "validate", archive)
+	if code != 1 || !strings.Contains(out, `archive entry "../../escape.md"`) {
+		t.Errorf("exit %d: %s", code, out)
+	}
+	if _, errOut, code := run(t, "", "pack", "install", archive); code != 1 || !strings.Contains(errOut, `"../../escape.md"`) {
+		t.Errorf("install: exit %d: %s", code, errOut)
+	}
+	if _, errOut, code := run(t, "", "--pack", archive, "list"); code == 0 || !strings.Contains(errOut, `"../../escape.md"`) {
+		t.Errorf("--pack: exit %d: %s", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(dir), "escape.md")); err == nil {
+		t.Error("wrote outside")
 	}
 }

@@ -48,6 +48,8 @@ var builtLine = regexp.MustCompile(`^Successfully built ([0-9a-f]{12,64})\s*$`)
 // (BuilderV1): BuildKit through the API needs a gRPC session, and the
 // classic builder answers on every engine from 20.10 on. Newer engines may
 // print a deprecation warning for it into the log; the build still works.
+// The label is applied by the builder as one more step, so the step count
+// the learner sees is one more than the Dockerfile's instructions.
 // Failures of the build itself (a RUN that fails, a bad Dockerfile, a base
 // image that cannot be found) are in the result; the error is only for
 // trouble with Docker or the context directory.
@@ -144,7 +146,7 @@ func (c *Client) BuildImage(ctx context.Context, req lab.BuildRequest, onEvent f
 		switch {
 		case m.Stream != "":
 			emit(m.Stream)
-		case m.Status != "":
+		case m.Status != "" && m.Progress == "":
 			// Pulls of a base image report status lines; progress bars are
 			// left out, they are noise in a log.
 			s := m.Status

@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 
 	"shipshape/internal/check"
+	"shipshape/internal/checklist"
 	"shipshape/internal/course"
 	"shipshape/internal/lab"
 	"shipshape/internal/workspace"
@@ -261,4 +262,40 @@ func TestNoProjectOffersInit(t *testing.T) {
 	tm.Send(press("i"))
 	waitFor(t, tm, "Starter written")
 	finalModel(t, tm)
+}
+
+type fakeChecklist struct{}
+
+func (fakeChecklist) RunChecklist(ctx context.Context, on func(check.Event)) ([]checklist.ItemResult, error) {
+	var out []checklist.ItemResult
+	for _, it := range checklist.Items {
+		st := checklist.Pass
+		switch {
+		case len(it.Kinds) == 0:
+			st = checklist.Manual
+		case it.ID == "non-root":
+			st = checklist.Fail
+		}
+		out = append(out, checklist.ItemResult{Item: it, Status: st, Evidence: []string{"observed " + it.ID}, Hint: "fix " + it.ID})
+	}
+	return out, nil
+}
+
+func TestChecklistScreenJudgesAndTicks(t *testing.T) {
+	prog := newMemProgress("test-pack")
+	cfg := testConfig(t, prog)
+	cfg.Checklist = fakeChecklist{}
+	tm := startModel(t, cfg, 100, 40)
+	waitFor(t, tm, "connected")
+	tm.Send(press("D"))
+	waitFor(t, tm, "Deployment checklist")
+	tm.Send(press("c"))
+	waitFor(t, tm, "judged items pass")
+	tm.Send(press(" ")) // first item: "All tests pass", a check-yourself item
+	waitFor(t, tm, "1/11 ticked by you")
+	m := finalModel(t, tm)
+	golden.RequireEqual(t, []byte(m.View()))
+	if !prog.State().Checklist["tests-pass"] {
+		t.Error("tick not saved in progress")
+	}
 }

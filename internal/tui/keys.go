@@ -7,6 +7,7 @@ import "github.com/charmbracelet/bubbles/key"
 type listKeys struct {
 	Up, Down, PageUp, PageDown key.Binding
 	Open, Filter, ClearFilter  key.Binding
+	Checklist                  key.Binding
 	Help, Quit                 key.Binding
 }
 
@@ -19,6 +20,7 @@ func newListKeys() listKeys {
 		Open:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open lesson")),
 		Filter:      key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 		ClearFilter: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
+		Checklist:   key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "deployment checklist")),
 		Help:        key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:        key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 	}
@@ -34,7 +36,7 @@ func (k listKeys) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown},
 		{k.Open, k.Filter, k.ClearFilter},
-		{k.Help, k.Quit},
+		{k.Checklist, k.Help, k.Quit},
 	}
 }
 
@@ -45,28 +47,30 @@ type pagerKeys struct {
 	Help, Quit                                                key.Binding
 	// Check and Hint work on exercise lessons only.
 	Check, Hint key.Binding
+	Checklist   key.Binding
 	// nextPrev only labels n and p together in the short help.
 	nextPrev key.Binding
 }
 
 func newPagerKeys() pagerKeys {
 	return pagerKeys{
-		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-		PageUp:   key.NewBinding(key.WithKeys("pgup", "b"), key.WithHelp("pgup/b", "page up")),
-		PageDown: key.NewBinding(key.WithKeys("pgdown", " ", "f"), key.WithHelp("pgdn/space", "page down")),
-		HalfUp:   key.NewBinding(key.WithKeys("u", "ctrl+u"), key.WithHelp("u", "½ page up")),
-		HalfDown: key.NewBinding(key.WithKeys("d", "ctrl+d"), key.WithHelp("d", "½ page down")),
-		Top:      key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g/home", "top")),
-		Bottom:   key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G/end", "bottom")),
-		Next:     key.NewBinding(key.WithKeys("n", "]"), key.WithHelp("n", "next lesson")),
-		Prev:     key.NewBinding(key.WithKeys("p", "["), key.WithHelp("p", "previous lesson")),
-		Back:     key.NewBinding(key.WithKeys("esc", "backspace"), key.WithHelp("esc", "lesson list")),
-		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-		Quit:     key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
-		Check:    key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "check exercise")),
-		Hint:     key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "next hint")),
-		nextPrev: key.NewBinding(key.WithKeys("n", "p"), key.WithHelp("n/p", "next/prev lesson")),
+		Up:        key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:      key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		PageUp:    key.NewBinding(key.WithKeys("pgup", "b"), key.WithHelp("pgup/b", "page up")),
+		PageDown:  key.NewBinding(key.WithKeys("pgdown", " ", "f"), key.WithHelp("pgdn/space", "page down")),
+		HalfUp:    key.NewBinding(key.WithKeys("u", "ctrl+u"), key.WithHelp("u", "½ page up")),
+		HalfDown:  key.NewBinding(key.WithKeys("d", "ctrl+d"), key.WithHelp("d", "½ page down")),
+		Top:       key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g/home", "top")),
+		Bottom:    key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G/end", "bottom")),
+		Next:      key.NewBinding(key.WithKeys("n", "]"), key.WithHelp("n", "next lesson")),
+		Prev:      key.NewBinding(key.WithKeys("p", "["), key.WithHelp("p", "previous lesson")),
+		Back:      key.NewBinding(key.WithKeys("esc", "backspace"), key.WithHelp("esc", "lesson list")),
+		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Quit:      key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Check:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "check exercise")),
+		Hint:      key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "next hint")),
+		Checklist: key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "deployment checklist")),
+		nextPrev:  key.NewBinding(key.WithKeys("n", "p"), key.WithHelp("n/p", "next/prev lesson")),
 	}
 }
 
@@ -86,6 +90,7 @@ func (k pagerKeys) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.PageUp, k.PageDown},
 		{k.HalfUp, k.HalfDown, k.Top, k.Bottom},
 		{k.Next, k.Prev, k.Back},
-		{k.Check, k.Hint, k.Help, k.Quit},
+		{k.Check, k.Hint, k.Checklist},
+		{k.Help, k.Quit},
 	}
 }

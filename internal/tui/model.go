@@ -67,9 +67,9 @@ type Config struct {
 	// Workflow builds, runs, scans and measures for the exercise screen;
 	// nil leaves only the checks.
 	Workflow Workflow
-	// WatchDebounce is how long the workspace must be quiet after a saved
-	// change before watch mode rebuilds (default 400ms).
-	WatchDebounce time.Duration
+	// Checklist judges the deployment checklist; nil hides its checks
+	// (the learner can still tick items).
+	Checklist ChecklistRunner
 }
 
 type screen int
@@ -78,6 +78,7 @@ const (
 	screenList screen = iota
 	screenPager
 	screenExercise
+	screenChecklist
 )
 
 // Model is the root Bubble Tea model.
@@ -92,6 +93,7 @@ type Model struct {
 	listKeys listKeys
 	pager    pager
 	ex       exerciseScreen
+	cl       checklistScreen
 	help     help.Model
 	fullHelp bool
 	bar      progress.Model
@@ -128,6 +130,7 @@ func New(cfg Config) Model {
 		listKeys: newListKeys(),
 		pager:    newPager(st),
 		ex:       newExerciseScreen(st, cfg.Pack, cfg.Workflow != nil),
+		cl:       newChecklistScreen(st),
 		help:     help.New(),
 		bar:      progress.New(progress.WithSolidFill(string(colorOK.Dark)), progress.WithoutPercentage()),
 		progress: cfg.Progress.State(),
@@ -246,13 +249,28 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case checkEventMsg, checkDoneMsg, buildEventMsg, buildDoneMsg, scanDoneMsg, measureProgressMsg,
 		measureDoneMsg, filesDoneMsg, runStartedMsg, runEventMsg, runStoppedMsg, fileChangedMsg, watchStoppedMsg:
 		return m.updateExerciseMsg(msg)
-	case spinner.TickMsg:
-		if !m.ex.busy() {
-			return m, nil
-		}
-		var cmd tea.Cmd
-		m.ex.spin, cmd = m.ex.spin.Update(msg)
+	case checklistEventMsg:
+		cmd := m.cl.onEvent(msg)
 		return m, cmd
+	case checklistDoneMsg:
+		m.cl.onDone(msg)
+		if m.quitting && !m.ex.busy() && m.ex.running == nil {
+			return m, tea.Quit
+		}
+		return m, nil
+	case spinner.TickMsg:
+		var cmds []tea.Cmd
+		if m.ex.busy() {
+			var cmd tea.Cmd
+			m.ex.spin, cmd = m.ex.spin.Update(msg)
+			cmds = append(cmds, cmd)
+		}
+		if m.cl.running && msg.ID == m.cl.spin.ID() {
+			var cmd tea.Cmd
+			m.cl.spin, cmd = m.cl.spin.Update(msg)
+			cmds = append(cmds, cmd)
+		}
+		return m, tea.Batch(cmds...)
 	case positionTickMs:
 		if msg.seq == m.pager.moveSeq && m.screen == screenPager {
 			cmd := m.savePosition()
@@ -269,6 +287,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m.updatePager(msg)
 		case screenExercise:
 			return m.updateExercise(msg)
+		case screenChecklist:
+			return m.updateChecklist(msg)
 		}
 		return m.updateList(msg)
 	case tea.MouseMsg:
@@ -299,6 +319,8 @@ func (m Model) updateList(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.fullHelp = !m.fullHelp
 		m.layout()
 		return m, nil
+	case key.Matches(msg, m.listKeys.Checklist):
+		return m.openChecklist()
 	case key.Matches(msg, m.listKeys.Open):
 		if it, ok := m.list.SelectedItem().(lessonItem); ok {
 			return m.openLesson(it.index, -1)
@@ -510,6 +532,15 @@ func (m Model) savePosition() tea.Cmd {
 // quit saves the reading position first, so a restart returns to it. A
 // check run is cancelled and the program ends once its containers are gone.
 func (m *Model) quit() tea.Cmd {
+	if m.quitting {
+		// A second q while cleaning up: leave now. The command that
+		// started the TUI still removes this session's containers.
+		return tea.Quit
+	}
+	if m.cl.running {
+		m.cl.stop()
+		m.quitting = true
+	}
 	if m.ex.busy() || m.ex.running != nil {
 		// Containers must be gone before the program ends.
 		m.quitting = true
@@ -521,8 +552,11 @@ func (m *Model) quit() tea.Cmd {
 		}
 		return nil
 	}
+	if m.quitting {
+		return nil // the checklist run ends first; its done message quits
+	}
 	m.ex.stopWatch()
-	if m.screen == screenPager || m.screen == screenExercise {
+	if m.screen == screenPager || m.screen == screenExercise || m.screen == screenChecklist {
 		if save := m.savePosition(); save != nil {
 			return tea.Sequence(save, tea.Quit)
 		}
@@ -560,6 +594,8 @@ func (m *Model) layout() {
 		m.pager.setSize(m.width, max(1, m.height-1-footer-1))
 	case screenExercise:
 		m.ex.width, m.ex.height = m.width, max(6, m.height-footer-1)
+	case screenChecklist:
+		m.cl.width, m.cl.height = m.width, max(6, m.height-footer-1)
 	}
 	m.bar.Width = min(30, max(10, m.width/4))
 }
@@ -575,6 +611,8 @@ func (m Model) helpView() string {
 		km = m.pager.keys
 	case screenExercise:
 		km = m.ex.keys
+	case screenChecklist:
+		km = m.cl.keys
 	}
 	if m.fullHelp {
 		return m.help.FullHelpView(km.FullHelp())
@@ -604,6 +642,8 @@ func (m Model) View() string {
 		body = lipgloss.JoinVertical(lipgloss.Left, m.pager.headerView(m.width), m.pager.view(), m.helpView())
 	case screenExercise:
 		body = lipgloss.JoinVertical(lipgloss.Left, m.ex.view(m.cfg.Workflow, m.cfg.Checker), m.helpView())
+	case screenChecklist:
+		body = lipgloss.JoinVertical(lipgloss.Left, m.cl.view(m.progress.Checklist), m.helpView())
 	default:
 		body = m.listView()
 	}

@@ -291,3 +291,41 @@ func (m *Model) afterOp() tea.Cmd {
 	}
 	return nil
 }
+
+// openChecklist shows the deployment checklist.
+func (m Model) openChecklist() (Model, tea.Cmd) {
+	if m.screen != screenChecklist {
+		m.cl.from = m.screen
+	}
+	m.screen = screenChecklist
+	m.layout()
+	return m, nil
+}
+
+func (m Model) updateChecklist(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	k := m.cl.keys
+	switch {
+	case key.Matches(msg, k.Quit):
+		cmd := m.quit()
+		return m, cmd
+	case key.Matches(msg, k.Help):
+		m.fullHelp = !m.fullHelp
+		m.layout()
+	case key.Matches(msg, k.Up):
+		m.cl.move(-1)
+	case key.Matches(msg, k.Down):
+		m.cl.move(1)
+	case key.Matches(msg, k.Tick):
+		return m, m.toggleTick()
+	case key.Matches(msg, k.Run):
+		if m.cfg.Checklist != nil && !m.cl.running {
+			cmd := m.cl.start(m.cfg.Checklist)
+			return m, cmd
+		}
+	case key.Matches(msg, k.Back):
+		m.cl.stop()
+		m.screen = m.cl.from
+		m.layout()
+	}
+	return m, nil
+}

@@ -1,0 +1,290 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
+	"shipshape/internal/check"
+	"shipshape/internal/checklist"
+	store "shipshape/internal/progress"
+	"shipshape/internal/termsafe"
+)
+
+// ChecklistRunner judges the deployment checklist against the learner's
+// prod image and workspace.
+type ChecklistRunner interface {
+	RunChecklist(ctx context.Context, onEvent func(check.Event)) ([]checklist.ItemResult, error)
+}
+
+type checklistKeys struct {
+	Up, Down, Tick, Run, Back, Help, Quit key.Binding
+}
+
+func newChecklistKeys() checklistKeys {
+	return checklistKeys{
+		Up:   key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down: key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		Tick: key.NewBinding(key.WithKeys(" ", "x"), key.WithHelp("space", "tick/untick")),
+		Run:  key.NewBinding(key.WithKeys("c", "r"), key.WithHelp("c", "run the checks")),
+		Back: key.NewBinding(key.WithKeys("esc", "backspace"), key.WithHelp("esc", "back")),
+		Help: key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Quit: key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+	}
+}
+
+// ShortHelp implements help.KeyMap.
+func (k checklistKeys) ShortHelp() []key.Binding {
+	return []key.Binding{k.Tick, k.Run, k.Back, k.Help, k.Quit}
+}
+
+// FullHelp implements help.KeyMap.
+func (k checklistKeys) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Up, k.Down}, {k.Tick, k.Run}, {k.Back, k.Help, k.Quit}}
+}
+
+// checklistScreen shows the deployment checklist: machine-judged items
+// with their verdicts, the others for the learner to tick.
+type checklistScreen struct {
+	st       styles
+	keys     checklistKeys
+	spin     spinner.Model
+	width    int
+	height   int
+	selected int
+	results  map[string]checklist.ItemResult
+	running  bool
+	runID    int
+	cancel   context.CancelFunc
+	events   chan tea.Msg
+	done     int
+	err      string
+	from     screen
+}
+
+type (
+	checklistEventMsg struct {
+		runID int
+		ev    check.Event
+	}
+	checklistDoneMsg struct {
+		runID   int
+		results []checklist.ItemResult
+		err     error
+	}
+)
+
+func newChecklistScreen(st styles) checklistScreen {
+	return checklistScreen{st: st, keys: newChecklistKeys(), spin: spinner.New(spinner.WithSpinner(spinner.MiniDot)),
+		results: map[string]checklist.ItemResult{}}
+}
+
+func (c *checklistScreen) start(r ChecklistRunner) tea.Cmd {
+	if c.cancel != nil {
+		c.cancel()
+	}
+	c.runID++
+	c.running, c.done, c.err = true, 0, ""
+	ctx, cancel := context.WithCancel(context.Background())
+	c.cancel = cancel
+	events := make(chan tea.Msg, 64)
+	c.events = events
+	id := c.runID
+	go func() {
+		defer cancel()
+		res, err := r.RunChecklist(ctx, func(ev check.Event) {
+			select {
+			case events <- checklistEventMsg{runID: id, ev: ev}:
+			default: // progress only; never block the checks
+			}
+		})
+		events <- checklistDoneMsg{runID: id, results: res, err: err}
+		close(events)
+	}()
+	return tea.Batch(next(events), c.spin.Tick)
+}
+
+func (c *checklistScreen) stop() {
+	if c.running && c.cancel != nil {
+		c.cancel()
+	}
+}
+
+func (c *checklistScreen) onEvent(msg checklistEventMsg) tea.Cmd {
+	if msg.runID != c.runID {
+		return nil
+	}
+	if msg.ev.Type == check.EventFinished {
+		c.done++
+	}
+	return next(c.events)
+}
+
+func (c *checklistScreen) onDone(msg checklistDoneMsg) {
+	if msg.runID != c.runID {
+		return
+	}
+	c.running = false
+	if msg.err != nil {
+		c.err = termsafe.Line(msg.err.Error())
+		return
+	}
+	c.results = map[string]checklist.ItemResult{}
+	for _, r := range msg.results {
+		c.results[r.Item.ID] = r
+	}
+}
+
+func (c *checklistScreen) move(d int) {
+	n := len(checklist.Items)
+	c.selected = (c.selected + d + n) % n
+}
+
+// manual reports whether the learner ticks item i themselves.
+func (c checklistScreen) manual(it checklist.Item) bool {
+	r, ok := c.results[it.ID]
+	return len(it.Kinds) == 0 || (ok && r.Status == checklist.Manual)
+}
+
+func (c checklistScreen) view(ticked map[string]bool) string {
+	w := c.width
+	var lines []string
+	title := c.st.title.Render("Deployment checklist")
+	right := c.st.muted.Render("✓ judged by shipshape · [x] ticked by you")
+	lines = append(lines, joinEnds(title, right, w))
+	section := ""
+	for i, it := range checklist.Items {
+		if it.Section != section {
+			section = it.Section
+			lines = append(lines, c.st.header.Render(section))
+		}
+		cursor := "  "
+		text := termsafe.Line(it.Text)
+		if i == c.selected {
+			cursor = c.st.selected.Render("› ")
+			text = c.st.selected.Render(text)
+		}
+		var mark, note string
+		switch r, ok := c.results[it.ID]; {
+		case c.manual(it):
+			mark = "[ ]"
+			if ticked[it.ID] {
+				mark = c.st.ok.Render("[x]")
+			}
+			note = "check yourself"
+		case c.running:
+			mark, note = " "+c.spin.View()+" ", "checking"
+		case !ok:
+			mark, note = " · ", "press c"
+		case r.Status == checklist.Pass:
+			mark, note = c.st.ok.Render(" ✓ "), "passed"
+		case r.Status == checklist.Fail:
+			mark, note = c.st.bad.Render(" ✗ "), "failed"
+		default:
+			mark, note = c.st.warn.Render(" ? "), "not judged"
+		}
+		lines = append(lines, joinEnds(cursor+mark+" "+text, c.st.muted.Render(note), w))
+	}
+	lines = append(lines, c.st.muted.Render(strings.Repeat("─", w)))
+	footerLines := c.detailLines()
+	for _, l := range footerLines {
+		if len(lines) >= c.height-1 {
+			break
+		}
+		lines = append(lines, l)
+	}
+	for len(lines) < c.height-1 {
+		lines = append(lines, "")
+	}
+	lines = append(lines, c.statusLine(ticked))
+	if len(lines) > c.height {
+		// Keep the selected item visible on small windows: drop from the top.
+		over := len(lines) - c.height
+		sel := c.selected + 2
+		drop := min(over, max(0, sel-(c.height/2)))
+		lines = append(lines[:1], lines[1+drop:]...)
+		if len(lines) > c.height {
+			lines = append(lines[:c.height-1], lines[len(lines)-1])
+		}
+	}
+	for i := range lines {
+		lines[i] = ansi.Truncate(lines[i], w, "")
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (c checklistScreen) detailLines() []string {
+	if c.err != "" {
+		return wrapLines(c.st.bad.Render("Could not check: ")+c.err, c.width, "")
+	}
+	it := checklist.Items[c.selected]
+	r, ok := c.results[it.ID]
+	if !ok || c.manual(it) {
+		if len(it.Kinds) == 0 {
+			return []string{c.st.muted.Render("No machine can judge this; the checklist lesson says how to verify it. Space ticks it.")}
+		}
+		if ok && len(r.Evidence) > 0 {
+			return wrapLines("• "+termsafe.Line(r.Evidence[0]), c.width-2, "  ")
+		}
+		return []string{c.st.muted.Render("Judged by: " + strings.Join(it.Kinds, ", "))}
+	}
+	var out []string
+	for i, e := range r.Evidence {
+		if i == 3 {
+			out = append(out, c.st.muted.Render(fmt.Sprintf("  … %d more (shipshape checklist prints all)", len(r.Evidence)-3)))
+			break
+		}
+		out = append(out, wrapLines("• "+termsafe.Line(e), c.width-2, "  ")...)
+	}
+	if r.Status != checklist.Pass && r.Hint != "" {
+		out = append(out, wrapLines(c.st.warn.Render("hint: ")+termsafe.Line(r.Hint), c.width-2, "  ")...)
+	}
+	return out
+}
+
+func (c checklistScreen) statusLine(ticked map[string]bool) string {
+	if c.running {
+		return c.st.muted.Render(fmt.Sprintf("%s %d checks done", c.spin.View(), c.done))
+	}
+	judged, passed, manual, tickedN := 0, 0, 0, 0
+	for _, it := range checklist.Items {
+		if c.manual(it) {
+			manual++
+			if ticked[it.ID] {
+				tickedN++
+			}
+			continue
+		}
+		if r, ok := c.results[it.ID]; ok {
+			judged++
+			if r.Status == checklist.Pass {
+				passed++
+			}
+		}
+	}
+	return c.st.muted.Render(fmt.Sprintf("%d/%d judged items pass · %d/%d ticked by you", passed, judged, tickedN, manual))
+}
+
+// toggleTick flips the selected manual item in the progress.
+func (m Model) toggleTick() tea.Cmd {
+	it := checklist.Items[m.cl.selected]
+	if !m.cl.manual(it) {
+		return nil
+	}
+	id := it.ID
+	return m.saveCmd(func(s *store.State) {
+		if s.Checklist == nil {
+			s.Checklist = map[string]bool{}
+		}
+		if s.Checklist[id] {
+			delete(s.Checklist, id)
+		} else {
+			s.Checklist[id] = true
+		}
+	})
+}
