@@ -41,6 +41,7 @@ func runTUI(ctx context.Context, a *app) error {
 	defer session.close()
 	image, devImage := defaultImages(pack, a.image, a.devImage)
 	reports := &trivyReports{}
+	wf := &tuiWorkflow{session: session, pack: pack, dir: a.dir, image: image, devImage: devImage, reports: reports}
 	model := tui.New(tui.Config{
 		Pack:       pack,
 		Progress:   store,
@@ -50,7 +51,8 @@ func runTUI(ctx context.Context, a *app) error {
 		ProbeEvery: 15 * time.Second,
 		Checker: &tuiChecker{session: session, store: store, image: image, devImage: devImage, dir: a.dir,
 			trivyReport: a.trivyReport, reports: reports},
-		Workflow: &tuiWorkflow{session: session, pack: pack, dir: a.dir, image: image, devImage: devImage, reports: reports},
+		Workflow:  wf,
+		Checklist: wf,
 	})
 	if ctx == nil {
 		ctx = context.Background()

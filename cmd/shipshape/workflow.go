@@ -12,6 +12,7 @@ import (
 	"github.com/adrg/xdg"
 
 	"shipshape/internal/check"
+	"shipshape/internal/checklist"
 	"shipshape/internal/course"
 	"shipshape/internal/docker"
 	"shipshape/internal/lab"
@@ -204,4 +205,21 @@ func explainMissingScan(rep *check.Report, scanErr error) {
 			rep.Results[i].Hint = "Install Trivy (see above), or scan elsewhere and pass the report with --trivy-report report.json."
 		}
 	}
+}
+
+// RunChecklist judges the deployment checklist for the TUI, against the
+// prod image and the workspace, with the session's Trivy report if any.
+func (w *tuiWorkflow) RunChecklist(ctx context.Context, onEvent func(check.Event)) ([]checklist.ItemResult, error) {
+	dc, err := w.session.connect(ctx)
+	if err != nil {
+		return nil, dockerReason(err)
+	}
+	if _, err := dc.InspectImage(ctx, w.image); err != nil {
+		return nil, dockerReason(err)
+	}
+	target := check.Target{Image: w.image, Dir: w.dir, TrivyReport: w.reports.get(w.image)}
+	if ok, _ := dc.ImageExists(ctx, w.devImage); ok {
+		target.DevImage = w.devImage
+	}
+	return checklist.Run(ctx, check.NewEngine(dc), target, onEvent), nil
 }
