@@ -199,6 +199,10 @@ func (c *Client) BuildImage(ctx context.Context, req lab.BuildRequest, onEvent f
 	return res, nil
 }
 
+// HostURL is the daemon address in use, for tools such as trivy that must
+// talk to the same daemon (lab sets their DOCKER_HOST from it).
+func (c *Client) HostURL() string { return c.host.URL }
+
 // errText is the daemon's message without the SDK's prefix.
 func errText(err error) string {
 	s := err.Error()

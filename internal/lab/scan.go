@@ -112,6 +112,11 @@ func (l *Lab) runTrivyBinary(ctx context.Context, bin, ref, out string) error {
 	cmd := exec.CommandContext(ctx, bin, "image", "--scanners", "vuln", "--format", "json",
 		"--image-src", "docker", "--output", out, "--quiet", ref)
 	cmd.Env = append(os.Environ(), l.env...)
+	// trivy must scan the image in the daemon shipshape talks to, which
+	// may come from --host or a docker context trivy does not read.
+	if h, ok := l.docker.(interface{ HostURL() string }); ok && h.HostURL() != "" {
+		cmd.Env = append(cmd.Env, "DOCKER_HOST="+h.HostURL())
+	}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {

@@ -58,13 +58,13 @@ func WithLookPath(f func(string) (string, error)) Option {
 }
 
 // WithScannerEnv adds environment variables ("KEY=value") for a trivy
-// binary run from PATH, e.g. DOCKER_HOST when shipshape talks to another
-// daemon than the default one.
+// binary run from PATH. DOCKER_HOST is set already when the adapter can
+// say which daemon it uses (a HostURL method).
 func WithScannerEnv(env ...string) Option {
 	return func(l *Lab) { l.env = append(l.env, env...) }
 }
 
-// New returns a Lab using d.
+// New returns a Lab using d. d may be nil for a Lab that only watches.
 func New(d Docker, opts ...Option) *Lab {
 	l := &Lab{
 		docker:    d,

@@ -126,6 +126,7 @@ func (s *Store) Install(src string) (Installed, error) {
 		return Installed{}, fmt.Errorf("cannot lock the pack directory %s: %w", s.Dir, err)
 	}
 	defer lock.Unlock()
+	s.removeStale()
 
 	tmp, err := os.MkdirTemp(s.Dir, ".install-")
 	if err != nil {
@@ -172,6 +173,17 @@ func (s *Store) Install(src string) (Installed, error) {
 		return Installed{}, fmt.Errorf("cannot install %s: %w", p.ID, err)
 	}
 	return inst, nil
+}
+
+// removeStale deletes what an install or removal killed midway left
+// behind. The caller holds the lock, so no other install is using them.
+func (s *Store) removeStale() {
+	entries, _ := os.ReadDir(s.Dir)
+	for _, e := range entries {
+		if n := e.Name(); strings.HasPrefix(n, ".install-") || strings.HasPrefix(n, ".remove-") {
+			_ = os.RemoveAll(filepath.Join(s.Dir, n))
+		}
+	}
 }
 
 // List returns the installed packs sorted by id. A pack that no longer

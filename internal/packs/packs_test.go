@@ -488,3 +488,14 @@ func zipBytes(t *testing.T, entries ...ent) []byte {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+func TestInstallRemovesStaleLeftovers(t *testing.T) {
+	s := newStore(t)
+	stale := filepath.Join(s.Dir, ".install-123", "pack")
+	must(t, os.MkdirAll(stale, 0o755))
+	_, err := s.Install(writeDir(t, packFiles(nil)))
+	must(t, err)
+	if _, err := os.Stat(stale); err == nil {
+		t.Error("stale install directory kept")
+	}
+}
