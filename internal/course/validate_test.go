@@ -81,3 +81,15 @@ func TestLintBodies(t *testing.T) {
 		}
 	}
 }
+
+// TestBuiltinLintsClean: the built-in course is held to the same lint
+// rules as instructors' packs.
+func TestBuiltinLintsClean(t *testing.T) {
+	p, err := Builtin(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pr := range Lint(p) {
+		t.Errorf("%s", pr)
+	}
+}
