@@ -31,28 +31,25 @@ func runTUI(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	store, err := a.openProgress(pack)
+	session := &dockerSession{host: a.host}
+	defer session.close()
+	catalog := &tuiCatalog{a: a, session: session}
+	defer catalog.close()
+	first, err := catalog.sessionFor(pack, a.trivyReport)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-
-	session := &dockerSession{host: a.host}
-	defer session.close()
-	image, devImage := defaultImages(pack, a.image, a.devImage)
-	reports := &trivyReports{}
-	wf := &tuiWorkflow{session: session, pack: pack, dir: a.dir, image: image, devImage: devImage, reports: reports}
 	model := tui.New(tui.Config{
-		Pack:       pack,
-		Progress:   store,
+		Pack:       first.Pack,
+		Progress:   first.Progress,
 		Renderer:   render.New(maxReadableWidth),
 		Style:      style,
 		Probe:      session.probe,
 		ProbeEvery: 15 * time.Second,
-		Checker: &tuiChecker{session: session, store: store, image: image, devImage: devImage, dir: a.dir,
-			trivyReport: a.trivyReport, reports: reports},
-		Workflow:  wf,
-		Checklist: wf,
+		Checker:    first.Checker,
+		Workflow:   first.Workflow,
+		Checklist:  first.Checklist,
+		Packs:      catalog,
 	})
 	if ctx == nil {
 		ctx = context.Background()

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -297,5 +298,53 @@ func TestChecklistScreenJudgesAndTicks(t *testing.T) {
 	golden.RequireEqual(t, []byte(m.View()))
 	if !prog.State().Checklist["tests-pass"] {
 		t.Error("tick not saved in progress")
+	}
+}
+
+type fakeCatalog struct {
+	t        *testing.T
+	other    *course.Pack
+	progress *memProgress
+}
+
+func (c fakeCatalog) Choices() ([]PackChoice, error) {
+	return []PackChoice{
+		{Ref: "", Title: "Test course", Version: "0.1", Where: "built-in"},
+		{Ref: "other", Title: "Other pack", Version: "2.0", Where: "/data/packs/other"},
+		{Ref: "broken", Title: "broken", Where: "/data/packs/broken", Err: "pack.yaml:3: field titel not found"},
+	}, nil
+}
+
+func (c fakeCatalog) Switch(ref string) (PackSession, error) {
+	if ref != "other" {
+		return PackSession{}, errors.New("unexpected " + ref)
+	}
+	return PackSession{Pack: c.other, Progress: c.progress}, nil
+}
+
+func TestPackPickerSwitchesPack(t *testing.T) {
+	cfg := testConfig(t, newMemProgress("test-pack"))
+	fsys := fstest.MapFS{
+		"pack.yaml": {Data: []byte("format_version: 1\nid: other\ntitle: Other pack\nversion: \"2.0\"\nlessons: [o.md]\n")},
+		"o.md":      {Data: []byte(testLesson("omega", "Omega only", 1, ""))},
+	}
+	other, err := course.Load(fsys, "/data/packs/other", course.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Packs = fakeCatalog{t: t, other: other, progress: newMemProgress("other")}
+	tm := startModel(t, cfg, 80, 24)
+	waitFor(t, tm, "connected")
+	tm.Send(press("P"))
+	waitFor(t, tm, "Other pack")
+	tm.Send(press("j"))
+	tm.Send(press("j"))
+	waitFor(t, tm, "field titel not found")
+	tm.Send(press("k"))
+	tm.Send(press("enter"))
+	waitFor(t, tm, "Omega only")
+	m := finalModel(t, tm)
+	if m.cfg.Pack.ID != "other" || m.screen != screenList {
+		t.Errorf("pack %s, screen %d", m.cfg.Pack.ID, m.screen)
 	}
 }

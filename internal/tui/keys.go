@@ -7,7 +7,7 @@ import "github.com/charmbracelet/bubbles/key"
 type listKeys struct {
 	Up, Down, PageUp, PageDown key.Binding
 	Open, Filter, ClearFilter  key.Binding
-	Checklist                  key.Binding
+	Checklist, Packs           key.Binding
 	Help, Quit                 key.Binding
 }
 
@@ -21,6 +21,7 @@ func newListKeys() listKeys {
 		Filter:      key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 		ClearFilter: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
 		Checklist:   key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "deployment checklist")),
+		Packs:       key.NewBinding(key.WithKeys("P"), key.WithHelp("P", "lesson packs")),
 		Help:        key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:        key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 	}
@@ -36,7 +37,7 @@ func (k listKeys) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown},
 		{k.Open, k.Filter, k.ClearFilter},
-		{k.Checklist, k.Help, k.Quit},
+		{k.Checklist, k.Packs, k.Help, k.Quit},
 	}
 }
 

@@ -70,6 +70,8 @@ type Config struct {
 	// Checklist judges the deployment checklist; nil hides its checks
 	// (the learner can still tick items).
 	Checklist ChecklistRunner
+	// Packs lists and opens lesson packs; nil hides the pack picker.
+	Packs PackCatalog
 }
 
 type screen int
@@ -79,6 +81,7 @@ const (
 	screenPager
 	screenExercise
 	screenChecklist
+	screenPacks
 )
 
 // Model is the root Bubble Tea model.
@@ -94,6 +97,7 @@ type Model struct {
 	pager    pager
 	ex       exerciseScreen
 	cl       checklistScreen
+	packs    packPicker
 	help     help.Model
 	fullHelp bool
 	bar      progress.Model
@@ -131,6 +135,7 @@ func New(cfg Config) Model {
 		pager:    newPager(st),
 		ex:       newExerciseScreen(st, cfg.Pack, cfg.Workflow != nil),
 		cl:       newChecklistScreen(st),
+		packs:    packPicker{st: st, keys: newPackKeys()},
 		help:     help.New(),
 		bar:      progress.New(progress.WithSolidFill(string(colorOK.Dark)), progress.WithoutPercentage()),
 		progress: cfg.Progress.State(),
@@ -139,6 +144,7 @@ func New(cfg Config) Model {
 		hints:    map[string]int{},
 	}
 	m.pager.canCheck = cfg.Checker != nil
+	m.listKeys.Packs.SetEnabled(cfg.Packs != nil)
 	m.refreshList()
 	// Return to where the learner was: the list positioned on the last
 	// lesson, and that lesson open at its saved offset.
@@ -249,6 +255,27 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case checkEventMsg, checkDoneMsg, buildEventMsg, buildDoneMsg, scanDoneMsg, measureProgressMsg,
 		measureDoneMsg, filesDoneMsg, runStartedMsg, runEventMsg, runStoppedMsg, fileChangedMsg, watchStoppedMsg:
 		return m.updateExerciseMsg(msg)
+	case packChoicesMsg:
+		m.packs.loading = false
+		m.packs.choices = msg.choices
+		if msg.err != nil {
+			m.packs.err = termsafe.Line(msg.err.Error())
+		}
+		m.packs.selected = 0
+		for i, c := range m.packs.choices {
+			if c.Ref == m.currentPackRef() {
+				m.packs.selected = i
+			}
+		}
+		return m, nil
+	case packSwitchedMsg:
+		m.packs.loading = false
+		if msg.err != nil {
+			m.packs.err = termsafe.Line(msg.err.Error())
+			return m, nil
+		}
+		next, cmd := m.switchTo(msg.session)
+		return next, cmd
 	case checklistEventMsg:
 		cmd := m.cl.onEvent(msg)
 		return m, cmd
@@ -289,6 +316,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m.updateExercise(msg)
 		case screenChecklist:
 			return m.updateChecklist(msg)
+		case screenPacks:
+			return m.updatePacks(msg)
 		}
 		return m.updateList(msg)
 	case tea.MouseMsg:
@@ -321,6 +350,8 @@ func (m Model) updateList(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case key.Matches(msg, m.listKeys.Checklist):
 		return m.openChecklist()
+	case key.Matches(msg, m.listKeys.Packs):
+		return m.openPacks()
 	case key.Matches(msg, m.listKeys.Open):
 		if it, ok := m.list.SelectedItem().(lessonItem); ok {
 			return m.openLesson(it.index, -1)
@@ -596,6 +627,8 @@ func (m *Model) layout() {
 		m.ex.width, m.ex.height = m.width, max(6, m.height-footer-1)
 	case screenChecklist:
 		m.cl.width, m.cl.height = m.width, max(6, m.height-footer-1)
+	case screenPacks:
+		m.packs.width, m.packs.height = m.width, max(4, m.height-footer-1)
 	}
 	m.bar.Width = min(30, max(10, m.width/4))
 }
@@ -613,6 +646,8 @@ func (m Model) helpView() string {
 		km = m.ex.keys
 	case screenChecklist:
 		km = m.cl.keys
+	case screenPacks:
+		km = m.packs.keys
 	}
 	if m.fullHelp {
 		return m.help.FullHelpView(km.FullHelp())
@@ -644,6 +679,8 @@ func (m Model) View() string {
 		body = lipgloss.JoinVertical(lipgloss.Left, m.ex.view(m.cfg.Workflow, m.cfg.Checker), m.helpView())
 	case screenChecklist:
 		body = lipgloss.JoinVertical(lipgloss.Left, m.cl.view(m.progress.Checklist), m.helpView())
+	case screenPacks:
+		body = lipgloss.JoinVertical(lipgloss.Left, m.packs.view(m.currentPackRef()), m.helpView())
 	default:
 		body = m.listView()
 	}

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"fmt"
+	"sync"
+
+	"shipshape/internal/course"
+	"shipshape/internal/packs"
+	"shipshape/internal/progress"
+	"shipshape/internal/tui"
+)
+
+// tuiCatalog lets the TUI switch between the built-in course and the
+// installed packs. It owns the open pack's progress store, so that
+// switching releases the previous pack's lock.
+type tuiCatalog struct {
+	a       *app
+	session *dockerSession
+
+	mu    sync.Mutex
+	store *progress.Store
+}
+
+// Choices lists the built-in course and every installed pack, broken ones
+// with their error so the learner sees why they cannot be opened.
+func (c *tuiCatalog) Choices() ([]tui.PackChoice, error) {
+	var out []tui.PackChoice
+	if b, err := course.Builtin(course.Options{}); err == nil {
+		out = append(out, tui.PackChoice{Ref: "", Title: b.Title, Version: b.Version, Where: "built-in"})
+	}
+	st, err := packs.Default()
+	if err != nil {
+		return out, err
+	}
+	installed, err := st.List()
+	if err != nil {
+		return out, fmt.Errorf("cannot list installed packs: %w", err)
+	}
+	for _, p := range installed {
+		ch := tui.PackChoice{Ref: p.ID, Title: p.Title, Version: p.Version, Where: p.Path}
+		if ch.Title == "" {
+			ch.Title = p.ID
+		}
+		if p.Err != nil {
+			ch.Err = p.Err.Error()
+		}
+		out = append(out, ch)
+	}
+	return out, nil
+}
+
+// Switch opens the pack ref names ("" for the built-in course).
+func (c *tuiCatalog) Switch(ref string) (tui.PackSession, error) {
+	var pack *course.Pack
+	var err error
+	if ref == "" {
+		pack, err = course.Builtin(course.Options{CheckKind: checkKindValidator()})
+	} else {
+		var st *packs.Store
+		if st, err = packs.Default(); err == nil {
+			pack, err = st.Open(ref)
+		}
+	}
+	if err != nil {
+		return tui.PackSession{}, err
+	}
+	return c.sessionFor(pack, "")
+}
+
+// sessionFor opens pack's progress and makes its checker and workflow.
+// The previous pack's store is closed only once the new one is open.
+func (c *tuiCatalog) sessionFor(pack *course.Pack, trivyReport string) (tui.PackSession, error) {
+	store, err := c.a.openProgress(pack)
+	if err != nil {
+		return tui.PackSession{}, err
+	}
+	c.mu.Lock()
+	old := c.store
+	c.store = store
+	c.mu.Unlock()
+	if old != nil {
+		old.Close()
+	}
+	a := c.a
+	image, devImage := defaultImages(pack, a.image, a.devImage)
+	reports := &trivyReports{}
+	wf := &tuiWorkflow{session: c.session, pack: pack, dir: a.dir, image: image, devImage: devImage, reports: reports}
+	checker := &tuiChecker{session: c.session, store: store, image: image, devImage: devImage, dir: a.dir,
+		trivyReport: trivyReport, reports: reports}
+	return tui.PackSession{Pack: pack, Progress: store, Checker: checker, Workflow: wf, Checklist: wf}, nil
+}
+
+func (c *tuiCatalog) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.store != nil {
+		c.store.Close()
+		c.store = nil
+	}
+}
