@@ -473,8 +473,9 @@ func runPackValidate(ctx context.Context, a *app, path string, withDocker bool) 
 	for _, ex := range p.Exercises() {
 		checks += len(ex.Checks)
 	}
-	fmt.Fprintf(a.stdout, "%s: ok: %q %s: %d lessons, %d exercises, %d checks\n", termsafe.Line(path),
-		termsafe.Line(p.Title), termsafe.Line(p.Version), len(p.Lessons), len(p.Exercises()), checks)
+	fmt.Fprintf(a.stdout, "%s: ok: %q %s: %s, %s, %s\n", termsafe.Line(path),
+		termsafe.Line(p.Title), termsafe.Line(p.Version), count(len(p.Lessons), "lesson"),
+		count(len(p.Exercises()), "exercise"), count(checks, "check"))
 	if !withDocker {
 		return nil
 	}
@@ -589,4 +590,12 @@ func printFailures(a *app, rep check.Report) {
 			fmt.Fprintf(a.stdout, "    hint: %s\n", termsafe.Line(r.Hint))
 		}
 	}
+}
+
+// count says "1 lesson" or "3 lessons".
+func count(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }

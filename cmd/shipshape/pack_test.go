@@ -40,7 +40,7 @@ func TestPackNewValidatesClean(t *testing.T) {
 		}
 	}
 	out, errOut, code = run(t, "", "pack", "validate", dir)
-	if code != 0 || !strings.Contains(out, "ok:") || !strings.Contains(out, "2 lessons, 1 exercises, 2 checks") {
+	if code != 0 || !strings.Contains(out, "ok:") || !strings.Contains(out, "2 lessons, 1 exercise, 2 checks") {
 		t.Fatalf("validate: exit %d\n%s%s", code, out, errOut)
 	}
 	// The scaffold must use what this pack teaches to check.
