@@ -60,8 +60,16 @@ you pass, or earlier if you confirm.`,
 			for _, k := range kept {
 				fmt.Fprintln(a.stdout, k)
 			}
-			fmt.Fprintf(a.stdout, "\nNext:\n  cd %s\n  docker build -t %s .\n  shipshape --dir %s    (then open exercise 3.1)\n",
-				dir, pack.Workspace.DevImage, dir)
+			first := ""
+			if exs := pack.Exercises(); len(exs) > 0 {
+				first = " (then open exercise " + exs[0].ID + ")"
+			}
+			packFlag := ""
+			if a.packPath != "" {
+				packFlag = " --pack " + a.packPath
+			}
+			fmt.Fprintf(a.stdout, "\nNext:\n  cd %s\n  docker build -t %s .\n  shipshape%s%s\n",
+				dir, pack.Workspace.DevImage, packFlag, first)
 			return nil
 		},
 	}
