@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"path/filepath"
 	"sync"
 
 	"shipshape/internal/course"
@@ -82,10 +83,14 @@ func (c *tuiCatalog) sessionFor(pack *course.Pack, trivyReport string) (tui.Pack
 		old.Close()
 	}
 	a := c.a
+	dir, err := filepath.Abs(a.dir)
+	if err != nil {
+		dir = a.dir
+	}
 	image, devImage := defaultImages(pack, a.image, a.devImage)
 	reports := &trivyReports{}
-	wf := &tuiWorkflow{session: c.session, pack: pack, dir: a.dir, image: image, devImage: devImage, reports: reports}
-	checker := &tuiChecker{session: c.session, store: store, image: image, devImage: devImage, dir: a.dir,
+	wf := &tuiWorkflow{session: c.session, pack: pack, dir: dir, image: image, devImage: devImage, reports: reports}
+	checker := &tuiChecker{session: c.session, store: store, image: image, devImage: devImage, dir: dir,
 		trivyReport: trivyReport, reports: reports}
 	return tui.PackSession{Pack: pack, Progress: store, Checker: checker, Workflow: wf, Checklist: wf}, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -100,11 +99,7 @@ type tuiChecker struct {
 }
 
 func (c *tuiChecker) Describe() string {
-	dir, err := filepath.Abs(c.dir)
-	if err != nil {
-		dir = c.dir
-	}
-	return fmt.Sprintf("%s (dev image %s) · Dockerfile in %s", c.image, c.devImage, dir)
+	return fmt.Sprintf("%s (dev image %s) · Dockerfile in %s", c.image, c.devImage, c.dir)
 }
 
 func (c *tuiChecker) Check(ctx context.Context, ex *course.Exercise, onEvent func(check.Event)) (check.Report, error) {

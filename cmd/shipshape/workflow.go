@@ -55,12 +55,9 @@ func (r *trivyReports) set(image, path string) {
 	r.path[image] = path
 }
 
-func (w *tuiWorkflow) Dir() string {
-	if abs, err := filepath.Abs(w.dir); err == nil {
-		return abs
-	}
-	return w.dir
-}
+// Dir is the workspace; sessionFor made it absolute once, so the TUI's
+// View can show it without touching the file system.
+func (w *tuiWorkflow) Dir() string { return w.dir }
 
 func (w *tuiWorkflow) Images() (string, string) { return w.image, w.devImage }
 

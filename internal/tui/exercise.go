@@ -148,6 +148,11 @@ type exerciseScreen struct {
 	// pending is a rebuild asked for by the watcher while busy.
 	pending bool
 
+	// hasProject and starterFiles describe the workspace, as last read in
+	// the background (never from View).
+	hasProject   bool
+	starterFiles []string
+
 	hints      int
 	confirm    confirmKind
 	resetFile  string
@@ -219,7 +224,12 @@ type (
 		res  workspace.Result
 		err  error
 	}
-	fileChangedMsg  struct{ paths []string }
+	fileChangedMsg struct{ paths []string }
+	projectMsg     struct {
+		has          bool
+		starterFiles []string
+		autoCheck    bool
+	}
 	watchStoppedMsg struct{ err error }
 )
 
@@ -528,6 +538,14 @@ func (e *exerciseScreen) onFilesDone(msg filesDoneMsg) {
 	e.addActivity(kept...)
 }
 
+// projectCmd reads whether the workspace has a Dockerfile, and the
+// starter's files; autoCheck runs the checks when it has.
+func projectCmd(wf Workflow, autoCheck bool) tea.Cmd {
+	return func() tea.Msg {
+		return projectMsg{has: wf.HasProject(), starterFiles: wf.StarterFiles(), autoCheck: autoCheck}
+	}
+}
+
 // startRun starts the prod image and follows it.
 func startRunCmd(wf Workflow, image string) tea.Cmd {
 	return func() tea.Msg {
@@ -681,7 +699,7 @@ func (e exerciseScreen) view(wf Workflow, checker Checker) string {
 	lines := []string{joinEnds(title, strings.Join(badges, "  "), w)}
 	sub := ""
 	switch {
-	case wf != nil && !wf.HasProject():
+	case wf != nil && !e.hasProject:
 		sub = "no Dockerfile in " + wf.Dir() + ": press i to write the starter there"
 	case checker != nil:
 		sub = "checking " + checker.Describe()

@@ -252,6 +252,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	case renderedMsg:
 		return m.onRendered(msg)
+	case projectMsg:
+		m.ex.hasProject, m.ex.starterFiles = msg.has, msg.starterFiles
+		if msg.autoCheck && msg.has && !m.ex.busy() && m.screen == screenExercise {
+			cmd := m.ex.startCheck(m.cfg.Checker)
+			return m, cmd
+		}
+		return m, nil
 	case checkEventMsg, checkDoneMsg, buildEventMsg, buildDoneMsg, scanDoneMsg, measureProgressMsg,
 		measureDoneMsg, filesDoneMsg, runStartedMsg, runEventMsg, runStoppedMsg, fileChangedMsg, watchStoppedMsg:
 		return m.updateExerciseMsg(msg)
@@ -426,11 +433,16 @@ func (m Model) openExercise() (tea.Model, tea.Cmd) {
 	m.ex.open(l, m.exercisePassed(l.Exercise.ID))
 	m.screen = screenExercise
 	m.layout()
-	if first && !m.ex.busy() && (m.cfg.Workflow == nil || m.cfg.Workflow.HasProject()) {
-		cmd := tea.Batch(save, m.ex.startCheck(m.cfg.Checker))
-		return m, cmd
+	if m.cfg.Workflow == nil {
+		if first && !m.ex.busy() {
+			cmd := tea.Batch(save, m.ex.startCheck(m.cfg.Checker))
+			return m, cmd
+		}
+		return m, save
 	}
-	return m, save
+	// Whether the workspace has a project is a file system question: ask
+	// in the background, and check once the answer is in.
+	return m, tea.Batch(save, projectCmd(m.cfg.Workflow, first))
 }
 
 func (m Model) exercisePassed(id string) bool {

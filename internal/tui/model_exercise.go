@@ -110,7 +110,7 @@ func (m Model) updateExercise(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		cmd := m.ex.startMeasure(wf)
 		return m, cmd
 	case key.Matches(msg, k.Init):
-		if wf.HasProject() {
+		if m.ex.hasProject {
 			m.ex.notice = "The workspace already has a Dockerfile; f resets single files to the starter."
 			return m, nil
 		}
@@ -127,7 +127,7 @@ func (m Model) updateExercise(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		}
 		m.ex.confirm = confirmSolution
 	case key.Matches(msg, k.Reset):
-		files := wf.StarterFiles()
+		files := m.ex.starterFiles
 		if len(files) == 0 {
 			return m, nil
 		}
@@ -170,7 +170,7 @@ func (m Model) updateConfirm(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.No):
 		m.ex.confirm = confirmNone
 	case m.ex.confirm == confirmReset && (msg.String() == "left" || msg.String() == "right"):
-		files := m.cfg.Workflow.StarterFiles()
+		files := m.ex.starterFiles
 		i := 0
 		for j, f := range files {
 			if f == m.ex.resetFile {
@@ -230,7 +230,7 @@ func (m Model) updateExerciseMsg(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmds = append(cmds, m.afterOp())
 	case filesDoneMsg:
 		m.ex.onFilesDone(msg)
-		cmds = append(cmds, m.afterOp())
+		cmds = append(cmds, m.afterOp(), projectCmd(wf, false))
 	case runStartedMsg:
 		if m.quitting && msg.running != nil {
 			m.ex.running, m.ex.runStopping = msg.running, true
