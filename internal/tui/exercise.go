@@ -137,12 +137,14 @@ type exerciseScreen struct {
 
 	// The prod container started with r.
 	running     lab.Running
+	runID       int
 	runImage    string
 	health      string
 	runEvents   <-chan lab.RunEvent
 	runStopping bool
 
 	watching    bool
+	watchGen    int
 	watchCancel context.CancelFunc
 	watchEvents chan tea.Msg
 	// pending is a rebuild asked for by the watcher while busy.
@@ -195,16 +197,21 @@ type (
 		thenCheck bool
 	}
 	runStartedMsg struct {
+		runID   int
 		image   string
 		running lab.Running
 		err     error
 	}
 	runEventMsg struct {
+		runID  int
 		ev     lab.RunEvent
 		closed bool
 	}
-	runStoppedMsg struct{ err error }
-	scanDoneMsg   struct {
+	runStoppedMsg struct {
+		runID int
+		err   error
+	}
+	scanDoneMsg struct {
 		opID   int
 		result lab.ScanResult
 		err    error
@@ -224,13 +231,20 @@ type (
 		res  workspace.Result
 		err  error
 	}
-	fileChangedMsg struct{ paths []string }
-	projectMsg     struct {
+	fileChangedMsg struct {
+		gen   int
+		paths []string
+	}
+	projectMsg struct {
+		lesson       *course.Lesson
 		has          bool
 		starterFiles []string
 		autoCheck    bool
 	}
-	watchStoppedMsg struct{ err error }
+	watchStoppedMsg struct {
+		gen int
+		err error
+	}
 )
 
 // open prepares the screen for lesson l's exercise.
@@ -287,12 +301,27 @@ func (e *exerciseScreen) cancelOp() {
 }
 
 // stream runs work in the background and delivers its messages, ending
-// with the one work returns.
-func (e *exerciseScreen) stream(work func(send func(tea.Msg)) tea.Msg) tea.Cmd {
+// with the one work returns. Sends give up once ctx is cancelled, so work
+// replaced by a newer operation (whose messages nobody reads any more)
+// never blocks and always gets to clean up.
+func (e *exerciseScreen) stream(ctx context.Context, work func(send func(tea.Msg)) tea.Msg) tea.Cmd {
 	events := e.events
 	go func() {
-		send := func(m tea.Msg) { events <- m }
-		events <- work(send)
+		send := func(m tea.Msg) {
+			select {
+			case events <- m:
+			case <-ctx.Done():
+			}
+		}
+		last := work(send)
+		select {
+		case events <- last:
+		default:
+			// Buffer full and nobody reading: the operation was replaced.
+			if ctx.Err() == nil {
+				events <- last
+			}
+		}
 		close(events)
 	}()
 	return tea.Batch(next(events), e.spin.Tick)
@@ -327,7 +356,7 @@ func (e *exerciseScreen) startCheck(checker Checker) tea.Cmd {
 	e.report, e.runErr = nil, ""
 	e.showActivity = false
 	ex := e.exercise
-	return e.stream(func(send func(tea.Msg)) tea.Msg {
+	return e.stream(ctx, func(send func(tea.Msg)) tea.Msg {
 		rep, err := checker.Check(ctx, ex, func(ev check.Event) { send(checkEventMsg{opID: id, ev: ev}) })
 		return checkDoneMsg{opID: id, report: rep, err: err}
 	})
@@ -392,7 +421,7 @@ func (e *exerciseScreen) onCheckDone(msg checkDoneMsg) bool {
 // startBuild builds tag from the workspace.
 func (e *exerciseScreen) startBuild(wf Workflow, tag string, thenCheck bool) tea.Cmd {
 	ctx, id := e.begin(opBuild, "Building "+tag+" from "+wf.Dir())
-	return e.stream(func(send func(tea.Msg)) tea.Msg {
+	return e.stream(ctx, func(send func(tea.Msg)) tea.Msg {
 		res, err := wf.Build(ctx, tag, func(ev lab.BuildEvent) { send(buildEventMsg{opID: id, ev: ev}) })
 		return buildDoneMsg{opID: id, tag: tag, result: res, err: err, thenCheck: thenCheck}
 	})
@@ -441,7 +470,7 @@ func (e *exerciseScreen) onBuildDone(msg buildDoneMsg) bool {
 // startScan runs Trivy on the prod image.
 func (e *exerciseScreen) startScan(wf Workflow, image string) tea.Cmd {
 	ctx, id := e.begin(opScan, "Scanning "+image+" with Trivy (this can take a minute the first time)")
-	return e.stream(func(send func(tea.Msg)) tea.Msg {
+	return e.stream(ctx, func(send func(tea.Msg)) tea.Msg {
 		res, err := wf.Scan(ctx, image)
 		return scanDoneMsg{opID: id, result: res, err: err}
 	})
@@ -483,7 +512,7 @@ func (e *exerciseScreen) onScanDone(msg scanDoneMsg) {
 func (e *exerciseScreen) startMeasure(wf Workflow) tea.Cmd {
 	ctx, id := e.begin(opMeasure, "Measuring dev against prod")
 	e.measure = nil
-	return e.stream(func(send func(tea.Msg)) tea.Msg {
+	return e.stream(ctx, func(send func(tea.Msg)) tea.Msg {
 		m, err := wf.Measure(ctx, func(s string) { send(measureProgressMsg{opID: id, text: s}) })
 		return measureDoneMsg{opID: id, m: m, err: err}
 	})
@@ -507,8 +536,8 @@ func (e *exerciseScreen) onMeasureDone(msg measureDoneMsg) {
 
 // startFiles runs a workspace file operation (init, solution, reset).
 func (e *exerciseScreen) startFiles(what string, fn func() (workspace.Result, error)) tea.Cmd {
-	_, id := e.begin(opFiles, "")
-	return e.stream(func(func(tea.Msg)) tea.Msg {
+	ctx, id := e.begin(opFiles, "")
+	return e.stream(ctx, func(func(tea.Msg)) tea.Msg {
 		res, err := fn()
 		return filesDoneMsg{opID: id, what: what, res: res, err: err}
 	})
@@ -540,37 +569,42 @@ func (e *exerciseScreen) onFilesDone(msg filesDoneMsg) {
 
 // projectCmd reads whether the workspace has a Dockerfile, and the
 // starter's files; autoCheck runs the checks when it has.
-func projectCmd(wf Workflow, autoCheck bool) tea.Cmd {
+func projectCmd(wf Workflow, l *course.Lesson, autoCheck bool) tea.Cmd {
+	if wf == nil {
+		return nil
+	}
 	return func() tea.Msg {
-		return projectMsg{has: wf.HasProject(), starterFiles: wf.StarterFiles(), autoCheck: autoCheck}
+		return projectMsg{lesson: l, has: wf.HasProject(), starterFiles: wf.StarterFiles(), autoCheck: autoCheck}
 	}
 }
 
-// startRun starts the prod image and follows it.
-func startRunCmd(wf Workflow, image string) tea.Cmd {
+// startRunCmd starts the prod image; runID tells this container's
+// messages from those of an earlier one.
+func startRunCmd(wf Workflow, image string, runID int) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		r, err := wf.Run(ctx, image)
-		return runStartedMsg{image: image, running: r, err: err}
+		return runStartedMsg{runID: runID, image: image, running: r, err: err}
 	}
 }
 
-func waitRun(ch <-chan lab.RunEvent) tea.Cmd {
+func waitRun(ch <-chan lab.RunEvent, runID int) tea.Cmd {
 	return func() tea.Msg {
 		ev, ok := <-ch
 		if !ok {
-			return runEventMsg{closed: true}
+			return runEventMsg{runID: runID, closed: true}
 		}
-		return runEventMsg{ev: ev}
+		return runEventMsg{runID: runID, ev: ev}
 	}
 }
 
-func stopRunCmd(r lab.Running) tea.Cmd {
+// stopRunCmd stops and removes the container (Stop is idempotent).
+func stopRunCmd(r lab.Running, runID int) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		return runStoppedMsg{err: r.Stop(ctx)}
+		return runStoppedMsg{runID: runID, err: r.Stop(ctx)}
 	}
 }
 
@@ -584,16 +618,20 @@ func (e *exerciseScreen) onRunStarted(msg runStartedMsg) tea.Cmd {
 	e.running, e.runImage, e.health, e.runEvents = msg.running, msg.image, "", msg.running.Events()
 	e.activityTitle = "Running " + msg.image + " (r stops it)"
 	e.activity = nil
-	return waitRun(e.runEvents)
+	return waitRun(e.runEvents, e.runID)
 }
 
 func (e *exerciseScreen) onRunEvent(msg runEventMsg) tea.Cmd {
-	if e.running == nil {
+	if e.running == nil || msg.runID != e.runID {
 		return nil
 	}
 	if msg.closed {
-		e.running, e.runEvents = nil, nil
-		e.activityTitle = "Container of " + e.runImage + " removed"
+		// The container ended by itself (or was stopped): make sure it is
+		// removed; Stop is idempotent.
+		if !e.runStopping {
+			e.runStopping = true
+			return stopRunCmd(e.running, e.runID)
+		}
 		return nil
 	}
 	ev := msg.ev
@@ -608,7 +646,7 @@ func (e *exerciseScreen) onRunEvent(msg runEventMsg) tea.Cmd {
 	case ev.Err != nil:
 		e.addActivity("── " + ev.Err.Error())
 	}
-	return waitRun(e.runEvents)
+	return waitRun(e.runEvents, e.runID)
 }
 
 // exitHint explains the exit codes a learner meets in these exercises.
@@ -626,18 +664,21 @@ func exitHint(code int) string {
 
 // startWatch watches the workspace; saved changes rebuild prod and check.
 func (e *exerciseScreen) startWatch(wf Workflow) tea.Cmd {
+	e.stopWatch()
 	ctx, cancel := context.WithCancel(context.Background())
+	e.watchGen++
+	gen := e.watchGen
 	e.watching, e.watchCancel = true, cancel
 	events := make(chan tea.Msg, 16)
 	e.watchEvents = events
 	go func() {
 		err := wf.Watch(ctx, func(paths []string) {
 			select {
-			case events <- fileChangedMsg{paths: paths}:
+			case events <- fileChangedMsg{gen: gen, paths: paths}:
 			default: // a rebuild is already queued
 			}
 		})
-		events <- watchStoppedMsg{err: err}
+		events <- watchStoppedMsg{gen: gen, err: err}
 		close(events)
 	}()
 	return next(events)

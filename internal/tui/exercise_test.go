@@ -348,3 +348,51 @@ func TestPackPickerSwitchesPack(t *testing.T) {
 		t.Errorf("pack %s, screen %d", m.cfg.Pack.ID, m.screen)
 	}
 }
+
+// exitingRunning is a container whose process ends by itself.
+type exitingRunning struct {
+	events chan lab.RunEvent
+	mu     sync.Mutex
+	stops  int
+}
+
+func (r *exitingRunning) ID() string                  { return "dead" }
+func (r *exitingRunning) Events() <-chan lab.RunEvent { return r.events }
+func (r *exitingRunning) Stop(context.Context) error {
+	r.mu.Lock()
+	r.stops++
+	r.mu.Unlock()
+	return nil
+}
+
+type exitingWorkflow struct {
+	fakeWorkflow
+	run *exitingRunning
+}
+
+func (w *exitingWorkflow) Run(context.Context, string) (lab.Running, error) {
+	w.run.events <- lab.RunEvent{LogLine: "uvicorn: error: cannot open database"}
+	w.run.events <- lab.RunEvent{Exited: true, ExitCode: 3}
+	close(w.run.events)
+	return w.run, nil
+}
+
+func TestContainerThatExitsIsRemoved(t *testing.T) {
+	wf := &exitingWorkflow{fakeWorkflow: fakeWorkflow{hasProj: true}, run: &exitingRunning{events: make(chan lab.RunEvent, 4)}}
+	cfg := testConfig(t, newMemProgress("test-pack"))
+	cfg.Checker, cfg.Workflow = &fakeChecker{}, wf
+	tm := openExercise(t, cfg)
+	tm.Send(press("c"))
+	waitFor(t, tm, "passed")
+	tm.Send(press("r"))
+	waitFor(t, tm, "its container was removed")
+	m := finalModel(t, tm)
+	wf.run.mu.Lock()
+	defer wf.run.mu.Unlock()
+	if wf.run.stops != 1 || m.ex.running != nil {
+		t.Errorf("Stop called %d times, running %v; want the exited container removed once", wf.run.stops, m.ex.running)
+	}
+	if !strings.Contains(strings.Join(m.ex.activity, "\n"), "exited with code 3") {
+		t.Errorf("exit not shown: %v", m.ex.activity)
+	}
+}

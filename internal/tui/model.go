@@ -113,6 +113,8 @@ type Model struct {
 	quitting bool
 	// hints counts the hints revealed per lesson in this session.
 	hints map[string]int
+	// gen counts pack switches, so late saves of the old pack are ignored.
+	gen int
 }
 
 // document is the Markdown shown for l, with the hints revealed so far.
@@ -175,6 +177,9 @@ type (
 		err      error
 	}
 	savedMsg struct {
+		// gen is the pack generation the save belongs to; saves of a pack
+		// switched away from are ignored.
+		gen   int
 		state store.State
 		err   error
 	}
@@ -198,10 +203,10 @@ func (m Model) probeCmd() tea.Cmd {
 // saveCmd applies fn to the stored progress in the background and reports
 // the new state, so the list and the reader show what is on disk.
 func (m Model) saveCmd(fn func(*store.State)) tea.Cmd {
-	p := m.cfg.Progress
+	p, gen := m.cfg.Progress, m.gen
 	return func() tea.Msg {
 		err := p.Update(fn)
-		return savedMsg{state: p.State(), err: err}
+		return savedMsg{gen: gen, state: p.State(), err: err}
 	}
 }
 
@@ -235,6 +240,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd := m.probeCmd()
 		return m, cmd
 	case savedMsg:
+		if msg.gen != m.gen {
+			return m, nil
+		}
 		// Saves run concurrently; never let an older snapshot replace a newer one.
 		if !msg.state.UpdatedAt.Before(m.progress.UpdatedAt) {
 			m.progress = msg.state
@@ -253,6 +261,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case renderedMsg:
 		return m.onRendered(msg)
 	case projectMsg:
+		if msg.lesson != m.ex.lesson {
+			return m, nil // an answer for an exercise no longer open
+		}
 		m.ex.hasProject, m.ex.starterFiles = msg.has, msg.starterFiles
 		if msg.autoCheck && msg.has && !m.ex.busy() && m.screen == screenExercise {
 			cmd := m.ex.startCheck(m.cfg.Checker)
@@ -288,10 +299,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	case checklistDoneMsg:
 		m.cl.onDone(msg)
-		if m.quitting && !m.ex.busy() && m.ex.running == nil {
-			return m, tea.Quit
-		}
-		return m, nil
+		cmd := m.finishQuit()
+		return m, cmd
 	case spinner.TickMsg:
 		var cmds []tea.Cmd
 		if m.ex.busy() {
@@ -329,7 +338,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.updateList(msg)
 	case tea.MouseMsg:
 		if m.screen == screenPager {
-			return m.scrolled(m.pager.handleMouse(msg))
+			moved := m.pager.handleMouse(msg)
+			return m.scrolled(moved)
 		}
 	}
 	if m.screen == screenList {
@@ -401,7 +411,8 @@ func (m Model) updatePager(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.Hint):
 		return m.revealHint()
 	}
-	return m.scrolled(m.pager.handleKey(msg))
+	moved := m.pager.handleKey(msg)
+	return m.scrolled(moved)
 }
 
 // revealHint shows the next hint of an exercise lesson and scrolls to it.
@@ -442,7 +453,7 @@ func (m Model) openExercise() (tea.Model, tea.Cmd) {
 	}
 	// Whether the workspace has a project is a file system question: ask
 	// in the background, and check once the answer is in.
-	return m, tea.Batch(save, projectCmd(m.cfg.Workflow, first))
+	return m, tea.Batch(save, projectCmd(m.cfg.Workflow, l, first))
 }
 
 func (m Model) exercisePassed(id string) bool {
@@ -453,7 +464,8 @@ func (m Model) exercisePassed(id string) bool {
 // reloadCmd reads the progress after someone else (the checker) saved it.
 func (m Model) reloadCmd() tea.Cmd {
 	p := m.cfg.Progress
-	return func() tea.Msg { return savedMsg{state: p.State()} }
+	gen := m.gen
+	return func() tea.Msg { return savedMsg{gen: gen, state: p.State()} }
 }
 
 // scrolled follows a scroll: it marks the lesson read at its end and saves
@@ -580,33 +592,44 @@ func (m *Model) quit() tea.Cmd {
 		// started the TUI still removes this session's containers.
 		return tea.Quit
 	}
-	if m.cl.running {
-		m.cl.stop()
-		m.quitting = true
-	}
-	if m.ex.busy() || m.ex.running != nil {
-		// Containers must be gone before the program ends.
-		m.quitting = true
-		m.ex.cancelOp()
-		m.ex.stopWatch()
-		if m.ex.running != nil && !m.ex.runStopping {
-			m.ex.runStopping = true
-			return stopRunCmd(m.ex.running)
-		}
-		return nil
-	}
-	if m.quitting {
-		return nil // the checklist run ends first; its done message quits
+	// The reading position is saved whatever else has to finish first.
+	var save tea.Cmd
+	if m.screen == screenPager || m.screen == screenExercise || m.screen == screenChecklist {
+		save = m.savePosition()
+	} else if m.screen == screenList && m.progress.Current != "" {
+		// Back on the list: reopening starts on the list, not in a lesson.
+		save = m.saveCmd(func(s *store.State) { s.Current = "" })
 	}
 	m.ex.stopWatch()
-	if m.screen == screenPager || m.screen == screenExercise || m.screen == screenChecklist {
-		if save := m.savePosition(); save != nil {
-			return tea.Sequence(save, tea.Quit)
+	if m.cl.running || m.ex.busy() || m.ex.running != nil {
+		// Containers must be gone before the program ends; the messages
+		// that report them gone end the program (see finishQuit).
+		m.quitting = true
+		m.cl.stop()
+		m.ex.cancelOp()
+		if m.ex.running != nil && !m.ex.runStopping {
+			m.ex.runStopping = true
+			return tea.Batch(save, stopRunCmd(m.ex.running, m.ex.runID))
 		}
+		return save
 	}
-	if m.screen == screenList && m.progress.Current != "" {
-		// Back on the list: reopening starts on the list, not in a lesson.
-		return tea.Sequence(m.saveCmd(func(s *store.State) { s.Current = "" }), tea.Quit)
+	if save != nil {
+		return tea.Sequence(save, tea.Quit)
+	}
+	return tea.Quit
+}
+
+// finishQuit ends the program once nothing that made containers runs.
+func (m *Model) finishQuit() tea.Cmd {
+	if !m.quitting || m.cl.running || m.ex.busy() {
+		return nil
+	}
+	if m.ex.running != nil {
+		if !m.ex.runStopping {
+			m.ex.runStopping = true
+			return stopRunCmd(m.ex.running, m.ex.runID)
+		}
+		return nil
 	}
 	return tea.Quit
 }

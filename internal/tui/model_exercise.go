@@ -43,7 +43,7 @@ func (m Model) updateExercise(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.layout()
 		if m.ex.running != nil && !m.ex.runStopping {
 			m.ex.runStopping = true
-			return m, stopRunCmd(m.ex.running)
+			return m, stopRunCmd(m.ex.running, m.ex.runID)
 		}
 	case key.Matches(msg, k.Hint):
 		if m.ex.hints < len(m.ex.exercise.Hints) {
@@ -80,14 +80,15 @@ func (m Model) updateExercise(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			if !m.ex.runStopping {
 				m.ex.runStopping = true
 				m.ex.addActivity("── stopping (SIGTERM, then the stop timeout)…")
-				return m, stopRunCmd(m.ex.running)
+				return m, stopRunCmd(m.ex.running, m.ex.runID)
 			}
 			return m, nil
 		}
 		m.ex.showActivity = true
 		m.ex.activityTitle = "Starting " + prod + "…"
 		m.ex.activity = nil
-		return m, startRunCmd(wf, prod)
+		m.ex.runID++
+		return m, startRunCmd(wf, prod, m.ex.runID)
 	case key.Matches(msg, k.Watch):
 		if m.ex.watching {
 			m.ex.stopWatch()
@@ -109,6 +110,9 @@ func (m Model) updateExercise(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		}
 		cmd := m.ex.startMeasure(wf)
 		return m, cmd
+	case m.ex.busy() && (key.Matches(msg, k.Init) || key.Matches(msg, k.Solution) || key.Matches(msg, k.Reset)):
+		m.ex.notice = "Busy; press x to cancel first."
+		return m, nil
 	case key.Matches(msg, k.Init):
 		if m.ex.hasProject {
 			m.ex.notice = "The workspace already has a Dockerfile; f resets single files to the starter."
@@ -212,6 +216,7 @@ func (m Model) updateExerciseMsg(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case buildDoneMsg:
 		ok := m.ex.onBuildDone(msg)
+		cmds = append(cmds, projectCmd(wf, m.ex.lesson, false))
 		if ok && msg.thenCheck && !m.quitting {
 			cmds = append(cmds, m.ex.startCheck(m.cfg.Checker))
 		} else {
@@ -230,16 +235,22 @@ func (m Model) updateExerciseMsg(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmds = append(cmds, m.afterOp())
 	case filesDoneMsg:
 		m.ex.onFilesDone(msg)
-		cmds = append(cmds, m.afterOp(), projectCmd(wf, false))
+		cmds = append(cmds, m.afterOp(), projectCmd(wf, m.ex.lesson, false))
 	case runStartedMsg:
-		if m.quitting && msg.running != nil {
-			m.ex.running, m.ex.runStopping = msg.running, true
-			return m, stopRunCmd(msg.running)
+		if msg.runID != m.ex.runID || m.quitting || m.screen != screenExercise {
+			// Started for a screen that is gone: remove it at once.
+			if msg.running != nil {
+				return m, stopRunCmd(msg.running, msg.runID)
+			}
+			return m, nil
 		}
 		cmds = append(cmds, m.ex.onRunStarted(msg))
 	case runEventMsg:
 		cmds = append(cmds, m.ex.onRunEvent(msg))
 	case runStoppedMsg:
+		if msg.runID != m.ex.runID {
+			return m, nil
+		}
 		if msg.err != nil {
 			m.ex.addActivity("── could not stop the container: " + msg.err.Error())
 		}
@@ -247,13 +258,12 @@ func (m Model) updateExerciseMsg(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.ex.activityTitle = "Stopped " + m.ex.runImage + "; its container was removed"
 		}
 		m.ex.running, m.ex.runEvents, m.ex.runStopping = nil, nil, false
-		if m.quitting && !m.ex.busy() {
-			return m, tea.Quit
-		}
+		cmds = append(cmds, m.finishQuit())
 	case fileChangedMsg:
-		if !m.ex.watching || wf == nil {
+		if !m.ex.watching || wf == nil || msg.gen != m.ex.watchGen {
 			return m, nil
 		}
+		cmds = append(cmds, projectCmd(wf, m.ex.lesson, false))
 		cmds = append(cmds, next(m.ex.watchEvents))
 		m.ex.notice = "changed: " + strings.Join(msg.paths, ", ")
 		if m.ex.busy() {
@@ -263,6 +273,9 @@ func (m Model) updateExerciseMsg(msg tea.Msg) (tea.Model, tea.Cmd) {
 			cmds = append(cmds, m.ex.startBuild(wf, prod, true))
 		}
 	case watchStoppedMsg:
+		if msg.gen != m.ex.watchGen {
+			return m, nil
+		}
 		if m.ex.watching && msg.err != nil {
 			m.ex.notice = "watching stopped: " + msg.err.Error()
 		}
@@ -275,14 +288,7 @@ func (m Model) updateExerciseMsg(msg tea.Msg) (tea.Model, tea.Cmd) {
 // or a rebuild the watcher asked for meanwhile.
 func (m *Model) afterOp() tea.Cmd {
 	if m.quitting {
-		if m.ex.running != nil {
-			if !m.ex.runStopping {
-				m.ex.runStopping = true
-				return stopRunCmd(m.ex.running)
-			}
-			return nil
-		}
-		return tea.Quit
+		return m.finishQuit()
 	}
 	if m.ex.pending && m.ex.watching && m.cfg.Workflow != nil {
 		m.ex.pending = false
@@ -316,7 +322,8 @@ func (m Model) updateChecklist(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.Down):
 		m.cl.move(1)
 	case key.Matches(msg, k.Tick):
-		return m, m.toggleTick()
+		cmd := m.toggleTick()
+		return m, cmd
 	case key.Matches(msg, k.Run):
 		if m.cfg.Checklist != nil && !m.cl.running {
 			cmd := m.cl.start(m.cfg.Checklist)

@@ -164,7 +164,7 @@ func (m Model) updatePacks(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.Back):
 		m.screen = screenList
 		m.layout()
-	case key.Matches(msg, k.Choose) && n > 0:
+	case key.Matches(msg, k.Choose) && n > 0 && !m.packs.loading:
 		c := m.packs.choices[m.packs.selected]
 		if c.Err != "" {
 			return m, nil
@@ -182,6 +182,7 @@ func (m Model) updatePacks(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 // switchTo replaces the pack and everything that depends on it.
 func (m Model) switchTo(s PackSession) (Model, tea.Cmd) {
 	m.ex.stopWatch()
+	m.gen++
 	m.cfg.Pack, m.cfg.Progress = s.Pack, s.Progress
 	m.cfg.Checker, m.cfg.Workflow, m.cfg.Checklist = s.Checker, s.Workflow, s.Checklist
 	m.progress = s.Progress.State()
