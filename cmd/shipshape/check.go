@@ -89,40 +89,30 @@ func runCheck(ctx context.Context, a *app, exerciseID string, o checkOptions) er
 	o.image, o.devImage = defaultImages(pack, o.image, o.devImage)
 	specs := specsOf(ex)
 
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptible(ctx)
 	defer stop()
 
-	var d check.Docker
-	if needsDocker(specs) {
-		dc, err := connectDocker(ctx, a)
-		if err != nil {
-			return err
-		}
-		defer closeDocker(dc)
-		// Checking a missing image would only produce a wall of errors.
-		if _, err := dc.InspectImage(ctx, o.image); err != nil {
-			return &exitError{code: 2, err: dockerReason(err)}
-		}
-		d = dc
-	}
-
 	target := check.Target{Image: o.image, DevImage: o.devImage, Dir: o.dir, TrivyReport: o.trivyReport}
-	var scanErr error
-	if needsScan(specs) && target.TrivyReport == "" {
-		// No report given: run Trivy when it is available (never pulled).
-		dc, err := connectDocker(ctx, a)
+	// Without a report, Trivy runs when it is available (never pulled).
+	wantScan := needsScan(specs) && target.TrivyReport == ""
+	var d check.Docker
+	var dc *docker.Client
+	if needsDocker(specs) || wantScan {
+		// One connection, and one sweep of stale leftovers, serves both
+		// the checks and the scan.
+		dc, _, err = connectForImage(ctx, a, o.image)
 		if err != nil {
 			return err
 		}
 		defer closeDocker(dc)
-		if _, err := dc.InspectImage(ctx, o.image); err != nil {
-			return &exitError{code: 2, err: dockerReason(err)}
+		if needsDocker(specs) {
+			d = dc
 		}
+	}
+	var scanErr error
+	if wantScan {
 		if o.format == "text" {
-			fmt.Fprintf(a.stderr, "shipshape: scanning %s with Trivy…\n", o.image)
+			fmt.Fprintf(a.stderr, "shipshape: scanning %s with Trivy…\n", termsafe.Line(o.image))
 		}
 		target.TrivyReport, scanErr = scanForCheck(ctx, dc, o.image)
 	}
@@ -235,6 +225,32 @@ func connectDocker(ctx context.Context, a *app) (*docker.Client, error) {
 		fmt.Fprintln(a.stderr, "shipshape: note: "+termsafe.Line(err.Error()))
 	}
 	return dc, nil
+}
+
+// connectForImage connects as connectDocker does and makes sure image
+// exists: checking a missing image would only produce a wall of errors.
+// On error nothing is left open.
+func connectForImage(ctx context.Context, a *app, image string) (*docker.Client, check.ImageInfo, error) {
+	dc, err := connectDocker(ctx, a)
+	if err != nil {
+		return nil, check.ImageInfo{}, err
+	}
+	info, err := dc.InspectImage(ctx, image)
+	if err != nil {
+		closeDocker(dc)
+		return nil, check.ImageInfo{}, &exitError{code: 2, err: dockerReason(err)}
+	}
+	return dc, info, nil
+}
+
+// interruptible is ctx (or a background context) cancelled by Ctrl-C or
+// SIGTERM, so the commands that make containers can remove them on the
+// way out.
+func interruptible(ctx context.Context) (context.Context, context.CancelFunc) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 }
 
 // closeDocker removes what this session made, even after Ctrl-C.

@@ -5,10 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -68,21 +65,14 @@ func runChecklist(ctx context.Context, a *app, o checklistOptions) error {
 		return err
 	}
 	o.image, o.devImage = defaultImages(pack, o.image, o.devImage)
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptible(ctx)
 	defer stop()
 
-	dc, err := connectDocker(ctx, a)
+	dc, info, err := connectForImage(ctx, a, o.image)
 	if err != nil {
 		return err
 	}
 	defer closeDocker(dc)
-	info, err := dc.InspectImage(ctx, o.image)
-	if err != nil {
-		return &exitError{code: 2, err: dockerReason(err)}
-	}
 	// The size comparison needs the dev image; without one (not built, no
 	// --dev-image) the item is judged by the size bound alone.
 	if !o.devImageSet {
@@ -175,7 +165,7 @@ func writeChecklistText(w io.Writer, image, imageID string, results []checklist.
 	for _, r := range results {
 		if r.Item.Section != section {
 			section = r.Item.Section
-			fmt.Fprintf(w, "\n%s\n", section)
+			fmt.Fprintf(w, "\n%s\n", termsafe.Line(section))
 		}
 		counts[r.Status]++
 		text := termsafe.Line(r.Item.Text)

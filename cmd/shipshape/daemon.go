@@ -20,10 +20,14 @@ import (
 type dockerSession struct {
 	host string
 
-	mu      sync.Mutex
-	client  *docker.Client
-	newErr  error
-	cleaned bool
+	// mu guards client and newErr only. It is never held while talking to
+	// the daemon: probe takes it for the status bar, which must not wait
+	// for a ping or a cleanup.
+	mu     sync.Mutex
+	client *docker.Client
+	newErr error
+	// clean removes, once, what shipshape sessions that died left behind.
+	clean sync.Once
 }
 
 // clientLocked makes the client once; it does not talk to the daemon.
@@ -35,23 +39,23 @@ func (s *dockerSession) clientLocked() (*docker.Client, error) {
 }
 
 // connect pings the daemon and, the first time it answers, removes what
-// shipshape sessions that died left behind.
+// shipshape sessions that died left behind. Callers that come while that
+// cleanup runs wait for it, so no check races it.
 func (s *dockerSession) connect(ctx context.Context) (*docker.Client, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	c, err := s.clientLocked()
+	s.mu.Unlock()
 	if err != nil {
 		return nil, err
 	}
 	if _, err := c.Ping(ctx); err != nil {
 		return nil, err
 	}
-	if !s.cleaned {
-		s.cleaned = true
+	s.clean.Do(func() {
 		cctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 		defer cancel()
 		_, _ = c.RemoveStale(cctx)
-	}
+	})
 	return c, nil
 }
 

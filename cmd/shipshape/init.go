@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"shipshape/internal/termsafe"
 	"shipshape/internal/workspace"
 )
 
@@ -47,14 +48,14 @@ you pass, or earlier if you confirm.`,
 				return err
 			}
 			abs, _ := filepath.Abs(dir)
-			fmt.Fprintf(a.stdout, "Wrote %d file(s) of the starter to %s", len(res.Written), abs)
+			fmt.Fprintf(a.stdout, "Wrote %d file(s) of the starter to %s", len(res.Written), termsafe.Line(abs))
 			if len(res.Unchanged) > 0 {
 				fmt.Fprintf(a.stdout, " (%d already up to date)", len(res.Unchanged))
 			}
 			fmt.Fprintln(a.stdout, ".")
 			var kept []string
 			for f, b := range res.BackedUp {
-				kept = append(kept, fmt.Sprintf("  your %s is kept as %s", f, b))
+				kept = append(kept, fmt.Sprintf("  your %s is kept as %s", termsafe.Line(f), termsafe.Line(b)))
 			}
 			sort.Strings(kept)
 			for _, k := range kept {
@@ -62,14 +63,14 @@ you pass, or earlier if you confirm.`,
 			}
 			first := ""
 			if exs := pack.Exercises(); len(exs) > 0 {
-				first = " (then open exercise " + exs[0].ID + ")"
+				first = " (then open exercise " + termsafe.Line(exs[0].ID) + ")"
 			}
 			packFlag := ""
 			if a.packPath != "" {
-				packFlag = " --pack " + a.packPath
+				packFlag = " --pack " + termsafe.Line(a.packPath)
 			}
 			fmt.Fprintf(a.stdout, "\nNext:\n  cd %s\n  docker build -t %s .\n  shipshape%s%s\n",
-				dir, pack.Workspace.DevImage, packFlag, first)
+				termsafe.Line(dir), termsafe.Line(pack.Workspace.DevImage), packFlag, first)
 			return nil
 		},
 	}

@@ -1,20 +1,16 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"shipshape/internal/check"
 	"shipshape/internal/course"
@@ -102,14 +98,14 @@ Exit status: 0 installed, 1 the pack was refused (the reasons are printed),
 			title := termsafe.Line(inst.Title)
 			switch inst.Replaced {
 			case inst.Version:
-				fmt.Fprintf(a.stdout, "Reinstalled %s %s (%s).\n", inst.ID, termsafe.Line(inst.Version), title)
+				fmt.Fprintf(a.stdout, "Reinstalled %s %s (%s).\n", termsafe.Line(inst.ID), termsafe.Line(inst.Version), title)
 			case "":
-				fmt.Fprintf(a.stdout, "Installed %s %s (%s).\n", inst.ID, termsafe.Line(inst.Version), title)
+				fmt.Fprintf(a.stdout, "Installed %s %s (%s).\n", termsafe.Line(inst.ID), termsafe.Line(inst.Version), title)
 			default:
 				fmt.Fprintf(a.stdout, "Updated %s from %s to %s (%s). Progress of lessons and exercises whose ids did not change is kept.\n",
-					inst.ID, termsafe.Line(inst.Replaced), termsafe.Line(inst.Version), title)
+					termsafe.Line(inst.ID), termsafe.Line(inst.Replaced), termsafe.Line(inst.Version), title)
 			}
-			fmt.Fprintf(a.stdout, "Open it with: shipshape --pack %s\n", inst.ID)
+			fmt.Fprintf(a.stdout, "Open it with: shipshape --pack %s\n", termsafe.Line(inst.ID))
 			return nil
 		},
 	}
@@ -165,19 +161,21 @@ func newPackListCmd(a *app) *cobra.Command {
 				return writeJSON(a.stdout, map[string]any{"dir": s.Dir, "packs": rows})
 			}
 			if len(list) == 0 {
-				fmt.Fprintf(a.stdout, "No packs installed (in %s). Install one with: shipshape pack install FILE\n", s.Dir)
+				fmt.Fprintf(a.stdout, "No packs installed (in %s). Install one with: shipshape pack install FILE\n", termsafe.Line(s.Dir))
 				return nil
 			}
+			// Ids come from directory names, which may hold anything,
+			// escape sequences included.
 			for _, p := range list {
 				if p.Err != nil {
-					fmt.Fprintf(a.stdout, "%-24s BROKEN  %s\n", p.ID, termsafe.Line(p.Err.Error()))
+					fmt.Fprintf(a.stdout, "%-24s BROKEN  %s\n", termsafe.Line(p.ID), termsafe.Line(p.Err.Error()))
 					continue
 				}
-				fmt.Fprintf(a.stdout, "%-24s %-8s %s\n", p.ID, termsafe.Line(p.Version), termsafe.Line(p.Title))
+				fmt.Fprintf(a.stdout, "%-24s %-8s %s\n", termsafe.Line(p.ID), termsafe.Line(p.Version), termsafe.Line(p.Title))
 			}
 			for _, p := range list {
 				if p.Err != nil {
-					fmt.Fprintf(a.stdout, "\nA broken pack can be reinstalled (shipshape pack install FILE) or removed (shipshape pack remove %s).\n", p.ID)
+					fmt.Fprintf(a.stdout, "\nA broken pack can be reinstalled (shipshape pack install FILE) or removed (shipshape pack remove %s).\n", termsafe.Line(p.ID))
 					break
 				}
 			}
@@ -207,7 +205,7 @@ func newPackRemoveCmd(a *app) *cobra.Command {
 				return usageError("no installed pack %q; see 'shipshape pack list'", id)
 			}
 			if !yes {
-				ok, err := confirmPack(a, fmt.Sprintf("Remove the installed pack %s?", id))
+				ok, err := confirm(a, fmt.Sprintf("Remove the installed pack %s?", id), "Not removing")
 				if err != nil {
 					return err
 				}
@@ -225,18 +223,6 @@ func newPackRemoveCmd(a *app) *cobra.Command {
 	}
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask for confirmation")
 	return cmd
-}
-
-// confirmPack asks a yes/no question on the terminal; without one it
-// refuses rather than guess: scripts say --yes.
-func confirmPack(a *app, question string) (bool, error) {
-	if f, ok := a.stdin.(*os.File); !ok || !term.IsTerminal(int(f.Fd())) {
-		return false, usageError("%s Not removing without confirmation: run it in a terminal or add --yes", question)
-	}
-	fmt.Fprintf(a.stdout, "%s [y/N] ", question)
-	line, _ := bufio.NewReader(a.stdin).ReadString('\n')
-	answer := strings.ToLower(strings.TrimSpace(line))
-	return answer == "y" || answer == "yes", nil
 }
 
 func newPackNewCmd(a *app) *cobra.Command {
@@ -267,7 +253,7 @@ Next:
   3. Share it as one file; students run 'shipshape pack install %s.tar.gz':
        tar czf %s.tar.gz -C %s .
 See docs/authoring.md.
-`, id, dir, dir, id, id, dir)
+`, id, termsafe.Line(dir), termsafe.Line(dir), id, id, termsafe.Line(dir))
 			return nil
 		},
 	}
@@ -487,10 +473,7 @@ var _ packs.Builder = (*docker.Client)(nil)
 // validateWithDocker proves each exercise with a reference solution: the
 // starter must fail its checks and the solution pass them.
 func validateWithDocker(ctx context.Context, a *app, p *course.Pack) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptible(ctx)
 	defer stop()
 	dc, err := connectDocker(ctx, a)
 	if err != nil {
@@ -527,10 +510,10 @@ func validateWithDocker(ctx context.Context, a *app, p *course.Pack) error {
 
 func printProof(a *app, pr packs.Proof) {
 	say := func(format string, args ...any) {
-		fmt.Fprintf(a.stdout, "exercise %s: %s\n", pr.Exercise, fmt.Sprintf(format, args...))
+		fmt.Fprintf(a.stdout, "exercise %s: %s\n", termsafe.Line(pr.Exercise), fmt.Sprintf(format, args...))
 	}
 	if pr.Skipped != "" {
-		say("skipped: %s", pr.Skipped)
+		say("skipped: %s", termsafe.Line(pr.Skipped))
 		return
 	}
 	if !pr.Starter.Built() {

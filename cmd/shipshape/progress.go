@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -105,7 +106,7 @@ func progressDoc(pack *course.Pack, st progress.State, sum summary.Summary, file
 func printProgress(a *app, pack *course.Pack, st progress.State, sum summary.Summary, file string) {
 	w := a.stdout
 	fmt.Fprintf(w, "%s: %d of %d lessons done (%.0f%%)\n", termsafe.Line(pack.Title), sum.Done, sum.Total, sum.Percent()*100)
-	fmt.Fprintf(w, "progress file: %s\n", file)
+	fmt.Fprintf(w, "progress file: %s\n", termsafe.Line(file))
 	if l := pack.Lesson(st.Current); l != nil {
 		fmt.Fprintf(w, "last lesson:   %s (%s)\n", termsafe.Line(l.Title), l.ID)
 	}
@@ -157,7 +158,7 @@ func newResetCmd(a *app) *cobra.Command {
 				return err
 			}
 			var lesson *course.Lesson
-			what := "all progress in " + pack.Title
+			what := "all progress in " + termsafe.Line(pack.Title)
 			if !all {
 				lesson = findLesson(pack, args[0])
 				if lesson == nil {
@@ -169,7 +170,7 @@ func newResetCmd(a *app) *cobra.Command {
 				}
 			}
 			if !yes {
-				ok, err := confirm(a, "Reset "+what+"?")
+				ok, err := confirm(a, "Reset "+what+"?", "Not resetting")
 				if err != nil {
 					return err
 				}
@@ -221,16 +222,17 @@ func findLesson(pack *course.Pack, arg string) *course.Lesson {
 	return nil
 }
 
-// confirm asks a yes/no question on the terminal. Without a terminal it
-// refuses rather than guess: scripts say --yes.
-func confirm(a *app, question string) (bool, error) {
+// confirm asks a yes/no question on the terminal; anything but y or yes,
+// end of input included, is no. Without a terminal it refuses rather than
+// guess, saying "<refusal> without confirmation": scripts say --yes.
+func confirm(a *app, question, refusal string) (bool, error) {
 	if f, ok := a.stdin.(*os.File); !ok || !term.IsTerminal(int(f.Fd())) {
-		return false, usageError("%s Not resetting without confirmation: run it in a terminal or add --yes", question)
+		return false, usageError("%s %s without confirmation: run it in a terminal or add --yes", question, refusal)
 	}
 	fmt.Fprintf(a.stdout, "%s [y/N] ", question)
 	line, err := bufio.NewReader(a.stdin).ReadString('\n')
-	if err != nil && line == "" {
-		return false, nil
+	if err != nil && !errors.Is(err, io.EOF) {
+		return false, fmt.Errorf("cannot read the answer: %w", err)
 	}
 	answer := strings.ToLower(strings.TrimSpace(line))
 	return answer == "y" || answer == "yes", nil

@@ -8,6 +8,7 @@ import (
 
 	"shipshape/internal/course"
 	"shipshape/internal/progress"
+	"shipshape/internal/termsafe"
 )
 
 // app holds what the commands share: flags, streams and loaders.
@@ -66,7 +67,7 @@ func (a *app) loadProgress(p *course.Pack) (progress.State, error) {
 	}
 	st, notices, err := progress.Load(dir, p.ID)
 	for _, n := range notices {
-		fmt.Fprintln(a.stderr, "shipshape: "+n)
+		fmt.Fprintln(a.stderr, "shipshape: "+termsafe.Line(n))
 	}
 	return st, err
 }

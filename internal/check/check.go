@@ -148,41 +148,12 @@ type Engine struct {
 // Option configures an Engine.
 type Option func(*Engine)
 
-// WithParallelism limits how many checks run at once (default 4).
-func WithParallelism(n int) Option {
-	return func(e *Engine) {
-		if n > 0 {
-			e.parallel = n
-		}
-	}
-}
-
 // WithStopTimeout sets the grace period container.graceful_shutdown gives
 // a container before Docker kills it (default 10s, Docker's own default).
 func WithStopTimeout(d time.Duration) Option {
 	return func(e *Engine) {
 		if d > 0 {
 			e.stopTimeout = d
-		}
-	}
-}
-
-// WithHealthCap caps how long a container may take to become healthy when
-// the check declares no max_startup_seconds (default 60s).
-func WithHealthCap(d time.Duration) Option {
-	return func(e *Engine) {
-		if d > 0 {
-			e.healthCap = d
-		}
-	}
-}
-
-// WithProbeInterval sets the health probe interval used while a check
-// waits for a container (default 500ms).
-func WithProbeInterval(d time.Duration) Option {
-	return func(e *Engine) {
-		if d > 0 {
-			e.fastProbe = d
 		}
 	}
 }

@@ -105,15 +105,19 @@ func (c *Client) list(ctx context.Context, f filters.Args) (Leftovers, error) {
 
 // remove deletes labelled containers, then images (newest first, so
 // children go before their parents), then volumes, for which mine is true.
-// Only objects with the managed label are ever looked at.
+// Only objects with the managed label are ever looked at. Every API call
+// gets its own timeout: one deadline for the whole cleanup would let a long
+// list of removals, and their retries, starve the ones at the end.
 func (c *Client) remove(ctx context.Context, mine owner) (Removed, error) {
 	var r Removed
 	var errs []error
 	f := filters.NewArgs(filters.Arg("label", LabelManaged+"=true"))
-	cctx, cancel := c.call(ctx)
-	defer cancel()
 
-	cs, err := c.api.ContainerList(cctx, container.ListOptions{All: true, Filters: f})
+	var cs []container.Summary
+	err := c.withCall(ctx, func(cctx context.Context) (err error) {
+		cs, err = c.api.ContainerList(cctx, container.ListOptions{All: true, Filters: f})
+		return err
+	})
 	if err != nil {
 		return r, c.classify("list shipshape's containers", "", err)
 	}
@@ -121,11 +125,15 @@ func (c *Client) remove(ctx context.Context, mine owner) (Removed, error) {
 		if !mine(x.Labels) {
 			continue
 		}
-		err := c.api.ContainerRemove(cctx, x.ID, container.RemoveOptions{Force: true, RemoveVolumes: true})
+		rm := func(cctx context.Context) error {
+			return c.api.ContainerRemove(cctx, x.ID, container.RemoveOptions{Force: true, RemoveVolumes: true})
+		}
+		err := c.withCall(ctx, rm)
 		if cerrdefs.IsConflict(err) {
 			// Most often an auto-remove already under way: give it a moment.
-			time.Sleep(time.Second)
-			err = c.api.ContainerRemove(cctx, x.ID, container.RemoveOptions{Force: true, RemoveVolumes: true})
+			if sleep(ctx, time.Second) {
+				err = c.withCall(ctx, rm)
+			}
 		}
 		if err == nil || cerrdefs.IsNotFound(err) {
 			r.Containers++
@@ -134,7 +142,11 @@ func (c *Client) remove(ctx context.Context, mine owner) (Removed, error) {
 		}
 	}
 
-	is, err := c.api.ImageList(cctx, image.ListOptions{All: true, Filters: f})
+	var is []image.Summary
+	err = c.withCall(ctx, func(cctx context.Context) (err error) {
+		is, err = c.api.ImageList(cctx, image.ListOptions{All: true, Filters: f})
+		return err
+	})
 	if err != nil {
 		return r, c.classify("list shipshape's images", "", err)
 	}
@@ -151,7 +163,10 @@ func (c *Client) remove(ctx context.Context, mine owner) (Removed, error) {
 		var next []image.Summary
 		var passErrs []error
 		for _, x := range pending {
-			_, err := c.api.ImageRemove(cctx, x.ID, image.RemoveOptions{Force: true, PruneChildren: true})
+			err := c.withCall(ctx, func(cctx context.Context) error {
+				_, err := c.api.ImageRemove(cctx, x.ID, image.RemoveOptions{Force: true, PruneChildren: true})
+				return err
+			})
 			switch {
 			case err == nil || cerrdefs.IsNotFound(err):
 				r.Images++
@@ -169,7 +184,11 @@ func (c *Client) remove(ctx context.Context, mine owner) (Removed, error) {
 		pending = next
 	}
 
-	vs, err := c.api.VolumeList(cctx, volume.ListOptions{Filters: f})
+	var vs volume.ListResponse
+	err = c.withCall(ctx, func(cctx context.Context) (err error) {
+		vs, err = c.api.VolumeList(cctx, volume.ListOptions{Filters: f})
+		return err
+	})
 	if err != nil {
 		return r, c.classify("list shipshape's volumes", "", err)
 	}
@@ -177,7 +196,7 @@ func (c *Client) remove(ctx context.Context, mine owner) (Removed, error) {
 		if !mine(x.Labels) {
 			continue
 		}
-		err := c.api.VolumeRemove(cctx, x.Name, true)
+		err := c.withCall(ctx, func(cctx context.Context) error { return c.api.VolumeRemove(cctx, x.Name, true) })
 		if err == nil || cerrdefs.IsNotFound(err) {
 			r.Volumes++
 		} else {
@@ -188,4 +207,24 @@ func (c *Client) remove(ctx context.Context, mine owner) (Removed, error) {
 		return r, fmt.Errorf("cannot clean up everything: %w", errors.Join(errs...))
 	}
 	return r, nil
+}
+
+// withCall runs one API call under its own timeout.
+func (c *Client) withCall(ctx context.Context, fn func(context.Context) error) error {
+	cctx, cancel := c.call(ctx)
+	defer cancel()
+	return fn(cctx)
+}
+
+// sleep waits for d, or less if ctx ends; it reports whether it waited
+// the full time.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -123,11 +124,22 @@ func (c *Client) RunCommand(ctx context.Context, spec check.CommandSpec) (check.
 	return res, nil
 }
 
-// RemoveBuiltImage removes the image tag ref if the image carries the
-// label BuildImage puts on what shipshape builds; anything else is
-// refused, so a tag the learner made is never removed. A missing image is
-// not an error.
+// ValidateRepo is the repository `shipshape pack validate` tags its
+// images in; it must equal packs.ImageRepo (a test checks), and is
+// repeated here because the adapter does not import the packs package.
+const ValidateRepo = "shipshape-validate"
+
+// RemoveBuiltImage removes the image tag ref that `shipshape pack
+// validate` built, and refuses anything else. The label BuildImage puts
+// on an image is no proof on its own, because labels are inherited: an
+// image the learner builds FROM one of shipshape's carries it too. So ref
+// must also be in ValidateRepo and be one of the image's own tags, and the
+// removal is by that tag (an image with other tags only loses this one).
+// A missing image is not an error.
 func (c *Client) RemoveBuiltImage(ctx context.Context, ref string) error {
+	if !strings.HasPrefix(ref, ValidateRepo+"/") {
+		return fmt.Errorf("refusing to remove image %q: only images in %s/ are removed", ref, ValidateRepo)
+	}
 	ctx, cancel := c.call(ctx)
 	defer cancel()
 	ii, err := c.api.ImageInspect(ctx, ref)
@@ -140,9 +152,21 @@ func (c *Client) RemoveBuiltImage(ctx context.Context, ref string) error {
 	if ii.Config == nil || ii.Config.Labels[LabelBuilt] != "true" {
 		return fmt.Errorf("refusing to remove image %q: it was not built by shipshape", ref)
 	}
+	if !slices.Contains(ii.RepoTags, withTag(ref)) {
+		return fmt.Errorf("refusing to remove image %q: the tag does not name the image shipshape built", ref)
+	}
 	_, err = c.api.ImageRemove(ctx, ref, image.RemoveOptions{Force: true, PruneChildren: true})
 	if cerrdefs.IsNotFound(err) {
 		return nil
 	}
 	return c.classify(fmt.Sprintf("remove image %q", ref), "", err)
+}
+
+// withTag adds the implied ":latest" to a reference without a tag, the
+// form the daemon lists in RepoTags.
+func withTag(ref string) string {
+	if strings.Contains(ref, "@") || strings.Contains(ref[strings.LastIndex(ref, "/")+1:], ":") {
+		return ref
+	}
+	return ref + ":latest"
 }

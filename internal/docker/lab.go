@@ -3,6 +3,7 @@ package docker
 import (
 	"archive/tar"
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/build"
@@ -98,31 +100,56 @@ func (c *Client) BuildImage(ctx context.Context, req lab.BuildRequest, onEvent f
 	}
 	defer resp.Body.Close()
 
+	res, err := readBuildStream(ctx, op, resp.Body, onEvent)
+	if err != nil {
+		return res, err
+	}
+	res.Duration = time.Since(start)
+	if res.Error != "" {
+		res.ImageID = ""
+		return res, nil
+	}
+	// The aux message carries the full id; the "Successfully built" line
+	// only a short one, so resolve it.
+	ref := res.ImageID
+	if req.Tag != "" {
+		ref = req.Tag
+	}
+	if ref == "" {
+		res.Error = "the builder reported no image"
+		return res, nil
+	}
+	info, err := c.InspectImage(ctx, ref)
+	if err != nil {
+		return res, err
+	}
+	res.ImageID = info.ID
+	return res, nil
+}
+
+// readBuildStream turns the classic builder's JSON messages into log
+// lines and events. Lines go through a lineWriter, so output without
+// newlines (\r progress bars, binary written by a RUN step) is cut into
+// lines of at most maxLogLine bytes instead of growing one without bound.
+func readBuildStream(ctx context.Context, op string, body io.Reader, onEvent func(lab.BuildEvent)) (lab.BuildResult, error) {
 	res := lab.BuildResult{}
 	var step string
-	var partial string
-	emit := func(text string) {
-		text = partial + text
-		lines := strings.Split(text, "\n")
-		partial = lines[len(lines)-1]
-		for _, l := range lines[:len(lines)-1] {
-			l = termsafe.Line(strings.TrimRight(l, "\r"))
-			ev := lab.BuildEvent{Line: l}
-			if stepLine.MatchString(l) {
-				step = l
-				ev.Step = l
-			}
-			if m := builtLine.FindStringSubmatch(l); m != nil && res.ImageID == "" {
-				res.ImageID = m[1]
-			}
-			res.Log = append(res.Log, l)
-			if len(res.Log) > MaxBuildLog {
-				res.Log = res.Log[len(res.Log)-MaxBuildLog:]
-			}
-			onEvent(ev)
+	lines := &lineWriter{on: func(_, l string) {
+		ev := lab.BuildEvent{Line: l}
+		if stepLine.MatchString(l) {
+			step = l
+			ev.Step = l
 		}
-	}
-	dec := json.NewDecoder(resp.Body)
+		if m := builtLine.FindStringSubmatch(l); m != nil && res.ImageID == "" {
+			res.ImageID = m[1]
+		}
+		res.Log = append(res.Log, l)
+		if len(res.Log) > MaxBuildLog {
+			res.Log = res.Log[len(res.Log)-MaxBuildLog:]
+		}
+		onEvent(ev)
+	}}
+	dec := json.NewDecoder(body)
 	for {
 		var m struct {
 			Stream      string                    `json:"stream"`
@@ -145,7 +172,7 @@ func (c *Client) BuildImage(ctx context.Context, req lab.BuildRequest, onEvent f
 		}
 		switch {
 		case m.Stream != "":
-			emit(m.Stream)
+			lines.WriteString(m.Stream)
 		case m.Status != "" && m.Progress == "":
 			// Pulls of a base image report status lines; progress bars are
 			// left out, they are noise in a log.
@@ -153,7 +180,7 @@ func (c *Client) BuildImage(ctx context.Context, req lab.BuildRequest, onEvent f
 			if m.ID != "" {
 				s = m.ID + ": " + s
 			}
-			emit(s + "\n")
+			lines.WriteString(s + "\n")
 		}
 		if len(m.Aux) > 0 {
 			var aux struct{ ID string }
@@ -166,36 +193,14 @@ func (c *Client) BuildImage(ctx context.Context, req lab.BuildRequest, onEvent f
 			msg = m.ErrorDetail.Message
 		}
 		if msg != "" {
-			emit("\n")
+			lines.flush()
 			res.Error = termsafe.Line(strings.TrimSpace(msg))
 			res.FailedStep = step
 			res.Log = append(res.Log, "ERROR: "+res.Error)
 			onEvent(lab.BuildEvent{Line: "ERROR: " + res.Error})
 		}
 	}
-	if partial != "" {
-		emit("\n")
-	}
-	res.Duration = time.Since(start)
-	if res.Error != "" {
-		res.ImageID = ""
-		return res, nil
-	}
-	// The aux message carries the full id; the "Successfully built" line
-	// only a short one, so resolve it.
-	ref := res.ImageID
-	if req.Tag != "" {
-		ref = req.Tag
-	}
-	if ref == "" {
-		res.Error = "the builder reported no image"
-		return res, nil
-	}
-	info, err := c.InspectImage(ctx, ref)
-	if err != nil {
-		return res, err
-	}
-	res.ImageID = info.ID
+	lines.flush()
 	return res, nil
 }
 
@@ -246,7 +251,8 @@ func (c *Client) FollowLogs(ctx context.Context, id string, onLine func(stream, 
 }
 
 // lineWriter splits a byte stream into sanitized lines; an overlong line
-// is cut so a container printing without newlines cannot exhaust memory.
+// is cut into pieces of at most maxLogLine bytes so a container or a build
+// printing without newlines cannot exhaust memory.
 type lineWriter struct {
 	stream string
 	on     func(stream, line string)
@@ -257,25 +263,49 @@ const maxLogLine = 16 << 10
 
 func (w *lineWriter) Write(p []byte) (int, error) {
 	w.buf = append(w.buf, p...)
+	w.split()
+	return len(p), nil
+}
+
+// WriteString is Write for text that arrives as a string (the builder's
+// JSON stream).
+func (w *lineWriter) WriteString(s string) {
+	w.buf = append(w.buf, s...)
+	w.split()
+}
+
+func (w *lineWriter) split() {
 	for {
-		i := strings.IndexByte(string(w.buf), '\n')
-		if i < 0 {
-			if len(w.buf) > maxLogLine {
-				w.on(w.stream, termsafe.Line(string(w.buf[:maxLogLine])))
-				w.buf = w.buf[maxLogLine:]
-			}
-			return len(p), nil
+		if i := bytes.IndexByte(w.buf, '\n'); i >= 0 && i <= maxLogLine {
+			w.emit(w.buf[:i])
+			w.buf = w.buf[i+1:]
+			continue
 		}
-		w.on(w.stream, termsafe.Line(strings.TrimRight(string(w.buf[:i]), "\r")))
-		w.buf = w.buf[i+1:]
+		if len(w.buf) <= maxLogLine {
+			break
+		}
+		// Cut at a rune boundary so the piece stays UTF-8.
+		n := maxLogLine
+		for n > maxLogLine-utf8.UTFMax && !utf8.RuneStart(w.buf[n]) {
+			n--
+		}
+		w.emit(w.buf[:n])
+		w.buf = w.buf[n:]
 	}
+	if len(w.buf) == 0 {
+		w.buf = nil // let a large backing array go
+	}
+}
+
+func (w *lineWriter) emit(b []byte) {
+	w.on(w.stream, termsafe.Line(strings.TrimRight(string(b), "\r")))
 }
 
 func (w *lineWriter) flush() {
 	if len(w.buf) > 0 {
-		w.on(w.stream, termsafe.Line(string(w.buf)))
-		w.buf = nil
+		w.emit(w.buf)
 	}
+	w.buf = nil
 }
 
 // Stats implements lab.Docker. With stream=false the daemon waits for a

@@ -117,8 +117,10 @@ func (l *Lab) runTrivyBinary(ctx context.Context, bin, ref, out string) error {
 	if h, ok := l.docker.(interface{ HostURL() string }); ok && h.HostURL() != "" {
 		cmd.Env = append(cmd.Env, "DOCKER_HOST="+h.HostURL())
 	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	// Only the end of stderr is shown, so only the end is kept: a trivy
+	// logging at length must not grow shipshape's memory with it.
+	stderr := &tailWriter{max: maxTrivyStderr}
+	cmd.Stderr = stderr
 	if err := cmd.Run(); err != nil {
 		if ctx.Err() != nil {
 			return fmt.Errorf("cannot scan %s: %w", ref, ctx.Err())
@@ -127,6 +129,39 @@ func (l *Lab) runTrivyBinary(ctx context.Context, bin, ref, out string) error {
 		return fmt.Errorf("cannot scan %s: trivy failed (%v): %s", ref, err, termsafe.Line(msg))
 	}
 	return nil
+}
+
+// maxTrivyStderr bounds how much of trivy's stderr is kept for the error
+// message.
+const maxTrivyStderr = 64 << 10
+
+// tailWriter keeps the last max bytes written to it. It trims only when it
+// holds twice that, so each byte is copied a bounded number of times.
+type tailWriter struct {
+	max int
+	buf []byte
+}
+
+func (w *tailWriter) Write(p []byte) (int, error) {
+	n := len(p)
+	if len(p) >= w.max {
+		w.buf = append(w.buf[:0], p[len(p)-w.max:]...)
+		return n, nil
+	}
+	w.buf = append(w.buf, p...)
+	if len(w.buf) > 2*w.max {
+		w.buf = append(w.buf[:0], w.buf[len(w.buf)-w.max:]...)
+	}
+	return n, nil
+}
+
+// String returns the kept tail; its first line may be cut.
+func (w *tailWriter) String() string {
+	b := w.buf
+	if len(b) > w.max {
+		b = b[len(b)-w.max:]
+	}
+	return string(b)
 }
 
 func lastLines(s string, n int) string {

@@ -27,26 +27,6 @@ type Lab struct {
 // Option configures a Lab.
 type Option func(*Lab)
 
-// WithHealthCap caps how long Run's and Measure's containers may take to
-// become healthy (default 60s).
-func WithHealthCap(d time.Duration) Option {
-	return func(l *Lab) {
-		if d > 0 {
-			l.healthCap = d
-		}
-	}
-}
-
-// WithProbeInterval sets the health probe pace of the containers the lab
-// starts (default 500ms, as the checks use).
-func WithProbeInterval(d time.Duration) Option {
-	return func(l *Lab) {
-		if d > 0 {
-			l.probe = d
-		}
-	}
-}
-
 // WithLookPath replaces exec.LookPath when looking for the trivy binary,
 // so tests can pretend it is missing.
 func WithLookPath(f func(string) (string, error)) Option {
