@@ -25,6 +25,12 @@ func init() {
 	kinds["container.graceful_shutdown"] = &kind{docker: true, title: fixedTitle("Shuts down cleanly on SIGTERM"), eval: evalGraceful}
 }
 
+// maxProbeGrace bounds the grace added to an image's start period while a
+// check probes fast. An app that needs longer to start should declare a
+// start period; without one, Docker itself would fail it on a real
+// deployment's first few probes.
+const maxProbeGrace = 10 * time.Second
+
 // probePlan derives the health configuration used while a check waits for
 // a container, and how long to wait.
 //
@@ -32,22 +38,23 @@ func init() {
 // changes. Docker runs the first probe one interval after start, so an
 // image declaring --interval=30s would take 30s to be judged. Probing every
 // fast (500ms by default) finds the healthy moment within half a second.
-// Probing faster must not make the verdict harsher than Docker's own: with
-// the image's settings Docker cannot call the container unhealthy before
-// start_period + retries*interval has passed, so that whole budget becomes
-// the start period, during which failed probes do not count. After it, the
-// image's retries (at the fast pace) decide. On API >= 1.44 the adapter
-// also passes StartInterval; on older engines it drops it, which changes
-// nothing since the interval itself is already fast.
+// Probing faster must not make the verdict much harsher than Docker's own:
+// the image's start period is kept, and a grace of retries*interval (at
+// most maxProbeGrace) is added to it, during which failed probes do not
+// count. After it, the image's retries at the fast pace decide, so a probe
+// that never succeeds is judged unhealthy seconds after the grace, not
+// after a minute. On API >= 1.44 the adapter also passes StartInterval; on
+// older engines it drops it, which changes nothing since the interval
+// itself is already fast.
 func probePlan(img *Healthcheck, fast, limit time.Duration) (Healthcheck, time.Duration) {
 	interval := dur(img.Interval, DefaultHealthInterval)
 	timeout := dur(img.Timeout, DefaultHealthTimeout)
 	r := retries(img)
 	step := min(fast, interval)
-	budget := img.StartPeriod + time.Duration(r)*interval
-	budget = min(budget, limit)
-	plan := Healthcheck{Test: img.Test, Interval: step, Timeout: timeout, Retries: r, StartPeriod: budget, StartInterval: step}
-	deadline := budget + time.Duration(r)*(step+timeout) + 2*time.Second
+	grace := min(time.Duration(r)*interval, maxProbeGrace)
+	start := min(img.StartPeriod+grace, limit)
+	plan := Healthcheck{Test: img.Test, Interval: step, Timeout: timeout, Retries: r, StartPeriod: start, StartInterval: step}
+	deadline := start + time.Duration(r)*(step+timeout) + 2*time.Second
 	return plan, min(deadline, limit)
 }
 

@@ -45,6 +45,10 @@ var kindCases = []kindCase{
 	{name: "healthy/none", image: "hcnone", kind: "container.healthy", want: check.StatusFail, evidence: "HEALTHCHECK NONE"},
 	{name: "healthy/undeclared", image: "root", kind: "container.healthy", want: check.StatusFail, evidence: "no HEALTHCHECK"},
 	{name: "healthy/never", image: "hcfail", kind: "container.healthy", want: check.StatusFail, evidence: "probe says no"},
+	// A 30s interval with a probe that always fails: Docker itself reports
+	// it unhealthy after the bounded grace, rather than the check running
+	// out its deadline with the container "starting".
+	{name: "healthy/never-slow-interval", image: "hcnever", kind: "container.healthy", want: check.StatusFail, evidence: "Docker reported the container unhealthy"},
 	{name: "healthy/probe-cannot-run", image: "hcmissing", kind: "container.healthy", want: check.StatusFail, evidence: "curl: not found"},
 	{name: "healthy/exits", image: "quickexit", kind: "container.healthy", want: check.StatusFail, evidence: "no HEALTHCHECK"},
 
@@ -201,6 +205,7 @@ func TestScanNoCritical(t *testing.T) {
 		ev   string
 	}{
 		{report("high.json", info.ID, "HIGH"), check.StatusPass, "0 CRITICAL, 1 HIGH"},
+		{report("high2.json", info.ID, "HIGH"), check.StatusPass, "HIGH CVE-2024-0001 openssl 3.0.1 (fixed in 3.0.2)"},
 		{report("crit.json", info.ID, "CRITICAL"), check.StatusFail, "CRITICAL CVE-2024-0001 openssl 3.0.1 (fixed in 3.0.2)"},
 		{report("other.json", other, "HIGH"), check.StatusError, "not for"},
 		{"", check.StatusError, "no Trivy report"},

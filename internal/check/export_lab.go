@@ -13,3 +13,7 @@ func ProbePlan(img *Healthcheck, fast, limit time.Duration) (Healthcheck, time.D
 
 // HasHealthcheck reports whether h declares a probe (and not NONE).
 func HasHealthcheck(h *Healthcheck) bool { return hasHealthcheck(h) }
+
+// Instruction turns an image history entry's CreatedBy into the Dockerfile
+// line that made the layer, the same way the size checks show it.
+func Instruction(createdBy string) string { return instruction(createdBy) }

@@ -67,7 +67,7 @@ CMD ["sleep","3600"]
 USER app
 CMD ["sh","-c","trap '' TERM; while :; do sleep 1; done"]
 `,
-	// hcnever would keep a check waiting for a minute.
+	// hcnever fails every probe at a 30s interval.
 	"hcnever": `FROM BASE
 USER app
 HEALTHCHECK --interval=30s --timeout=1s CMD ["false"]

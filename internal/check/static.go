@@ -104,17 +104,19 @@ func evalNoCritical(ctx context.Context, en *env, _ params) verdict {
 	}
 	c := rep.Counts()
 	summary := fmt.Sprintf("%d CRITICAL, %d HIGH, %d MEDIUM, %d LOW in %s", c["CRITICAL"], c["HIGH"], c["MEDIUM"], c["LOW"], rep.ArtifactName)
-	crit := rep.Findings("CRITICAL")
-	if len(crit) == 0 {
-		return pass(summary)
-	}
+	// CRITICAL findings decide; HIGH ones are listed too, as the next
+	// thing worth fixing (package, installed and fixed version).
 	ev := []string{summary}
-	for i, f := range crit {
+	listed := rep.Findings("CRITICAL", "HIGH")
+	for i, f := range listed {
 		if i == maxListed {
-			ev = append(ev, fmt.Sprintf("… and %d more", len(crit)-maxListed))
+			ev = append(ev, fmt.Sprintf("… and %d more CRITICAL or HIGH findings in the report", len(listed)-maxListed))
 			break
 		}
 		ev = append(ev, f.String())
+	}
+	if c["CRITICAL"] == 0 {
+		return pass(ev...)
 	}
 	return fail(ev...)
 }

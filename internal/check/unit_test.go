@@ -66,9 +66,15 @@ func TestProbePlan(t *testing.T) {
 	if plan.Interval != 500*time.Millisecond || plan.Timeout != 3*time.Second || plan.Retries != 3 {
 		t.Errorf("plan = %+v", plan)
 	}
-	// Docker could not call it unhealthy before 3 x 30s; capped at the limit.
-	if plan.StartPeriod != time.Minute || deadline != time.Minute {
+	// A grace of 3 x 30s, bounded at 10s, then three fast failures decide:
+	// a probe that never succeeds is judged in seconds, not a minute.
+	if plan.StartPeriod != 10*time.Second || deadline != 10*time.Second+3*3500*time.Millisecond+2*time.Second {
 		t.Errorf("start period %s, deadline %s", plan.StartPeriod, deadline)
+	}
+	// A declared start period is kept on top of the grace.
+	slow := &Healthcheck{Test: []string{"CMD", "true"}, Interval: 30 * time.Second, Timeout: 3 * time.Second, Retries: 3, StartPeriod: 20 * time.Second}
+	if plan, _ = probePlan(slow, 500*time.Millisecond, time.Minute); plan.StartPeriod != 30*time.Second {
+		t.Errorf("start period %s with a declared 20s", plan.StartPeriod)
 	}
 	fast := &Healthcheck{Test: []string{"CMD", "true"}, Interval: time.Second, Timeout: time.Second, Retries: 2}
 	plan, deadline = probePlan(fast, 500*time.Millisecond, time.Minute)

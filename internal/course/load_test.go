@@ -112,7 +112,7 @@ func TestLoadProblems(t *testing.T) {
 		{"missing manifest", func(f map[string]string) { delete(f, "pack.yaml") }, "pack.yaml: file not found", 1},
 		{"unknown manifest field", func(f map[string]string) {
 			f["pack.yaml"] = strings.Replace(goodManifest, "title:", "titel:", 1)
-		}, "pack.yaml:3: field titel not found", 0},
+		}, `pack.yaml:3: unknown field "titel" in pack.yaml (its fields are: format_version, id, title,`, 0},
 		{"bad yaml", func(f map[string]string) { f["pack.yaml"] = "id: [unclosed\n" }, "pack.yaml:", 1},
 		{"format missing", func(f map[string]string) {
 			f["pack.yaml"] = strings.Replace(goodManifest, "format_version: 1\n", "", 1)
@@ -128,7 +128,7 @@ func TestLoadProblems(t *testing.T) {
 		{"unclosed front matter", func(f map[string]string) { f["one.md"] = "---\nid: one\n" }, "one.md:1: lesson must start with front matter", 0},
 		{"front matter type error", func(f map[string]string) {
 			f["one.md"] = strings.Replace(goodLessonOne, "minutes: 5", "minutes: five", 1)
-		}, "one.md:5: cannot unmarshal", 1},
+		}, "one.md:5: expected a whole number here, found text (five)", 1},
 		{"minutes zero", func(f map[string]string) {
 			f["one.md"] = strings.Replace(goodLessonOne, "minutes: 5", "minutes: 0", 1)
 		}, "one.md:5: minutes must be", 1},

@@ -3,7 +3,9 @@ package course
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -60,7 +62,62 @@ func shiftYAMLError(err error, offset int) error {
 	if line > 0 {
 		msg = strings.TrimPrefix(msg, "line "+strconv.Itoa(line)+": ")
 	}
-	return &yamlError{line: line, msg: msg}
+	return &yamlError{line: line, msg: friendlyYAML(msg)}
+}
+
+// unknownField and typeMismatch match the YAML library's wording, which
+// names Go types an author has never seen.
+var (
+	unknownField = regexp.MustCompile(`field (\S+) not found in type course\.(\w+)`)
+	typeMismatch = regexp.MustCompile("cannot unmarshal !!(\\w+) `?([^`]*)`? into (\\S+)")
+)
+
+// yamlPlaces names the parts of a pack for authors, with their fields.
+var yamlPlaces = map[string]struct {
+	name string
+	v    any
+}{
+	"manifest":      {"pack.yaml", manifest{}},
+	"workspaceYAML": {"workspace", workspaceYAML{}},
+	"frontMatter":   {"the front matter", frontMatter{}},
+	"exerciseYAML":  {"the exercise", exerciseYAML{}},
+	"checkYAML":     {"a check", checkYAML{}},
+}
+
+func friendlyYAML(msg string) string {
+	if m := unknownField.FindStringSubmatch(msg); m != nil {
+		if place, ok := yamlPlaces[m[2]]; ok {
+			return fmt.Sprintf("unknown field %q in %s (its fields are: %s)", m[1], place.name, strings.Join(yamlFields(place.v), ", "))
+		}
+	}
+	if m := typeMismatch.FindStringSubmatch(msg); m != nil {
+		kinds := map[string]string{"seq": "a list", "map": "a mapping", "str": "text", "int": "a number", "bool": "true or false", "float": "a number"}
+		want := map[string]string{"string": "text", "int": "a whole number", "[]string": "a list of texts", "bool": "true or false"}
+		got, wanted := kinds[m[1]], want[m[3]]
+		if got == "" {
+			got = m[1]
+		}
+		if wanted == "" {
+			wanted = "another kind of value"
+		}
+		if m[2] != "" {
+			got += " (" + m[2] + ")"
+		}
+		return fmt.Sprintf("expected %s here, found %s", wanted, got)
+	}
+	return msg
+}
+
+// yamlFields lists the YAML names of a struct's fields.
+func yamlFields(v any) []string {
+	t := reflect.TypeOf(v)
+	var out []string
+	for i := 0; i < t.NumField(); i++ {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ","); name != "" {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // lineOf returns the line of the value at path (mapping keys as strings,

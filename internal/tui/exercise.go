@@ -279,6 +279,7 @@ func (e *exerciseScreen) begin(kind opKind, title string) (context.Context, int)
 		e.activityTitle = title
 		e.activity = nil
 		e.showActivity = true
+		e.measure = nil
 	}
 	return ctx, e.opID
 }
@@ -724,7 +725,10 @@ func (e exerciseScreen) view(wf Workflow, checker Checker) string {
 	w := e.width
 	title := e.st.title.Render(fmt.Sprintf("Exercise %s · %s", termsafe.Line(e.exercise.ID), termsafe.Line(e.exercise.Title)))
 	var badges []string
-	if e.passed {
+	switch {
+	case e.passed && e.report != nil && !e.report.Passed():
+		badges = append(badges, e.st.warn.Render("passed before"))
+	case e.passed:
 		badges = append(badges, e.st.ok.Render("passed"))
 	}
 	if e.watching {
@@ -762,7 +766,7 @@ func (e exerciseScreen) view(wf Workflow, checker Checker) string {
 		lower = e.detailLines()
 	}
 	if len(lower) > room {
-		if e.showActivity {
+		if e.showActivity && e.measure == nil {
 			lower = lower[len(lower)-room:] // the newest lines of a log
 		} else {
 			lower = append(lower[:max(0, room-1)], e.st.muted.Render("  … (more with `shipshape check "+e.exercise.ID+"`)"))
@@ -820,7 +824,11 @@ func (e exerciseScreen) activityLines(room int) []string {
 	}
 	body := e.activity
 	if len(body) > room-len(out) && room > len(out) {
-		body = body[len(body)-(room-len(out)):]
+		if e.measure != nil {
+			body = body[:room-len(out)] // a report reads from the top
+		} else {
+			body = body[len(body)-(room-len(out)):] // a log from its newest line
+		}
 	}
 	for _, l := range body {
 		out = append(out, "  "+l)
@@ -990,11 +998,7 @@ func measureLines(m lab.Measurement, width int) []string {
 			if i == 6 {
 				break
 			}
-			made := termsafe.Line(l.CreatedBy)
-			if strings.TrimSpace(made) == "" {
-				made = "(base image layer)"
-			}
-			out = append(out, fmt.Sprintf("  %9s  %s", humanBytes(l.Size), made))
+			out = append(out, fmt.Sprintf("  %9s  %s", humanBytes(l.Size), termsafe.Line(check.Instruction(l.CreatedBy))))
 		}
 	}
 	return out

@@ -87,11 +87,10 @@ func (k pagerKeys) ShortHelp() []key.Binding {
 
 // FullHelp implements help.KeyMap.
 func (k pagerKeys) FullHelp() [][]key.Binding {
+	// Three columns fit 80 terminal columns.
 	return [][]key.Binding{
-		{k.Up, k.Down, k.PageUp, k.PageDown},
-		{k.HalfUp, k.HalfDown, k.Top, k.Bottom},
-		{k.Next, k.Prev, k.Back},
-		{k.Check, k.Hint, k.Checklist},
-		{k.Help, k.Quit},
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.HalfUp, k.HalfDown},
+		{k.Top, k.Bottom, k.Next, k.Prev, k.Back},
+		{k.Check, k.Hint, k.Checklist, k.Help, k.Quit},
 	}
 }

@@ -82,16 +82,20 @@ func (d lessonDelegate) Render(w io.Writer, m list.Model, index int, item list.I
 	fmt.Fprint(w, ansi.Truncate(line1, width, "")+"\n"+ansi.Truncate(line2, width, ""))
 }
 
-// stateMark is the glyph and word for a lesson's state.
+// stateMark is the glyph and word for a lesson's state. For an exercise
+// lesson the checks say more than the reading does.
 func (d lessonDelegate) stateMark(ls summary.Lesson) (string, string) {
+	if ls.Lesson.Exercise != nil {
+		switch {
+		case ls.State == summary.Passed:
+			return d.st.ok.Render("✓"), "passed"
+		case ls.Attempts > 0:
+			return d.st.warn.Render("◐"), "checked · not passed yet"
+		}
+	}
 	switch ls.State {
-	case summary.Passed:
-		return d.st.ok.Render("✓"), "passed"
 	case summary.Read:
 		if ls.Lesson.Exercise != nil {
-			if ls.LastAttemptPassed != nil {
-				return d.st.warn.Render("●"), "read · not passed yet"
-			}
 			return d.st.ok.Render("●"), "read · not checked"
 		}
 		return d.st.ok.Render("●"), "read"

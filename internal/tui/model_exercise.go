@@ -86,7 +86,7 @@ func (m Model) updateExercise(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		}
 		m.ex.showActivity = true
 		m.ex.activityTitle = "Starting " + prod + "…"
-		m.ex.activity = nil
+		m.ex.activity, m.ex.measure = nil, nil
 		m.ex.runID++
 		return m, startRunCmd(wf, prod, m.ex.runID)
 	case key.Matches(msg, k.Watch):

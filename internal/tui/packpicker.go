@@ -169,6 +169,12 @@ func (m Model) updatePacks(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		if c.Err != "" {
 			return m, nil
 		}
+		if c.Ref == m.currentPackRef() {
+			// Already open: opening it again would lock it against itself.
+			m.screen = screenList
+			m.layout()
+			return m, nil
+		}
 		if m.ex.busy() || m.ex.running != nil || m.cl.running {
 			m.packs.err = "Finish or cancel the running exercise work first."
 			return m, nil
