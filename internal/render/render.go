@@ -109,7 +109,7 @@ func (r *Renderer) Render(lessonID, markdown string, width int, style Style) (st
 		return "", fmt.Errorf("cannot render lesson %q: %w", lessonID, err)
 	}
 	tr.mu.Lock()
-	raw, err := tr.tr.Render(termsafe.Markdown(markdown))
+	raw, err := tr.tr.Render(joinListContinuations(termsafe.Markdown(markdown)))
 	tr.mu.Unlock()
 	if err != nil {
 		return "", fmt.Errorf("cannot render lesson %q: %w", lessonID, err)
