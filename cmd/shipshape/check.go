@@ -281,7 +281,11 @@ func recordAttempt(a *app, pack *course.Pack, exerciseID string, rep check.Repor
 			err = cerr
 		}
 	}
-	if err != nil {
+	switch {
+	case errors.Is(err, progress.ErrReadOnly):
+		fmt.Fprintln(a.stderr, "shipshape: note: this result was not recorded: another shipshape (the course in another terminal?) "+
+			"holds your progress; check from there with c, or close it and check again")
+	case err != nil:
 		fmt.Fprintln(a.stderr, "shipshape: note: the result was not saved to your progress: "+termsafe.Line(err.Error()))
 	}
 }
