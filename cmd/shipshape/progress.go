@@ -133,7 +133,7 @@ func printProgress(a *app, pack *course.Pack, st progress.State, sum summary.Sum
 			}
 			line += fmt.Sprintf(" · %d attempt(s), last %s", len(ep.Attempts), last.StartedAt.Local().Format("2006-01-02 15:04"))
 			if !last.Passed {
-				line += fmt.Sprintf(", %d required check(s) not passed", failed)
+				line += fmt.Sprintf(", which did not pass (%d required check(s) failed)", failed)
 			}
 		}
 		fmt.Fprintln(w, line)
