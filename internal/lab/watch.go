@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -19,11 +20,19 @@ import (
 var skipDirs = map[string]bool{".git": true, ".venv": true, "venv": true, "__pycache__": true,
 	"node_modules": true, ".mypy_cache": true, ".pytest_cache": true, ".ruff_cache": true}
 
+// sedTemp is the temporary file `sed -i` writes beside the file it edits.
+var sedTemp = regexp.MustCompile(`^sed[A-Za-z0-9]{6}$`)
+
 // ignoredFile reports editor temp files: backups ("x~"), vim swap files
 // (".x.swp", ".x.swx"), vim's write test file "4913", emacs lock and
-// autosave files (".#x", "#x#").
+// autosave files (".#x", "#x#"), sed -i's temp file, JetBrains' safe-write
+// files and shipshape's own temp files (the rename that follows them is
+// the change that counts).
 func ignoredFile(name string) bool {
 	switch {
+	case sedTemp.MatchString(name), strings.HasSuffix(name, ".shipshape-tmp"), strings.HasSuffix(name, "___jb_tmp___"),
+		strings.HasSuffix(name, "___jb_old___"):
+		return true
 	case strings.HasSuffix(name, "~"), name == "4913",
 		strings.HasPrefix(name, ".") && (strings.HasSuffix(name, ".swp") || strings.HasSuffix(name, ".swx") || strings.HasSuffix(name, ".swo")),
 		strings.HasPrefix(name, ".#"), strings.HasPrefix(name, "#") && strings.HasSuffix(name, "#"),
