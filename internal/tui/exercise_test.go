@@ -189,7 +189,7 @@ func TestWatchRebuildsAndChecksOnSave(t *testing.T) {
 	waitFor(t, tm, "watching")
 	wf.changes <- []string{"Dockerfile"}
 	waitFor(t, tm, "changed: Dockerfile")
-	time.Sleep(200 * time.Millisecond)
+	eventually(t, func() bool { fc.mu.Lock(); defer fc.mu.Unlock(); return fc.calls == 2 && fc.ended })
 	m := finalModel(t, tm)
 	wf.mu.Lock()
 	defer wf.mu.Unlock()
@@ -287,7 +287,6 @@ func TestChecklistScreenJudgesAndTicks(t *testing.T) {
 	cfg := testConfig(t, prog)
 	cfg.Checklist = fakeChecklist{}
 	tm := startModel(t, cfg, 100, 40)
-	waitFor(t, tm, "connected")
 	tm.Send(press("D"))
 	waitFor(t, tm, "Deployment checklist")
 	tm.Send(press("c"))
@@ -334,7 +333,6 @@ func TestPackPickerSwitchesPack(t *testing.T) {
 	}
 	cfg.Packs = fakeCatalog{t: t, other: other, progress: newMemProgress("other")}
 	tm := startModel(t, cfg, 80, 24)
-	waitFor(t, tm, "connected")
 	tm.Send(press("P"))
 	waitFor(t, tm, "Other pack")
 	tm.Send(press("j"))

@@ -325,6 +325,19 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			cmd := m.quit()
 			return m, cmd
 		}
+		// q and ? mean the same on every screen, except while a key is
+		// being typed into a filter or answers a question.
+		if !m.list.SettingFilter() && m.ex.confirm == confirmNone {
+			switch {
+			case key.Matches(msg, m.listKeys.Quit):
+				cmd := m.quit()
+				return m, cmd
+			case key.Matches(msg, m.listKeys.Help):
+				m.fullHelp = !m.fullHelp
+				m.layout()
+				return m, nil
+			}
+		}
 		switch m.screen {
 		case screenPager:
 			return m.updatePager(msg)
@@ -358,13 +371,6 @@ func (m Model) updateList(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	}
 	switch {
-	case key.Matches(msg, m.listKeys.Quit):
-		cmd := m.quit()
-		return m, cmd
-	case key.Matches(msg, m.listKeys.Help):
-		m.fullHelp = !m.fullHelp
-		m.layout()
-		return m, nil
 	case key.Matches(msg, m.listKeys.Checklist):
 		return m.openChecklist()
 	case key.Matches(msg, m.listKeys.Packs):
@@ -383,13 +389,6 @@ func (m Model) updateList(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 func (m Model) updatePager(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	k := m.pager.keys
 	switch {
-	case key.Matches(msg, k.Quit):
-		cmd := m.quit()
-		return m, cmd
-	case key.Matches(msg, k.Help):
-		m.fullHelp = !m.fullHelp
-		m.layout()
-		return m, nil
 	case key.Matches(msg, k.Back):
 		save := m.savePosition()
 		m.screen = screenList

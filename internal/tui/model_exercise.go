@@ -19,12 +19,6 @@ func (m Model) updateExercise(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	// A notice answers the previous key; the next key replaces it.
 	m.ex.notice = ""
 	switch {
-	case key.Matches(msg, k.Quit):
-		cmd := m.quit()
-		return m, cmd
-	case key.Matches(msg, k.Help):
-		m.fullHelp = !m.fullHelp
-		m.layout()
 	case key.Matches(msg, k.Up):
 		m.ex.move(-1)
 		m.ex.showActivity = false
@@ -311,12 +305,6 @@ func (m Model) openChecklist() (Model, tea.Cmd) {
 func (m Model) updateChecklist(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	k := m.cl.keys
 	switch {
-	case key.Matches(msg, k.Quit):
-		cmd := m.quit()
-		return m, cmd
-	case key.Matches(msg, k.Help):
-		m.fullHelp = !m.fullHelp
-		m.layout()
 	case key.Matches(msg, k.Up):
 		m.cl.move(-1)
 	case key.Matches(msg, k.Down):

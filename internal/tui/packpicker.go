@@ -154,9 +154,6 @@ func (m Model) updatePacks(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	k := m.packs.keys
 	n := len(m.packs.choices)
 	switch {
-	case key.Matches(msg, k.Quit):
-		cmd := m.quit()
-		return m, cmd
 	case key.Matches(msg, k.Up) && n > 0:
 		m.packs.selected = (m.packs.selected - 1 + n) % n
 	case key.Matches(msg, k.Down) && n > 0:

@@ -104,9 +104,16 @@ func testConfig(t testing.TB, prog *memProgress) Config {
 	}
 }
 
+// startModel starts the program and waits until the status bar shows the
+// (fake) daemon's answer, so the screen is complete and keys sent next are
+// never taken before the window size is known.
 func startModel(t *testing.T, cfg Config, w, h int) *teatest.TestModel {
 	t.Helper()
-	return teatest.NewTestModel(t, New(cfg), teatest.WithInitialTermSize(w, h))
+	tm := teatest.NewTestModel(t, New(cfg), teatest.WithInitialTermSize(w, h))
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		return bytes.Contains(b, []byte("docker connected")) || bytes.Contains(b, []byte("Docker daemon"))
+	}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+	return tm
 }
 
 func waitFor(t *testing.T, tm *teatest.TestModel, text string) {
@@ -141,7 +148,6 @@ func TestListScreenGolden(t *testing.T) {
 	prog.st.Lessons["alpha"] = &store.LessonProgress{ReadAt: &now}
 	prog.st.Lessons["beta"] = &store.LessonProgress{LastOpened: now}
 	tm := startModel(t, testConfig(t, prog), 80, 24)
-	waitFor(t, tm, "connected")
 	m := finalModel(t, tm)
 	golden.RequireEqual(t, []byte(m.View()))
 }
@@ -172,7 +178,7 @@ func TestFilterFindsExercise(t *testing.T) {
 	tm.Send(press("/"))
 	tm.Type("9.1")
 	tm.Send(press("enter")) // apply the filter
-	waitFor(t, tm, "Gamma")
+	waitFor(t, tm, "› ○ 03  Gamma exercise") // filtered: the only row is selected
 	tm.Send(press("enter")) // open the only match
 	waitFor(t, tm, "exercise 9.1")
 	m := finalModel(t, tm)
@@ -217,12 +223,18 @@ func TestReopenRestoresLessonAndOffset(t *testing.T) {
 	prog := newMemProgress("test-pack")
 	prog.st.Current = "alpha"
 	prog.st.Lessons["alpha"] = &store.LessonProgress{Offset: 17}
-	tm := startModel(t, testConfig(t, prog), 80, 24)
-	waitFor(t, tm, "lines 18")
+	cfg := testConfig(t, prog)
+	tm := startModel(t, cfg, 80, 24)
+	// The lesson opens by itself; wait for its render before scrolling.
+	eventually(t, func() bool {
+		l := cfg.Pack.Lesson("alpha")
+		_, ok := cfg.Renderer.Cached(l.ID, l.Document(0), 80, render.NoColor)
+		return ok
+	})
+	time.Sleep(100 * time.Millisecond)
 	tm.Send(press("j"))
 	waitFor(t, tm, "lines 19")
-	time.Sleep(50 * time.Millisecond) // let the debounced save run
-	m := finalModel(t, tm)
+	m := finalModel(t, tm) // quitting saves the position before the program ends
 	if m.pager.offset() != 18 {
 		t.Errorf("offset = %d, want 18", m.pager.offset())
 	}
@@ -252,11 +264,19 @@ func TestLessonMarkedReadAtItsEnd(t *testing.T) {
 
 func TestResizeRerenders(t *testing.T) {
 	prog := newMemProgress("test-pack")
-	tm := startModel(t, testConfig(t, prog), 80, 24)
+	cfg := testConfig(t, prog)
+	tm := startModel(t, cfg, 80, 24)
 	tm.Send(press("enter"))
 	waitFor(t, tm, "lines 1")
 	tm.Send(tea.WindowSizeMsg{Width: 50, Height: 20})
-	time.Sleep(300 * time.Millisecond) // the new render arrives in the background
+	// The new render arrives in the background: wait until it is cached,
+	// then give the program a moment to take its message.
+	eventually(t, func() bool {
+		l := cfg.Pack.Lesson("alpha")
+		_, ok := cfg.Renderer.Cached(l.ID, l.Document(0), 50, render.NoColor)
+		return ok
+	})
+	time.Sleep(100 * time.Millisecond)
 	m := finalModel(t, tm)
 	if m.pager.shownWidth != 50 {
 		t.Fatalf("content rendered for width %d, want 50", m.pager.shownWidth)
@@ -274,7 +294,6 @@ func TestDaemonUnreachableShownWithReason(t *testing.T) {
 		return DaemonStatus{Reason: "cannot reach the Docker daemon at unix:///var/run/docker.sock\x1b[2J", Advice: "Start Docker"}
 	}
 	tm := startModel(t, cfg, 120, 24)
-	waitFor(t, tm, "cannot reach")
 	m := finalModel(t, tm)
 	status := m.statusView()
 	if !strings.Contains(status, "Start Docker") || strings.Contains(status, "\x1b") {
@@ -286,10 +305,12 @@ func TestReadOnlyProgressStillNavigates(t *testing.T) {
 	prog := newMemProgress("test-pack")
 	prog.readOnly = true
 	tm := startModel(t, testConfig(t, prog), 80, 24)
-	waitFor(t, tm, "read-only progress")
 	tm.Send(press("enter"))
 	waitFor(t, tm, "lines 1")
 	m := finalModel(t, tm)
+	if !strings.Contains(m.statusView(), "read-only progress") {
+		t.Errorf("status bar does not say progress is read-only: %q", m.statusView())
+	}
 	if strings.Contains(m.View(), "progress not saved") {
 		t.Errorf("read-only mode should not shout about failed saves:\n%s", m.View())
 	}
@@ -319,7 +340,6 @@ func TestHostileLessonIsNeutralised(t *testing.T) {
 
 func TestListCursorOpensSelectedLesson(t *testing.T) {
 	tm := startModel(t, testConfig(t, newMemProgress("test-pack")), 80, 24)
-	waitFor(t, tm, "connected")
 	tm.Send(press("j"))
 	tm.Send(press("j"))
 	tm.Send(press("enter"))
@@ -470,11 +490,23 @@ func TestFilterSurvivesProgressUpdate(t *testing.T) {
 	tm.Send(press("/"))
 	tm.Type("beta")
 	tm.Send(press("enter"))
-	waitFor(t, tm, "Beta")
+	waitFor(t, tm, "› ○ 02  Beta details") // filtered: the only row is selected
 	tm.Send(press("enter")) // open beta; this saves progress
 	waitFor(t, tm, "lesson 2/3")
 	tm.Send(press("esc"))
 	// The saves made while reading refilter the list; its row must be back.
 	waitFor(t, tm, "02  Beta details")
 	finalModel(t, tm)
+}
+
+// eventually waits up to 10s for cond, for work that ends in the background.
+func eventually(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 10s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
