@@ -923,7 +923,7 @@ func (e exerciseScreen) footerView() string {
 	case e.op != opNone:
 		return e.st.muted.Render(fmt.Sprintf("%s working · %s · x cancels", e.spin.View(), time.Since(e.opStart).Round(time.Second)))
 	case e.runErr != "":
-		return e.st.bad.Render("not judged: fix the problem above (b builds your prod image), then press c")
+		return e.st.bad.Render("not judged: fix the problem above, then press c (b builds your prod image here)")
 	case e.report == nil:
 		if e.watching {
 			return e.st.muted.Render("watching for saved changes: they rebuild " + "prod and check again")
