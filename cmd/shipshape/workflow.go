@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"shipshape/internal/course"
 	"shipshape/internal/docker"
 	"shipshape/internal/lab"
+	"shipshape/internal/scan"
 	"shipshape/internal/workspace"
 )
 
@@ -219,4 +221,23 @@ func (w *tuiWorkflow) RunChecklist(ctx context.Context, onEvent func(check.Event
 		target.DevImage = w.devImage
 	}
 	return checklist.Run(ctx, check.NewEngine(dc), target, onEvent), nil
+}
+
+// ImportReport uses a report made elsewhere for image's scan check. The
+// check itself compares the report's image ID with the image's.
+func (w *tuiWorkflow) ImportReport(image, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("cannot open %s: %w", path, err)
+	}
+	defer f.Close()
+	if _, err := scan.ParseReport(f); err != nil {
+		return err
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	w.reports.set(image, abs)
+	return nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
+	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
@@ -23,7 +24,7 @@ import (
 type exerciseKeys struct {
 	Up, Down, Check, BuildProd, BuildDev, Run, Watch, Scan, Measure key.Binding
 	Hint, Solution, Reset, Init, Details, Cancel, Back, Help, Quit  key.Binding
-	Yes, No                                                         key.Binding
+	Yes, No, Import                                                 key.Binding
 }
 
 func newExerciseKeys() exerciseKeys {
@@ -42,7 +43,8 @@ func newExerciseKeys() exerciseKeys {
 		Solution:  b("s", "s", "solution"),
 		Reset:     b("f", "f", "reset a file"),
 		Init:      b("i", "i", "write starter"),
-		Details:   b("tab", "tab", "log/details"),
+		Details:   b("tab", "tab", "tasks/log/details"),
+		Import:    b("I", "I", "import a Trivy report"),
 		Cancel:    b("x", "x", "cancel"),
 		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		Help:      b("?", "?", "help"),
@@ -62,7 +64,7 @@ func (k exerciseKeys) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Check, k.Details},
 		{k.BuildProd, k.BuildDev, k.Run, k.Watch},
-		{k.Scan, k.Measure, k.Hint, k.Solution},
+		{k.Scan, k.Import, k.Measure, k.Hint, k.Solution},
 		{k.Reset, k.Init, k.Cancel, k.Back},
 		{k.Help, k.Quit},
 	}
@@ -133,7 +135,13 @@ type exerciseScreen struct {
 	activityTitle string
 	activity      []string
 	showActivity  bool
-	notice        string
+	// showTasks shows the exercise's tasks in the lower area (tab cycles
+	// tasks, log and check details).
+	showTasks bool
+	// importing is set while the learner types a Trivy report path.
+	importing bool
+	input     textinput.Model
+	notice    string
 
 	// The prod container started with r.
 	running     lab.Running
@@ -166,7 +174,7 @@ func newExerciseScreen(st styles, pack *course.Pack, hasWorkflow bool) exerciseS
 	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	k := newExerciseKeys()
 	// Without a workflow only the checks, hints and navigation work.
-	for _, b := range []*key.Binding{&k.BuildProd, &k.BuildDev, &k.Run, &k.Watch, &k.Scan, &k.Measure, &k.Solution, &k.Reset, &k.Init} {
+	for _, b := range []*key.Binding{&k.BuildProd, &k.BuildDev, &k.Run, &k.Watch, &k.Scan, &k.Measure, &k.Solution, &k.Reset, &k.Init, &k.Import} {
 		b.SetEnabled(hasWorkflow)
 	}
 	return exerciseScreen{st: st, keys: k, spin: sp, pack: pack}
@@ -231,6 +239,10 @@ type (
 		res  workspace.Result
 		err  error
 	}
+	reportImportedMsg struct {
+		path string
+		err  error
+	}
 	fileChangedMsg struct {
 		gen   int
 		paths []string
@@ -261,6 +273,7 @@ func (e *exerciseScreen) open(l *course.Lesson, passed bool) {
 		e.rows[i] = checkRow{decl: d, title: d.ID}
 	}
 	e.selected, e.report, e.runErr, e.hints, e.confirm = 0, nil, "", 0, confirmNone
+	e.showTasks, e.importing = true, false
 	e.activity, e.activityTitle, e.notice, e.measure = nil, "", "", nil
 }
 
@@ -278,7 +291,7 @@ func (e *exerciseScreen) begin(kind opKind, title string) (context.Context, int)
 	if title != "" {
 		e.activityTitle = title
 		e.activity = nil
-		e.showActivity = true
+		e.showActivity, e.showTasks = true, false
 		e.measure = nil
 	}
 	return ctx, e.opID
@@ -391,6 +404,7 @@ func (e *exerciseScreen) onCheckDone(msg checkDoneMsg) bool {
 	e.end()
 	if msg.err != nil {
 		e.runErr = termsafe.Line(msg.err.Error())
+		e.showTasks = false
 		for i := range e.rows {
 			e.rows[i].running = false
 		}
@@ -398,6 +412,7 @@ func (e *exerciseScreen) onCheckDone(msg checkDoneMsg) bool {
 	}
 	rep := msg.report
 	e.report = &rep
+	e.showTasks = false
 	for i, r := range rep.Results {
 		if i < len(e.rows) {
 			e.rows[i].done, e.rows[i].running, e.rows[i].result = true, false, r
@@ -532,7 +547,7 @@ func (e *exerciseScreen) onMeasureDone(msg measureDoneMsg) {
 	e.activityTitle = "Dev against prod"
 	m := msg.m
 	e.measure = &m
-	e.activity = measureLines(m, e.width)
+	e.activity = measureLines(m, e.width, e.st)
 }
 
 // startFiles runs a workspace file operation (init, solution, reset).
@@ -549,7 +564,7 @@ func (e *exerciseScreen) onFilesDone(msg filesDoneMsg) {
 		return
 	}
 	e.end()
-	e.showActivity = true
+	e.showActivity, e.showTasks = true, false
 	e.activityTitle = msg.what
 	e.activity = nil
 	if msg.err != nil {
@@ -610,7 +625,7 @@ func stopRunCmd(r lab.Running, runID int) tea.Cmd {
 }
 
 func (e *exerciseScreen) onRunStarted(msg runStartedMsg) tea.Cmd {
-	e.showActivity = true
+	e.showActivity, e.showTasks = true, false
 	if msg.err != nil {
 		e.activityTitle = "Could not run " + msg.image
 		e.addActivity(msg.err.Error())
@@ -760,6 +775,12 @@ func (e exerciseScreen) view(wf Workflow, checker Checker) string {
 	switch {
 	case e.confirm != confirmNone:
 		lower = e.confirmLines()
+	case e.importing:
+		lower = []string{e.st.header.Render("Import a Trivy JSON report of " + termsafe.Line(e.runImage) + ":"),
+			"  " + e.input.View(), e.st.muted.Render("  enter: use it for the check · esc: cancel"),
+			e.st.muted.Render("  make one with: trivy image --scanners vuln --format json --output report.json IMAGE")}
+	case e.showTasks:
+		lower = e.taskLines()
 	case e.showActivity || (e.op != opNone && e.op != opCheck):
 		lower = e.activityLines(room)
 	default:
@@ -834,6 +855,15 @@ func (e exerciseScreen) activityLines(room int) []string {
 		out = append(out, "  "+l)
 	}
 	return out
+}
+
+// taskLines are the exercise's tasks, as the lesson declares them.
+func (e exerciseScreen) taskLines() []string {
+	out := []string{e.st.header.Render("Tasks")}
+	for i, t := range e.exercise.Tasks {
+		out = append(out, wrapLines(fmt.Sprintf("%d. %s", i+1, termsafe.Line(t)), e.width-2, "   ")...)
+	}
+	return append(out, e.st.muted.Render("  tab: log and check details · h: a hint"))
 }
 
 // detailLines are the selected check's evidence, hint and lesson, and the
@@ -923,7 +953,10 @@ func (e exerciseScreen) footerView() string {
 	case e.op != opNone:
 		return e.st.muted.Render(fmt.Sprintf("%s working · %s · x cancels", e.spin.View(), time.Since(e.opStart).Round(time.Second)))
 	case e.runErr != "":
-		return e.st.bad.Render("not judged: fix the problem above, then press c (b builds your prod image here)")
+		if e.keys.BuildProd.Enabled() {
+			return e.st.bad.Render("not judged: fix the problem above, then press c (b builds your prod image here)")
+		}
+		return e.st.bad.Render("not judged: fix the problem above, then press c")
 	case e.report == nil:
 		if e.watching {
 			return e.st.muted.Render("watching for saved changes: they rebuild " + "prod and check again")
@@ -956,7 +989,7 @@ func (e exerciseScreen) footerView() string {
 
 // measureLines draws exercise 3.4's comparison: sizes with bars, startup,
 // idle use and the largest layers of prod.
-func measureLines(m lab.Measurement, width int) []string {
+func measureLines(m lab.Measurement, width int, st styles) []string {
 	barW := max(10, min(40, width-40))
 	maxSize := max(m.Dev.Size, m.Prod.Size, 1)
 	var out []string
@@ -998,7 +1031,11 @@ func measureLines(m lab.Measurement, width int) []string {
 			if i == 6 {
 				break
 			}
-			out = append(out, fmt.Sprintf("  %9s  %s", humanBytes(l.Size), termsafe.Line(check.Instruction(l.CreatedBy))))
+			row := fmt.Sprintf("  %9s  %s", humanBytes(l.Size), termsafe.Line(check.Instruction(l.CreatedBy)))
+			if i == 0 {
+				row = st.warn.Render(row + "  ← largest")
+			}
+			out = append(out, row)
 		}
 	}
 	return out

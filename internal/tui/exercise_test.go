@@ -96,6 +96,13 @@ func (f *fakeWorkflow) Run(ctx context.Context, image string) (lab.Running, erro
 	return r, nil
 }
 
+func (f *fakeWorkflow) ImportReport(image, path string) error {
+	if path != "report.json" {
+		return errors.New("cannot open " + path)
+	}
+	return nil
+}
+
 func (f *fakeWorkflow) Scan(ctx context.Context, image string) (lab.ScanResult, error) {
 	return lab.ScanResult{}, errors.New("no Trivy found.\nLinux: install it from your package manager\nmacOS: brew install trivy")
 }
@@ -393,4 +400,18 @@ func TestContainerThatExitsIsRemoved(t *testing.T) {
 	if !strings.Contains(strings.Join(m.ex.activity, "\n"), "exited with code 3") {
 		t.Errorf("exit not shown: %v", m.ex.activity)
 	}
+}
+
+func TestExerciseTasksAndReportImport(t *testing.T) {
+	wf := &fakeWorkflow{hasProj: true}
+	tm := openExercise(t, exerciseConfig(t, wf, &fakeChecker{block: make(chan struct{})}))
+	tm.Send(press("c"))
+	waitFor(t, tm, "1. Build it.") // the tasks show while the checks run
+	tm.Send(press("x"))
+	tm.Send(press("I"))
+	waitFor(t, tm, "Import a Trivy JSON report")
+	tm.Type("report.json")
+	tm.Send(press("enter"))
+	waitFor(t, tm, "Using report.json for the scan check")
+	finalModel(t, tm)
 }

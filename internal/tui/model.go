@@ -270,7 +270,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, cmd
 		}
 		return m, nil
-	case checkEventMsg, checkDoneMsg, buildEventMsg, buildDoneMsg, scanDoneMsg, measureProgressMsg,
+	case reportImportedMsg, checkEventMsg, checkDoneMsg, buildEventMsg, buildDoneMsg, scanDoneMsg, measureProgressMsg,
 		measureDoneMsg, filesDoneMsg, runStartedMsg, runEventMsg, runStoppedMsg, fileChangedMsg, watchStoppedMsg:
 		return m.updateExerciseMsg(msg)
 	case packChoicesMsg:
@@ -327,7 +327,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		// q and ? mean the same on every screen, except while a key is
 		// being typed into a filter or answers a question.
-		if !m.list.SettingFilter() && m.ex.confirm == confirmNone {
+		if !m.list.SettingFilter() && m.ex.confirm == confirmNone && !(m.screen == screenExercise && m.ex.importing) {
 			switch {
 			case key.Matches(msg, m.listKeys.Quit):
 				cmd := m.quit()

@@ -4,8 +4,10 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"shipshape/internal/termsafe"
 	"shipshape/internal/workspace"
 )
 
@@ -16,17 +18,28 @@ func (m Model) updateExercise(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if m.ex.confirm != confirmNone {
 		return m.updateConfirm(msg)
 	}
+	if m.ex.importing {
+		return m.updateImport(msg)
+	}
 	// A notice answers the previous key; the next key replaces it.
 	m.ex.notice = ""
 	switch {
 	case key.Matches(msg, k.Up):
 		m.ex.move(-1)
-		m.ex.showActivity = false
+		m.ex.showActivity, m.ex.showTasks = false, false
 	case key.Matches(msg, k.Down):
 		m.ex.move(1)
-		m.ex.showActivity = false
+		m.ex.showActivity, m.ex.showTasks = false, false
 	case key.Matches(msg, k.Details):
-		m.ex.showActivity = !m.ex.showActivity
+		// tasks → log → details → tasks
+		switch {
+		case m.ex.showTasks:
+			m.ex.showTasks, m.ex.showActivity = false, true
+		case m.ex.showActivity:
+			m.ex.showActivity = false
+		default:
+			m.ex.showTasks = true
+		}
 	case key.Matches(msg, k.Cancel):
 		m.ex.cancelOp()
 	case key.Matches(msg, k.Back):
@@ -78,7 +91,7 @@ func (m Model) updateExercise(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			}
 			return m, nil
 		}
-		m.ex.showActivity = true
+		m.ex.showActivity, m.ex.showTasks = true, false
 		m.ex.activityTitle = "Starting " + prod + "…"
 		m.ex.activity, m.ex.measure = nil, nil
 		m.ex.runID++
@@ -97,6 +110,16 @@ func (m Model) updateExercise(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		cmd := m.ex.startScan(wf, prod)
+		return m, cmd
+	case key.Matches(msg, k.Import):
+		m.ex.importing = true
+		m.ex.runImage = prod
+		m.ex.input = textinput.New()
+		m.ex.input.Placeholder = "report.json"
+		m.ex.input.Prompt = "path: "
+		m.ex.input.CharLimit = 4096
+		m.ex.input.Width = max(20, m.width-12)
+		cmd := m.ex.input.Focus()
 		return m, cmd
 	case key.Matches(msg, k.Measure):
 		if m.ex.busy() {
@@ -253,6 +276,13 @@ func (m Model) updateExerciseMsg(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.ex.running, m.ex.runEvents, m.ex.runStopping = nil, nil, false
 		cmds = append(cmds, m.finishQuit())
+	case reportImportedMsg:
+		if msg.err != nil {
+			m.ex.notice = "Not imported: " + termsafe.Line(msg.err.Error())
+		} else {
+			m.ex.notice = "Using " + termsafe.Line(msg.path) + " for the scan check; press c."
+		}
+		m.ex.showActivity, m.ex.showTasks = false, false
 	case fileChangedMsg:
 		if !m.ex.watching || wf == nil || msg.gen != m.ex.watchGen {
 			return m, nil
@@ -323,4 +353,27 @@ func (m Model) updateChecklist(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.layout()
 	}
 	return m, nil
+}
+
+// updateImport edits the path of a Trivy report to import.
+func (m Model) updateImport(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	switch msg.String() {
+	case "esc":
+		m.ex.importing = false
+		return m, nil
+	case "ctrl+c":
+		cmd := m.quit()
+		return m, cmd
+	case "enter":
+		m.ex.importing = false
+		path := strings.TrimSpace(m.ex.input.Value())
+		if path == "" {
+			return m, nil
+		}
+		wf, image := m.cfg.Workflow, m.ex.runImage
+		return m, func() tea.Msg { return reportImportedMsg{path: path, err: wf.ImportReport(image, path)} }
+	}
+	var cmd tea.Cmd
+	m.ex.input, cmd = m.ex.input.Update(msg)
+	return m, cmd
 }
