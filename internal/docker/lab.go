@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -46,12 +47,17 @@ var stepLine = regexp.MustCompile(`^Step \d+/\d+ : `)
 // that send no aux message with the image id.
 var builtLine = regexp.MustCompile(`^Successfully built ([0-9a-f]{12,64})\s*$`)
 
-// BuildImage implements lab.Docker. It uses the classic builder
-// (BuilderV1): BuildKit through the API needs a gRPC session, and the
-// classic builder answers on every engine from 20.10 on. Newer engines may
-// print a deprecation warning for it into the log; the build still works.
-// The label is applied by the builder as one more step, so the step count
-// the learner sees is one more than the Dockerfile's instructions.
+// BuildImage implements lab.Docker. It builds with BuildKit when the
+// engine's default builder is BuildKit or the Dockerfile needs it (RUN
+// --mount, heredocs, a syntax directive, COPY --chmod/--link), as `docker
+// build` would; the context then goes to the daemon through a BuildKit
+// session (see buildKit). Otherwise, or when the engine cannot hold a
+// BuildKit session, it uses the classic builder (BuilderV1), which
+// answers on every engine from 20.10 on; a fallback is noted in the log.
+// Newer engines may print a deprecation warning for the classic builder
+// into the log; the build still works. With the classic builder the label
+// is applied as one more step, so the step count the learner sees is one
+// more than the Dockerfile's instructions.
 // Failures of the build itself (a RUN that fails, a bad Dockerfile, a base
 // image that cannot be found) are in the result; the error is only for
 // trouble with Docker or the context directory.
@@ -67,10 +73,6 @@ func (c *Client) BuildImage(ctx context.Context, req lab.BuildRequest, onEvent f
 	if st, err := os.Stat(req.Dir); err != nil || !st.IsDir() {
 		return lab.BuildResult{}, fmt.Errorf("cannot build %s: the build context must be a directory", req.Dir)
 	}
-	pr, pw := io.Pipe()
-	go func() { pw.CloseWithError(writeContext(pw, req.Dir, df)) }()
-	defer pr.Close()
-
 	args := map[string]*string{}
 	for k, v := range req.BuildArgs {
 		args[k] = &v
@@ -84,23 +86,26 @@ func (c *Client) BuildImage(ctx context.Context, req lab.BuildRequest, onEvent f
 		opts.Tags = nil
 	}
 	op := "build " + req.Tag
-	resp, err := c.api.ImageBuild(ctx, pr, opts)
-	if err != nil {
-		cerr := c.classify(op, "", err)
-		var e *Error
-		if ctx.Err() != nil || (errors.As(cerr, &e) && e.EngineProblem()) {
-			return lab.BuildResult{}, cerr
-		}
-		// The daemon refused the build before it began (a Dockerfile it
-		// cannot parse, a missing Dockerfile): the learner's to fix.
-		res := lab.BuildResult{Duration: time.Since(start), Error: termsafe.Line(errText(err))}
-		res.Log = []string{res.Error}
-		onEvent(lab.BuildEvent{Line: res.Error})
-		return res, nil
+	var res lab.BuildResult
+	var err error
+	classic := true
+	if c.wantBuildKit(ctx, filepath.Join(req.Dir, df)) {
+		res, err = c.buildKit(ctx, req.Dir, df, op, opts, onEvent)
+		classic = errors.Is(err, errNoBuildKit)
 	}
-	defer resp.Body.Close()
-
-	res, err := readBuildStream(ctx, op, resp.Body, onEvent)
+	if classic {
+		note := ""
+		if err != nil {
+			why := strings.TrimPrefix(err.Error(), errNoBuildKit.Error()+": ")
+			note = termsafe.Line("note: this engine cannot build with BuildKit (" + why + "); using the classic builder, " +
+				"which does not understand RUN --mount, heredocs or COPY --chmod/--link")
+			onEvent(lab.BuildEvent{Line: note})
+		}
+		res, err = c.classicBuild(ctx, req.Dir, df, op, opts, onEvent)
+		if note != "" {
+			res.Log = append([]string{note}, res.Log...)
+		}
+	}
 	if err != nil {
 		return res, err
 	}
@@ -125,6 +130,30 @@ func (c *Client) BuildImage(ctx context.Context, req lab.BuildRequest, onEvent f
 	}
 	res.ImageID = info.ID
 	return res, nil
+}
+
+// classicBuild runs the build with the classic builder (BuilderV1),
+// sending the context as a tar.
+func (c *Client) classicBuild(ctx context.Context, dir, df, op string, opts build.ImageBuildOptions, onEvent func(lab.BuildEvent)) (lab.BuildResult, error) {
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(writeContext(pw, dir, df)) }()
+	defer pr.Close()
+	resp, err := c.api.ImageBuild(ctx, pr, opts)
+	if err != nil {
+		cerr := c.classify(op, "", err)
+		var e *Error
+		if ctx.Err() != nil || (errors.As(cerr, &e) && e.EngineProblem()) {
+			return lab.BuildResult{}, cerr
+		}
+		// The daemon refused the build before it began (a Dockerfile it
+		// cannot parse, a missing Dockerfile): the learner's to fix.
+		res := lab.BuildResult{Error: termsafe.Line(errText(err))}
+		res.Log = []string{res.Error}
+		onEvent(lab.BuildEvent{Line: res.Error})
+		return res, nil
+	}
+	defer resp.Body.Close()
+	return readBuildStream(ctx, op, resp.Body, onEvent)
 }
 
 // readBuildStream turns the classic builder's JSON messages into log
