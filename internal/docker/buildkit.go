@@ -203,54 +203,35 @@ type bkVertex struct {
 // ...") becomes BuildEvent.Step when it starts, its output the lines.
 func readBuildKitStream(ctx context.Context, op string, body io.Reader, onEvent func(lab.BuildEvent)) (lab.BuildResult, error) {
 	res := lab.BuildResult{}
-	add := func(ev lab.BuildEvent) {
-		res.Log = append(res.Log, ev.Line)
-		if len(res.Log) > MaxBuildLog {
-			res.Log = res.Log[len(res.Log)-MaxBuildLog:]
-		}
-		onEvent(ev)
-	}
+	log := buildLog{res: &res, onEvent: onEvent}
 	vertexes := map[string]*bkVertex{}
 	var order []*bkVertex
 	vertex := func(dg string) *bkVertex {
 		v := vertexes[dg]
 		if v == nil {
-			v = &bkVertex{out: &lineWriter{on: func(_, l string) { add(lab.BuildEvent{Line: l}) }}}
+			v = &bkVertex{out: &lineWriter{on: func(_, l string) { log.add(lab.BuildEvent{Line: l}) }}}
 			vertexes[dg] = v
 			order = append(order, v)
 		}
 		return v
 	}
-	dec := json.NewDecoder(body)
-	for {
-		var m struct {
-			Stream      string                    `json:"stream"`
-			ID          string                    `json:"id"`
-			Error       string                    `json:"error"`
-			ErrorDetail *struct{ Message string } `json:"errorDetail"`
-			Aux         json.RawMessage           `json:"aux"`
+	stream := &lineWriter{on: func(_, l string) { log.add(lab.BuildEvent{Line: l}) }}
+	flushAll := func() {
+		stream.flush()
+		for _, v := range order {
+			v.out.flush()
 		}
-		err := dec.Decode(&m)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			if ctx.Err() != nil {
-				return res, fmt.Errorf("cannot %s: %w", op, ctx.Err())
-			}
-			return res, fmt.Errorf("cannot %s: the build output broke off: %w", op, err)
-		}
+	}
+	err := eachBuildMessage(ctx, op, body, func(m buildMessage) {
 		if m.Stream != "" {
-			for _, l := range strings.Split(strings.TrimRight(m.Stream, "\n"), "\n") {
-				add(lab.BuildEvent{Line: termsafe.Line(strings.TrimRight(l, "\r"))})
-			}
+			stream.WriteString(m.Stream)
 		}
 		switch {
 		case m.ID == "moby.buildkit.trace" && len(m.Aux) > 0:
 			var dt []byte
 			var st controlapi.StatusResponse
 			if json.Unmarshal(m.Aux, &dt) != nil || st.UnmarshalVT(dt) != nil {
-				continue // progress is best effort; the result comes apart
+				return // progress is best effort; the result comes apart
 			}
 			for _, vx := range st.Vertexes {
 				v := vertex(vx.Digest)
@@ -261,7 +242,7 @@ func readBuildKitStream(ctx context.Context, op string, body io.Reader, onEvent 
 					if vx.Cached {
 						line = "CACHED " + line
 					}
-					add(lab.BuildEvent{Step: v.name, Line: line})
+					log.add(lab.BuildEvent{Step: v.name, Line: line})
 				}
 				if vx.Error != "" && !v.failed {
 					v.failed = true
@@ -281,20 +262,12 @@ func readBuildKitStream(ctx context.Context, op string, body io.Reader, onEvent 
 				res.ImageID = aux.ID
 			}
 		}
-		msg := m.Error
-		if m.ErrorDetail != nil && m.ErrorDetail.Message != "" {
-			msg = m.ErrorDetail.Message
+		if msg := m.errorText(); msg != "" {
+			flushAll()
+			res.Error = msg
+			log.add(lab.BuildEvent{Line: "ERROR: " + res.Error})
 		}
-		if msg != "" {
-			for _, v := range order {
-				v.out.flush()
-			}
-			res.Error = termsafe.Line(strings.TrimSpace(msg))
-			add(lab.BuildEvent{Line: "ERROR: " + res.Error})
-		}
-	}
-	for _, v := range order {
-		v.out.flush()
-	}
-	return res, nil
+	})
+	flushAll()
+	return res, err
 }

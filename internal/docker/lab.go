@@ -156,12 +156,67 @@ func (c *Client) classicBuild(ctx context.Context, dir, df, op string, opts buil
 	return readBuildStream(ctx, op, resp.Body, onEvent)
 }
 
+// buildMessage is one JSON message of a build's response stream, from
+// either builder.
+type buildMessage struct {
+	Stream      string                    `json:"stream"`
+	Status      string                    `json:"status"`
+	Progress    string                    `json:"progress"`
+	ID          string                    `json:"id"`
+	Error       string                    `json:"error"`
+	ErrorDetail *struct{ Message string } `json:"errorDetail"`
+	Aux         json.RawMessage           `json:"aux"`
+}
+
+// errorText is the build error the message carries, if any.
+func (m buildMessage) errorText() string {
+	if m.ErrorDetail != nil && m.ErrorDetail.Message != "" {
+		return termsafe.Line(strings.TrimSpace(m.ErrorDetail.Message))
+	}
+	return termsafe.Line(strings.TrimSpace(m.Error))
+}
+
+// eachBuildMessage decodes a build's response stream and hands every
+// message to fn, until the stream ends.
+func eachBuildMessage(ctx context.Context, op string, body io.Reader, fn func(buildMessage)) error {
+	dec := json.NewDecoder(body)
+	for {
+		var m buildMessage
+		err := dec.Decode(&m)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return fmt.Errorf("cannot %s: %w", op, ctx.Err())
+			}
+			return fmt.Errorf("cannot %s: the build output broke off: %w", op, err)
+		}
+		fn(m)
+	}
+}
+
+// buildLog keeps the last MaxBuildLog lines of a build and reports each.
+type buildLog struct {
+	res     *lab.BuildResult
+	onEvent func(lab.BuildEvent)
+}
+
+func (b buildLog) add(ev lab.BuildEvent) {
+	b.res.Log = append(b.res.Log, ev.Line)
+	if len(b.res.Log) > MaxBuildLog {
+		b.res.Log = b.res.Log[len(b.res.Log)-MaxBuildLog:]
+	}
+	b.onEvent(ev)
+}
+
 // readBuildStream turns the classic builder's JSON messages into log
 // lines and events. Lines go through a lineWriter, so output without
 // newlines (\r progress bars, binary written by a RUN step) is cut into
 // lines of at most maxLogLine bytes instead of growing one without bound.
 func readBuildStream(ctx context.Context, op string, body io.Reader, onEvent func(lab.BuildEvent)) (lab.BuildResult, error) {
 	res := lab.BuildResult{}
+	log := buildLog{res: &res, onEvent: onEvent}
 	var step string
 	lines := &lineWriter{on: func(_, l string) {
 		ev := lab.BuildEvent{Line: l}
@@ -172,33 +227,9 @@ func readBuildStream(ctx context.Context, op string, body io.Reader, onEvent fun
 		if m := builtLine.FindStringSubmatch(l); m != nil && res.ImageID == "" {
 			res.ImageID = m[1]
 		}
-		res.Log = append(res.Log, l)
-		if len(res.Log) > MaxBuildLog {
-			res.Log = res.Log[len(res.Log)-MaxBuildLog:]
-		}
-		onEvent(ev)
+		log.add(ev)
 	}}
-	dec := json.NewDecoder(body)
-	for {
-		var m struct {
-			Stream      string                    `json:"stream"`
-			Status      string                    `json:"status"`
-			Progress    string                    `json:"progress"`
-			ID          string                    `json:"id"`
-			Error       string                    `json:"error"`
-			ErrorDetail *struct{ Message string } `json:"errorDetail"`
-			Aux         json.RawMessage           `json:"aux"`
-		}
-		err := dec.Decode(&m)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			if ctx.Err() != nil {
-				return res, fmt.Errorf("cannot %s: %w", op, ctx.Err())
-			}
-			return res, fmt.Errorf("cannot %s: the build output broke off: %w", op, err)
-		}
+	err := eachBuildMessage(ctx, op, body, func(m buildMessage) {
 		switch {
 		case m.Stream != "":
 			lines.WriteString(m.Stream)
@@ -217,20 +248,15 @@ func readBuildStream(ctx context.Context, op string, body io.Reader, onEvent fun
 				res.ImageID = aux.ID
 			}
 		}
-		msg := m.Error
-		if m.ErrorDetail != nil && m.ErrorDetail.Message != "" {
-			msg = m.ErrorDetail.Message
-		}
-		if msg != "" {
+		if msg := m.errorText(); msg != "" {
 			lines.flush()
-			res.Error = termsafe.Line(strings.TrimSpace(msg))
+			res.Error = msg
 			res.FailedStep = step
-			res.Log = append(res.Log, "ERROR: "+res.Error)
-			onEvent(lab.BuildEvent{Line: "ERROR: " + res.Error})
+			log.add(lab.BuildEvent{Line: "ERROR: " + res.Error})
 		}
-	}
+	})
 	lines.flush()
-	return res, nil
+	return res, err
 }
 
 // HostURL is the daemon address in use, for tools such as trivy that must
