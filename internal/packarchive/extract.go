@@ -99,26 +99,24 @@ func (x *extractor) writeFile(raw, name string, exec bool, r io.Reader) error {
 	if err != nil {
 		return &EntryError{Entry: raw, Err: err, Reason: fmt.Sprintf("cannot create file: %v", err)}
 	}
-	max := min(x.lim.MaxFileBytes, x.lim.MaxTotalBytes-x.total)
-	n, over, err := copyLimited(f, r, max)
-	x.total += n
+	err = x.copyEntry(raw, f, r)
 	if cerr := f.Close(); err == nil && cerr != nil {
 		return &EntryError{Entry: raw, Err: cerr, Reason: fmt.Sprintf("cannot write file: %v", cerr)}
 	}
-	switch {
-	case over:
-		return x.overLimit(raw, max)
-	case err != nil:
-		return readError(raw, err)
-	}
-	return nil
+	return err
 }
 
 // discard reads an entry's data without writing it, under the same limits
 // as writeFile, so the checking pass refuses what the writing pass would.
 func (x *extractor) discard(raw string, r io.Reader) error {
+	return x.copyEntry(raw, io.Discard, r)
+}
+
+// copyEntry copies one entry's data under the per-file and total limits,
+// counting the bytes actually read.
+func (x *extractor) copyEntry(raw string, w io.Writer, r io.Reader) error {
 	max := min(x.lim.MaxFileBytes, x.lim.MaxTotalBytes-x.total)
-	n, over, err := copyLimited(io.Discard, r, max)
+	n, over, err := copyLimited(w, r, max)
 	x.total += n
 	switch {
 	case over:
