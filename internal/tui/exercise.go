@@ -790,7 +790,11 @@ func (e exerciseScreen) view(wf Workflow, checker Checker) string {
 		if e.showActivity && e.measure == nil {
 			lower = lower[len(lower)-room:] // the newest lines of a log
 		} else {
-			lower = append(lower[:max(0, room-1)], e.st.muted.Render("  … (more with `shipshape check "+e.exercise.ID+"`)"))
+			more := "  … (more with `shipshape check " + e.exercise.ID + "`)"
+			if e.showTasks {
+				more = "  … (the lesson lists every task; tab shows the log and check details)"
+			}
+			lower = append(lower[:max(0, room-1)], e.st.muted.Render(more))
 		}
 	}
 	lines = append(lines, lower...)
