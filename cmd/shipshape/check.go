@@ -215,7 +215,7 @@ func needsDocker(specs []check.Spec) bool {
 // connectDocker connects to the daemon chosen by --host and the
 // environment, and removes leftovers of shipshape sessions that died.
 func connectDocker(ctx context.Context, a *app) (*docker.Client, error) {
-	dc, err := docker.Connect(ctx, docker.Options{Host: a.host})
+	dc, err := docker.Connect(ctx, a.dockerOptions())
 	if err != nil {
 		return nil, &exitError{code: 2, err: dockerReason(err)}
 	}

@@ -18,7 +18,7 @@ import (
 // dockerSession is the TUI's one connection to the Docker daemon, made on
 // first use, so that reading lessons never waits for Docker.
 type dockerSession struct {
-	host string
+	opts docker.Options
 
 	// mu guards client and newErr only. It is never held while talking to
 	// the daemon: probe takes it for the status bar, which must not wait
@@ -33,7 +33,7 @@ type dockerSession struct {
 // clientLocked makes the client once; it does not talk to the daemon.
 func (s *dockerSession) clientLocked() (*docker.Client, error) {
 	if s.client == nil && s.newErr == nil {
-		s.client, s.newErr = docker.New(docker.Options{Host: s.host})
+		s.client, s.newErr = docker.New(s.opts)
 	}
 	return s.client, s.newErr
 }

@@ -49,7 +49,7 @@ func runDoctor(ctx context.Context, a *app) error {
 		lines = append(lines, doctorLine{what, status, detail, advice})
 	}
 	usable := false
-	dc, err := docker.New(docker.Options{Host: a.host})
+	dc, err := docker.New(a.dockerOptions())
 	if err != nil {
 		add("Docker daemon", "fail", err.Error(), "Fix the docker context or pass --host unix:///var/run/docker.sock.")
 	} else {

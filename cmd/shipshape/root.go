@@ -3,10 +3,13 @@ package main
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"shipshape/internal/course"
+	"shipshape/internal/docker"
+	"shipshape/internal/ledger"
 	"shipshape/internal/progress"
 	"shipshape/internal/termsafe"
 )
@@ -42,6 +45,17 @@ func (a *app) loadPack() (*course.Pack, error) {
 		return p, nil
 	}
 	return a.loadPackArg(opts)
+}
+
+// dockerOptions are the options every Docker client of a command gets:
+// the --host flag and the ledger of the objects shipshape creates, kept
+// beside progress so that a later run removes what a killed one left.
+func (a *app) dockerOptions() docker.Options {
+	o := docker.Options{Host: a.host}
+	if dir, err := a.stateDir(); err == nil {
+		o.Ledger = ledger.Open(filepath.Join(dir, ledger.FileName))
+	}
+	return o
 }
 
 // stateDir is where progress lives.

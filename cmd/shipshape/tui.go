@@ -31,7 +31,7 @@ func runTUI(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	session := &dockerSession{host: a.host}
+	session := &dockerSession{opts: a.dockerOptions()}
 	defer session.close()
 	catalog := &tuiCatalog{a: a, session: session}
 	defer catalog.close()

@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -100,12 +101,17 @@ func (c *Client) buildKit(ctx context.Context, dir, df, op string, opts build.Im
 	}
 	// The frontend applies .dockerignore itself too; excluding here as
 	// well keeps ignored files (secrets, node_modules) from ever leaving
-	// the machine. The Dockerfile and .dockerignore stay, as in the
-	// classic context, and owners become root as the CLI makes them.
+	// the machine. The Dockerfile and .dockerignore must stay readable to
+	// the frontend, which asks for them by name, so our own patterns
+	// re-include them; the daemon's patterns come last, so that when the
+	// frontend sends the context for a COPY with .dockerignore's excludes,
+	// a .dockerignore that lists the Dockerfile or itself keeps them out
+	// of the image, as `docker build` does. Owners become root as the CLI
+	// makes them.
 	keep := []string{"!.dockerignore", "!" + filepath.ToSlash(filepath.Clean(df))}
 	filter := func(name string, o *fsutil.FilterOpt) error {
 		if name == "context" && len(pats) > 0 {
-			o.ExcludePatterns = append(append(append([]string{}, o.ExcludePatterns...), pats...), keep...)
+			o.ExcludePatterns = slices.Concat(pats, keep, o.ExcludePatterns)
 		}
 		o.Map = func(_ string, st *fstypes.Stat) fsutil.MapResult {
 			st.Uid, st.Gid = 0, 0

@@ -181,7 +181,7 @@ func TestBuildKitFailingRun(t *testing.T) {
 func TestBuildKitDockerignore(t *testing.T) {
 	tag, res, _ := bkBuild(t, map[string]string{
 		"Dockerfile":     "FROM BASE\nCOPY --chmod=644 . /app\nRUN --mount=type=cache,target=/c ls -a /app\n",
-		".dockerignore":  "secret.txt\nnode_modules\nDockerfile\n",
+		".dockerignore":  "secret.txt\nnode_modules\nDockerfile\n.dockerignore\n",
 		"secret.txt":     "hunter2",
 		"keep.txt":       "kept",
 		"node_modules/x": "x",
@@ -194,7 +194,10 @@ func TestBuildKitDockerignore(t *testing.T) {
 	if err := e.Run(ctx, tag, "test", "-f", "/app/keep.txt"); err != nil {
 		t.Errorf("keep.txt is missing: %v", err)
 	}
-	for _, gone := range []string{"/app/secret.txt", "/app/node_modules"} {
+	// A .dockerignore that lists the Dockerfile and itself keeps both out
+	// of the image, as docker build does (an earlier session filter
+	// re-included them after the daemon's excludes).
+	for _, gone := range []string{"/app/secret.txt", "/app/node_modules", "/app/Dockerfile", "/app/.dockerignore"} {
 		if err := e.Run(ctx, tag, "test", "!", "-e", gone); err != nil {
 			t.Errorf("%s was not ignored: %v", gone, err)
 		}

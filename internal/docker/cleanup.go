@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
-	"strconv"
 	"syscall"
 	"time"
 
@@ -14,6 +12,8 @@ import (
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/api/types/volume"
+
+	"shipshape/internal/ledger"
 )
 
 // Removed counts what a cleanup removed.
@@ -32,27 +32,30 @@ func (l Leftovers) Empty() bool {
 	return len(l.Containers)+len(l.Images)+len(l.Volumes) == 0
 }
 
-// owner decides which labelled objects a cleanup may remove.
-type owner func(labels map[string]string) bool
-
-// RemoveSession removes every object labelled with this client's session.
-// Call it on exit.
+// RemoveSession removes what this client created, as its ledger records
+// it. Call it on exit.
 func (c *Client) RemoveSession(ctx context.Context) (Removed, error) {
-	return c.remove(ctx, func(l map[string]string) bool { return l[LabelSession] == c.session })
+	return c.remove(ctx, func(e ledger.Entry) bool { return e.Session == c.session })
 }
 
-// RemoveStale removes the objects of sessions that are no longer alive:
-// those made on this machine by a process that has exited. Objects of
-// other machines sharing the daemon, and of live sessions, are left alone.
-// Call it on start.
+// RemoveStale removes what shipshape sessions that are no longer alive
+// created, as the ledger records it: objects made on this machine by a
+// process that has exited. Objects of other machines sharing the state
+// directory, and of live sessions, are left alone. Call it on start.
+//
+// Nothing is removed for its labels alone: a learner's image committed
+// from a check container, images built FROM it and containers run from
+// them all carry shipshape's labels, and none of them is in the ledger.
 func (c *Client) RemoveStale(ctx context.Context) (Removed, error) {
-	return c.remove(ctx, func(l map[string]string) bool {
-		if l[LabelSession] == c.session || l[LabelHostname] != c.hostname {
-			return false
-		}
-		pid, err := strconv.Atoi(l[LabelPID])
-		return err == nil && !alive(pid)
+	r, err := c.remove(ctx, func(e ledger.Entry) bool {
+		return e.Session != c.session && e.Host == c.hostname && !alive(e.PID)
 	})
+	if err == nil {
+		// Forgotten records pile up otherwise; a failed compaction loses
+		// nothing, the next start tries again.
+		_ = c.ledger.Compact()
+	}
+	return r, err
 }
 
 // alive reports whether a process exists; EPERM means it exists but
@@ -103,104 +106,52 @@ func (c *Client) list(ctx context.Context, f filters.Args) (Leftovers, error) {
 	return l, nil
 }
 
-// remove deletes labelled containers, then images (newest first, so
-// children go before their parents), then volumes, for which mine is true.
-// Only objects with the managed label are ever looked at. Every API call
-// gets its own timeout: one deadline for the whole cleanup would let a long
-// list of removals, and their retries, starve the ones at the end.
-func (c *Client) remove(ctx context.Context, mine owner) (Removed, error) {
+// remove deletes the ledger's containers, then its images, for which mine
+// is true. Every API call gets its own timeout: one deadline for the whole
+// cleanup would let a long list of removals, and their retries, starve the
+// ones at the end.
+func (c *Client) remove(ctx context.Context, mine func(ledger.Entry) bool) (Removed, error) {
 	var r Removed
+	entries, lerr := c.ledger.Entries()
 	var errs []error
-	f := filters.NewArgs(filters.Arg("label", LabelManaged+"=true"))
-
-	var cs []container.Summary
-	err := c.withCall(ctx, func(cctx context.Context) (err error) {
-		cs, err = c.api.ContainerList(cctx, container.ListOptions{All: true, Filters: f})
-		return err
-	})
-	if err != nil {
-		return r, c.classify("list shipshape's containers", "", err)
+	if lerr != nil {
+		errs = append(errs, lerr)
 	}
-	for _, x := range cs {
-		if !mine(x.Labels) {
+	var images []ledger.Entry
+	for _, e := range entries {
+		if !mine(e) {
 			continue
 		}
-		rm := func(cctx context.Context) error {
-			return c.api.ContainerRemove(cctx, x.ID, container.RemoveOptions{Force: true, RemoveVolumes: true})
+		if e.Kind == ledger.Image {
+			images = append(images, e)
+			continue
 		}
+		rm := func(cctx context.Context) error { return c.removeContainer(cctx, e) }
 		err := c.withCall(ctx, rm)
-		if cerrdefs.IsConflict(err) {
+		var de *Error
+		if errors.As(err, &de) && cerrdefs.IsConflict(de.Err) {
 			// Most often an auto-remove already under way: give it a moment.
 			if sleep(ctx, time.Second) {
 				err = c.withCall(ctx, rm)
 			}
 		}
-		if err == nil || cerrdefs.IsNotFound(err) {
+		switch {
+		case err == nil:
 			r.Containers++
-		} else {
-			errs = append(errs, c.classify("remove container "+short(x.ID), "", err))
+		case errors.Is(err, errNotShipshapes):
+			// Not shipshape's after all (dropped from the ledger): leave it.
+		default:
+			errs = append(errs, err)
 		}
 	}
-
-	var is []image.Summary
-	err = c.withCall(ctx, func(cctx context.Context) (err error) {
-		is, err = c.api.ImageList(cctx, image.ListOptions{All: true, Filters: f})
-		return err
-	})
-	if err != nil {
-		return r, c.classify("list shipshape's images", "", err)
-	}
-	// Children must go before their parents, and Created has only second
-	// resolution, so removal goes in passes until one makes no progress.
-	sort.Slice(is, func(i, j int) bool { return is[i].Created > is[j].Created })
-	var pending []image.Summary
-	for _, x := range is {
-		if mine(x.Labels) {
-			pending = append(pending, x)
-		}
-	}
-	for len(pending) > 0 {
-		var next []image.Summary
-		var passErrs []error
-		for _, x := range pending {
-			err := c.withCall(ctx, func(cctx context.Context) error {
-				_, err := c.api.ImageRemove(cctx, x.ID, image.RemoveOptions{Force: true, PruneChildren: true})
-				return err
-			})
-			switch {
-			case err == nil || cerrdefs.IsNotFound(err):
-				r.Images++
-			case cerrdefs.IsConflict(err):
-				next = append(next, x)
-				passErrs = append(passErrs, c.classify("remove image "+short(x.ID), "", err))
-			default:
-				errs = append(errs, c.classify("remove image "+short(x.ID), "", err))
-			}
-		}
-		if len(next) == len(pending) {
-			errs = append(errs, passErrs...)
-			break
-		}
-		pending = next
-	}
-
-	var vs volume.ListResponse
-	err = c.withCall(ctx, func(cctx context.Context) (err error) {
-		vs, err = c.api.VolumeList(cctx, volume.ListOptions{Filters: f})
-		return err
-	})
-	if err != nil {
-		return r, c.classify("list shipshape's volumes", "", err)
-	}
-	for _, x := range vs.Volumes {
-		if !mine(x.Labels) {
-			continue
-		}
-		err := c.withCall(ctx, func(cctx context.Context) error { return c.api.VolumeRemove(cctx, x.Name, true) })
-		if err == nil || cerrdefs.IsNotFound(err) {
-			r.Volumes++
-		} else {
-			errs = append(errs, c.classify("remove volume "+x.Name, "", err))
+	for _, e := range images {
+		err := c.withCall(ctx, func(cctx context.Context) error { return c.removeImage(cctx, e) })
+		switch {
+		case err == nil:
+			r.Images++
+		case errors.Is(err, errNotShipshapes):
+		default:
+			errs = append(errs, err)
 		}
 	}
 	if len(errs) > 0 {
@@ -208,6 +159,54 @@ func (c *Client) remove(ctx context.Context, mine owner) (Removed, error) {
 	}
 	return r, nil
 }
+
+// TrackImage records the image tagged ref as one this session made, so
+// that RemoveSession (or, after a kill -9, a later RemoveStale) removes
+// it: validation builds and test fixtures. Never call it for an image the
+// learner is meant to keep.
+func (c *Client) TrackImage(ctx context.Context, ref string) error {
+	ctx, cancel := c.call(ctx)
+	defer cancel()
+	ii, err := c.api.ImageInspect(ctx, ref)
+	if err != nil {
+		return c.classify(fmt.Sprintf("inspect image %q", ref), ref, err)
+	}
+	e := c.entry(ledger.Image)
+	e.Ref, e.ID = withTag(ref), ii.ID
+	return c.ledger.Record(e)
+}
+
+// removeImage removes the tag of an image the ledger records, when the tag
+// still names that image; an image with other tags keeps them. A tag that
+// now names another image (the learner rebuilt it) is left alone.
+func (c *Client) removeImage(ctx context.Context, e ledger.Entry) error {
+	if e.Ref == "" || e.ID == "" {
+		_ = c.ledger.Forget(e)
+		return nil
+	}
+	ii, err := c.api.ImageInspect(ctx, e.Ref)
+	if cerrdefs.IsNotFound(err) {
+		_ = c.ledger.Forget(e)
+		return nil
+	}
+	if err != nil {
+		return c.classify(fmt.Sprintf("inspect image %q", e.Ref), e.Ref, err)
+	}
+	if ii.ID != e.ID {
+		_ = c.ledger.Forget(e)
+		return fmt.Errorf("refusing to remove image %q: the tag now names another image: %w", e.Ref, errNotShipshapes)
+	}
+	_, err = c.api.ImageRemove(ctx, e.Ref, image.RemoveOptions{PruneChildren: true})
+	if err == nil || cerrdefs.IsNotFound(err) {
+		_ = c.ledger.Forget(e)
+		return nil
+	}
+	return c.classify(fmt.Sprintf("remove image %q", e.Ref), "", err)
+}
+
+// errNotShipshapes marks a refusal to remove an object that shipshape did
+// not create.
+var errNotShipshapes = errors.New("it was not created by shipshape")
 
 // withCall runs one API call under its own timeout.
 func (c *Client) withCall(ctx context.Context, fn func(context.Context) error) error {

@@ -29,6 +29,7 @@ import (
 	"github.com/docker/docker/pkg/stdcopy"
 
 	"shipshape/internal/check"
+	"shipshape/internal/ledger"
 )
 
 // MinAPIVersion is the oldest engine API shipshape works with (Engine 20.10).
@@ -57,6 +58,11 @@ type Options struct {
 	CallTimeout time.Duration
 	// Session identifies this process's objects; empty means random.
 	Session string
+	// Ledger records the objects this client creates, so that cleanups
+	// remove only those (see package ledger); nil keeps a memory-only
+	// ledger, enough for this process but not for a later one after a
+	// kill -9.
+	Ledger *ledger.Ledger
 }
 
 // Client talks to one Docker daemon. It implements check.Docker.
@@ -66,6 +72,7 @@ type Client struct {
 	session  string
 	hostname string
 	timeout  time.Duration
+	ledger   *ledger.Ledger
 }
 
 var _ check.Docker = (*Client)(nil)
@@ -100,7 +107,10 @@ func New(opts Options) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot use docker host %s (%s): %w", h.URL, h.Source, err)
 	}
-	c := &Client{api: api, host: h, session: opts.Session, timeout: opts.CallTimeout}
+	c := &Client{api: api, host: h, session: opts.Session, timeout: opts.CallTimeout, ledger: opts.Ledger}
+	if c.ledger == nil {
+		c.ledger = ledger.Open("")
+	}
 	if c.session == "" {
 		c.session = NewSession()
 	}
@@ -239,12 +249,38 @@ func (c *Client) CreateContainer(ctx context.Context, spec check.ContainerSpec) 
 		cfg.StopTimeout = &s
 	}
 	hc := &container.HostConfig{ReadonlyRootfs: spec.ReadOnlyRootfs, Tmpfs: spec.Tmpfs}
-	name := "shipshape-" + c.session + "-" + spec.Purpose + "-" + NewSession()[:4]
-	resp, err := c.api.ContainerCreate(ctx, cfg, hc, nil, nil, name)
+	id, err := c.createContainer(ctx, cfg, hc, spec.Purpose)
 	if err != nil {
 		return "", c.classify(fmt.Sprintf("create a container from %q", spec.Image), spec.Image, err)
 	}
+	return id, nil
+}
+
+// createContainer creates a container named after the session and
+// purpose, and records it in the ledger: its name before the create call,
+// so that a kill -9 during the call still leaves it findable, and its ID
+// after. Every container shipshape makes goes through here.
+func (c *Client) createContainer(ctx context.Context, cfg *container.Config, hc *container.HostConfig, purpose string) (string, error) {
+	name := "shipshape-" + c.session + "-" + purpose + "-" + NewSession()[:4]
+	e := c.entry(ledger.Container)
+	e.Name = name
+	// A ledger that cannot be written still holds the record in memory,
+	// enough to remove the container before this process exits; refusing
+	// every check for a read-only state directory would be worse.
+	_ = c.ledger.Record(e)
+	resp, err := c.api.ContainerCreate(ctx, cfg, hc, nil, nil, name)
+	if err != nil {
+		_ = c.ledger.Forget(e)
+		return "", err
+	}
+	e.ID = resp.ID
+	_ = c.ledger.Record(e)
 	return resp.ID, nil
+}
+
+// entry is a ledger record of an object this client makes.
+func (c *Client) entry(k ledger.Kind) ledger.Entry {
+	return ledger.Entry{Kind: k, Session: c.session, PID: os.Getpid(), Host: c.hostname}
 }
 
 // StartContainer implements check.Docker.
@@ -263,26 +299,72 @@ func (c *Client) StopContainer(ctx context.Context, id string, timeout time.Dura
 	return c.classify("stop container "+short(id), "", c.api.ContainerStop(ctx, id, container.StopOptions{Timeout: &s}))
 }
 
-// RemoveContainer implements check.Docker. It refuses containers that do
-// not carry shipshape's label: nothing unlabelled is ever removed.
+// RemoveContainer implements check.Docker. It removes only a container
+// this client created (the ledger names it) whose labels still say so:
+// a learner's container that merely inherited shipshape's labels, from an
+// image committed from one of its containers, is never touched.
 func (c *Client) RemoveContainer(ctx context.Context, id string) error {
+	e, ok := c.ownContainer(id)
+	if !ok {
+		return fmt.Errorf("refusing to remove container %s: %w", short(id), errNotShipshapes)
+	}
 	ctx, cancel := c.call(ctx)
 	defer cancel()
-	ci, err := c.api.ContainerInspect(ctx, id)
+	return c.removeContainer(ctx, e)
+}
+
+// ownContainer finds the ledger record of a container this client made,
+// by full or short ID.
+func (c *Client) ownContainer(id string) (ledger.Entry, bool) {
+	es, _ := c.ledger.Entries()
+	for _, e := range es {
+		if e.Kind == ledger.Container && e.Session == c.session && e.ID != "" && (e.ID == id || strings.HasPrefix(e.ID, id) && len(id) >= 12) {
+			return e, true
+		}
+	}
+	return ledger.Entry{}, false
+}
+
+// removeContainer force-removes the container of a ledger record after
+// checking that the daemon's object is that very container: the same ID
+// (or, when the ID was never recorded, the same name) and shipshape's
+// labels for the record's session. A container that is gone, or that
+// turns out not to be shipshape's, is dropped from the ledger.
+func (c *Client) removeContainer(ctx context.Context, e ledger.Entry) error {
+	ref := e.ID
+	if ref == "" {
+		ref = e.Name
+	}
+	ci, err := c.api.ContainerInspect(ctx, ref)
 	if err != nil {
 		if cerrdefs.IsNotFound(err) {
+			_ = c.ledger.Forget(e)
 			return nil
 		}
-		return c.classify("inspect container "+short(id), "", err)
+		return c.classify("inspect container "+short(ref), "", err)
 	}
-	if ci.Config == nil || ci.Config.Labels[LabelManaged] != "true" {
-		return fmt.Errorf("refusing to remove container %s: it was not created by shipshape", short(id))
+	if !sameContainer(e, ci.ID, ci.Name, ci.Config) {
+		_ = c.ledger.Forget(e)
+		return fmt.Errorf("refusing to remove container %s: it is not the one shipshape created: %w", short(ci.ID), errNotShipshapes)
 	}
-	err = c.api.ContainerRemove(ctx, id, container.RemoveOptions{Force: true, RemoveVolumes: true})
-	if cerrdefs.IsNotFound(err) {
+	err = c.api.ContainerRemove(ctx, ci.ID, container.RemoveOptions{Force: true, RemoveVolumes: true})
+	if err == nil || cerrdefs.IsNotFound(err) {
+		_ = c.ledger.Forget(e)
 		return nil
 	}
-	return c.classify("remove container "+short(id), "", err)
+	return c.classify("remove container "+short(ci.ID), "", err)
+}
+
+// sameContainer reports whether the daemon's container (id, name, config)
+// is the one the ledger record e names.
+func sameContainer(e ledger.Entry, id, name string, cfg *container.Config) bool {
+	if cfg == nil || cfg.Labels[LabelManaged] != "true" || cfg.Labels[LabelSession] != e.Session {
+		return false
+	}
+	if e.ID != "" {
+		return id == e.ID
+	}
+	return strings.TrimPrefix(name, "/") == e.Name
 }
 
 // InspectContainer implements check.Docker.

@@ -16,6 +16,7 @@ import (
 	"github.com/docker/docker/pkg/stdcopy"
 
 	"shipshape/internal/check"
+	"shipshape/internal/ledger"
 )
 
 var _ check.CommandRunner = (*Client)(nil)
@@ -57,14 +58,12 @@ func (c *Client) RunCommand(ctx context.Context, spec check.CommandSpec) (check.
 		IpcMode:     "private",
 		Resources:   container.Resources{PidsLimit: &pids},
 	}
-	name := "shipshape-" + c.session + "-" + purpose + "-" + NewSession()[:4]
 	cctx, cancel := c.call(ctx)
-	resp, err := c.api.ContainerCreate(cctx, cfg, hc, nil, nil, name)
+	id, err := c.createContainer(cctx, cfg, hc, purpose)
 	cancel()
 	if err != nil {
 		return check.CommandResult{}, c.classify(op, spec.Image, err)
 	}
-	id := resp.ID
 	defer func() {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
 		defer cancel()
@@ -156,7 +155,10 @@ func (c *Client) RemoveBuiltImage(ctx context.Context, ref string) error {
 		return fmt.Errorf("refusing to remove image %q: the tag does not name the image shipshape built", ref)
 	}
 	_, err = c.api.ImageRemove(ctx, ref, image.RemoveOptions{Force: true, PruneChildren: true})
-	if cerrdefs.IsNotFound(err) {
+	if err == nil || cerrdefs.IsNotFound(err) {
+		e := c.entry(ledger.Image)
+		e.Ref, e.ID = withTag(ref), ii.ID
+		_ = c.ledger.Forget(e)
 		return nil
 	}
 	return c.classify(fmt.Sprintf("remove image %q", ref), "", err)

@@ -15,6 +15,7 @@ import (
 	"shipshape/internal/check"
 	"shipshape/internal/docker"
 	"shipshape/internal/docker/dockertest"
+	"shipshape/internal/ledger"
 )
 
 func TestMain(m *testing.M) { os.Exit(dockertest.Main(m, nil)) }
@@ -102,12 +103,18 @@ func TestRemoveStale(t *testing.T) {
 	if err := dead.Run(); err != nil {
 		t.Fatal(err)
 	}
+	host, _ := os.Hostname()
 	mk := func(pid int) string {
 		l := e.Docker.Labels("stale-test")
-		l[docker.LabelSession] = "other-" + strconv.Itoa(pid)
+		session := "other-" + strconv.Itoa(pid)
+		l[docker.LabelSession] = session
 		l[docker.LabelPID] = strconv.Itoa(pid)
 		c, err := api.ContainerCreate(ctx, &container.Config{Image: e.Base, Labels: l}, nil, nil, nil, "")
 		if err != nil {
+			t.Fatal(err)
+		}
+		// As the other session's client would have recorded it.
+		if err := e.Ledger.Record(ledger.Entry{Kind: ledger.Container, ID: c.ID, Session: session, PID: pid, Host: host}); err != nil {
 			t.Fatal(err)
 		}
 		return c.ID

@@ -24,6 +24,7 @@ import (
 	"github.com/docker/docker/pkg/stdcopy"
 
 	"shipshape/internal/lab"
+	"shipshape/internal/ledger"
 	"shipshape/internal/termsafe"
 )
 
@@ -129,6 +130,13 @@ func (c *Client) BuildImage(ctx context.Context, req lab.BuildRequest, onEvent f
 		return res, err
 	}
 	res.ImageID = info.ID
+	if strings.HasPrefix(req.Tag, ValidateRepo+"/") {
+		// pack validate's images are shipshape's own: recorded, a kill -9
+		// during validation leaves them for the next start to remove.
+		e := c.entry(ledger.Image)
+		e.Ref, e.ID = withTag(req.Tag), info.ID
+		_ = c.ledger.Record(e)
+	}
 	return res, nil
 }
 
@@ -479,8 +487,7 @@ func (c *Client) RunTrivyImage(ctx context.Context, trivyRef, target string, rep
 		Cmd:    []string{"image", "--scanners", "vuln", "--format", "json", "--output", "/tmp/report.json", "--input", "/tmp/image.tar"},
 		Labels: c.Labels("scan"),
 	}
-	name := "shipshape-" + c.session + "-scan-" + NewSession()[:4]
-	created, err := c.api.ContainerCreate(cctx, cfg, &container.HostConfig{}, nil, nil, name)
+	id, err := c.createContainer(cctx, cfg, &container.HostConfig{}, "scan")
 	cancel()
 	if err != nil {
 		return c.classify(op, trivyRef, err)
@@ -488,7 +495,7 @@ func (c *Client) RunTrivyImage(ctx context.Context, trivyRef, target string, rep
 	defer func() {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.timeout)
 		defer cancel()
-		_ = c.RemoveContainer(rctx, created.ID)
+		_ = c.RemoveContainer(rctx, id)
 	}()
 
 	if _, err := spool.Seek(0, io.SeekStart); err != nil {
@@ -506,14 +513,14 @@ func (c *Client) RunTrivyImage(ctx context.Context, trivyRef, target string, rep
 		}
 		pw.CloseWithError(err)
 	}()
-	err = c.api.CopyToContainer(ctx, created.ID, "/tmp", pr, container.CopyToContainerOptions{})
+	err = c.api.CopyToContainer(ctx, id, "/tmp", pr, container.CopyToContainerOptions{})
 	pr.Close()
 	if err != nil {
 		return c.classify(op, "", err)
 	}
-	waitC, errC := c.api.ContainerWait(ctx, created.ID, container.WaitConditionNextExit)
+	waitC, errC := c.api.ContainerWait(ctx, id, container.WaitConditionNextExit)
 	sctx, cancel := c.call(ctx)
-	err = c.api.ContainerStart(sctx, created.ID, container.StartOptions{})
+	err = c.api.ContainerStart(sctx, id, container.StartOptions{})
 	cancel()
 	if err != nil {
 		return c.classify(op, "", err)
@@ -528,12 +535,12 @@ func (c *Client) RunTrivyImage(ctx context.Context, trivyRef, target string, rep
 		return fmt.Errorf("cannot %s: %w", op, ctx.Err())
 	}
 	if code != 0 {
-		logs, _ := c.Logs(context.WithoutCancel(ctx), created.ID, 5)
+		logs, _ := c.Logs(context.WithoutCancel(ctx), id, 5)
 		return fmt.Errorf("cannot %s: trivy exited with code %d: %s", op, code, termsafe.Line(strings.TrimSpace(lastLine(logs))))
 	}
 	cctx, cancel = c.call(ctx)
 	defer cancel()
-	out, _, err := c.api.CopyFromContainer(cctx, created.ID, "/tmp/report.json")
+	out, _, err := c.api.CopyFromContainer(cctx, id, "/tmp/report.json")
 	if err != nil {
 		return c.classify(op, "", err)
 	}

@@ -12,11 +12,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/build"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
@@ -24,6 +26,7 @@ import (
 	"github.com/docker/docker/client"
 
 	"shipshape/internal/docker"
+	"shipshape/internal/ledger"
 )
 
 // BusyboxPath is where Debian's busybox-static puts the static binary.
@@ -53,8 +56,10 @@ type Env struct {
 	Docker *docker.Client
 	// Base is the reference of the imported busybox base image.
 	Base string
-	api  *client.Client
-	tag  string
+	// Ledger is the file ledger Docker records the tests' objects in.
+	Ledger *ledger.Ledger
+	api    *client.Client
+	tag    string
 }
 
 // Open connects to the daemon and imports the base image. It returns
@@ -63,7 +68,10 @@ func Open(ctx context.Context) (*Env, string, error) {
 	if _, err := os.Stat(BusyboxPath); err != nil {
 		return nil, "no " + BusyboxPath + " (install Debian's busybox-static)", nil
 	}
-	d, err := docker.Connect(ctx, docker.Options{})
+	// A ledger of the tests' own, so a test binary killed mid-run has its
+	// containers and fixtures removed by the next one.
+	led := ledger.Open(filepath.Join(os.TempDir(), "shipshape-dockertest", ledger.FileName))
+	d, err := docker.Connect(ctx, docker.Options{Ledger: led})
 	if err != nil {
 		return nil, "no Docker daemon reachable: " + err.Error(), nil
 	}
@@ -71,12 +79,16 @@ func Open(ctx context.Context) (*Env, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	e := &Env{Docker: d, api: api, tag: d.Session()}
+	e := &Env{Docker: d, Ledger: led, api: api, tag: d.Session()}
 	if _, err := d.RemoveStale(ctx); err != nil {
 		return nil, "", fmt.Errorf("cannot remove leftovers of earlier test runs: %w", err)
 	}
 	e.Base = "shipshape-test/base:" + e.tag
 	if err := e.importBase(ctx); err != nil {
+		e.Close(context.Background())
+		return nil, "", err
+	}
+	if err := d.TrackImage(ctx, e.Base); err != nil {
 		e.Close(context.Background())
 		return nil, "", err
 	}
@@ -151,6 +163,9 @@ func (e *Env) Close(ctx context.Context) error {
 	if _, err := e.Docker.RemoveSession(ctx); err != nil {
 		return err
 	}
+	if err := e.sweepSession(ctx); err != nil {
+		return err
+	}
 	// Only this session's objects: other test binaries may run at the
 	// same time with their own sessions.
 	left, err := e.Docker.ListSession(ctx)
@@ -159,6 +174,44 @@ func (e *Env) Close(ctx context.Context) error {
 	}
 	if !left.Empty() {
 		return fmt.Errorf("labelled objects left after the suite: %+v", left)
+	}
+	return nil
+}
+
+// sweepSession removes what still carries the test session's label after
+// the product's own cleanup: images the tests built through the lab on
+// top of the fixtures (they inherit the base's labels) and containers a
+// test made with the raw API. A sweep by label is right here and only
+// here: the session id is this test process's own, and no learner has
+// committed anything from it.
+func (e *Env) sweepSession(ctx context.Context) error {
+	f := filters.NewArgs(filters.Arg("label", docker.LabelSession+"="+e.Docker.Session()))
+	cs, err := e.api.ContainerList(ctx, container.ListOptions{All: true, Filters: f})
+	if err != nil {
+		return err
+	}
+	for _, c := range cs {
+		if err := e.api.ContainerRemove(ctx, c.ID, container.RemoveOptions{Force: true, RemoveVolumes: true}); err != nil && !cerrdefs.IsNotFound(err) {
+			return err
+		}
+	}
+	// Children before parents; Created has second resolution, so in
+	// passes until one removes nothing.
+	for pass := 0; pass < 10; pass++ {
+		is, err := e.api.ImageList(ctx, image.ListOptions{All: true, Filters: f})
+		if err != nil || len(is) == 0 {
+			return err
+		}
+		sort.Slice(is, func(i, j int) bool { return is[i].Created > is[j].Created })
+		removed := 0
+		for _, x := range is {
+			if _, err := e.api.ImageRemove(ctx, x.ID, image.RemoveOptions{Force: true, PruneChildren: true}); err == nil || cerrdefs.IsNotFound(err) {
+				removed++
+			}
+		}
+		if removed == 0 {
+			return nil
+		}
 	}
 	return nil
 }
@@ -181,7 +234,7 @@ func (e *Env) importBase(ctx context.Context) error {
 		return fmt.Errorf("cannot import the busybox base image: %w", err)
 	}
 	defer rc.Close()
-	if err := readStream(rc, io.Discard); err != nil {
+	if err := ReadStream(rc, io.Discard); err != nil {
 		return fmt.Errorf("cannot import the busybox base image: %w", err)
 	}
 	return nil
@@ -241,8 +294,11 @@ func (e *Env) Build(ctx context.Context, name, dockerfile string) (string, error
 	}
 	defer resp.Body.Close()
 	var log bytes.Buffer
-	if err := readStream(resp.Body, &log); err != nil {
+	if err := ReadStream(resp.Body, &log); err != nil {
 		return "", fmt.Errorf("cannot build fixture %q: %w\n%s", name, err, log.String())
+	}
+	if err := e.Docker.TrackImage(ctx, ref); err != nil {
+		return "", err
 	}
 	return ref, nil
 }
@@ -277,9 +333,9 @@ func (e *Env) runRm(ctx context.Context, ref string, args []string) error {
 	return nil
 }
 
-// readStream reads a build or import progress stream to its end, copying
+// ReadStream reads a build or import progress stream to its end, copying
 // the text to w and returning the first error the daemon reported.
-func readStream(r io.Reader, w io.Writer) error {
+func ReadStream(r io.Reader, w io.Writer) error {
 	dec := json.NewDecoder(r)
 	for {
 		var m struct {
@@ -317,4 +373,21 @@ func (e *Env) CountContainers(ctx context.Context, ref string) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// TarOf returns a tar of the named files, a build context for tests.
+func TarOf(files map[string]string) io.Reader {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		_ = tw.WriteHeader(&tar.Header{Name: n, Mode: 0o644, Size: int64(len(files[n])), ModTime: time.Unix(1700000000, 0)})
+		_, _ = tw.Write([]byte(files[n]))
+	}
+	_ = tw.Close()
+	return &buf
 }
