@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"strings"
 	"time"
@@ -90,23 +91,30 @@ func runDoctor(ctx context.Context, a *app) error {
 	return nil
 }
 
-// builder reports how `docker build` will build: BuildKit through the
-// buildx plugin, BuildKit as the engine default, or the legacy builder.
+// builder reports how the learner's `docker build` will build, which
+// depends on the CLI and its buildx plugin as much as on the engine.
 func builder(add func(what, status, detail, advice string), d docker.Diagnosis) {
 	if _, err := exec.LookPath("docker"); err != nil {
 		add("Builder", "fail", "no docker command in PATH", "Install the Docker CLI (it comes with Docker Desktop or the docker-ce-cli package).")
 		return
 	}
-	if out, err := runTool("docker", "buildx", "version"); err == nil {
-		add("Builder", "ok", "BuildKit via "+firstLine(out), "")
-		return
+	cli, _ := runTool("docker", "version", "--format", "{{.Client.Version}}")
+	bx, bxErr := runTool("docker", "buildx", "version")
+	b := docker.DescribeCLIBuild(firstLine(cli), bxErr == nil, d.BuilderVersion, os.Getenv("DOCKER_BUILDKIT"))
+	switch {
+	case b.Broken:
+		add("Builder", "fail", b.Why, "Install the buildx plugin (docker-buildx-plugin, or docker-buildx on Debian), or unset DOCKER_BUILDKIT.")
+	case b.BuildKit && bxErr == nil:
+		add("Builder", "ok", b.Why+" ("+firstLine(bx)+")", "")
+	case b.BuildKit:
+		add("Builder", "ok", b.Why, "")
+	default:
+		advice := "Install the buildx plugin (docker-buildx-plugin, or docker-buildx on Debian) for BuildKit; cache mounts and <Dockerfile>.dockerignore need it."
+		if d.BuilderVersion == "2" {
+			advice += " shipshape's own builds (b in the exercise screen) already use the engine's BuildKit."
+		}
+		add("Builder", "warn", b.Why, advice)
 	}
-	if d.BuilderVersion == "2" {
-		add("Builder", "ok", "the engine builds with BuildKit by default", "")
-		return
-	}
-	add("Builder", "warn", "docker build uses the legacy builder (no buildx plugin)",
-		"Install the buildx plugin (docker-buildx-plugin) for BuildKit; cache mounts and <Dockerfile>.dockerignore need it.")
 }
 
 func trivy(add func(what, status, detail, advice string)) {

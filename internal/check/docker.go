@@ -56,8 +56,15 @@ type ImageInfo struct {
 	Cmd         []string
 	StopSignal  string
 	Healthcheck *Healthcheck
-	Size        int64
-	Created     time.Time
+	// Size is the unpacked size of the image's layers, the same measure on
+	// the classic and the containerd image store (see the adapter).
+	Size    int64
+	Created time.Time
+	// DiffIDs are the digests of the uncompressed layers, from the image
+	// config's rootfs. Unlike ID (a config digest on the classic store, a
+	// manifest or index digest on the containerd store), they mean the
+	// same everywhere, and a scan report names them too.
+	DiffIDs []string
 }
 
 // Healthcheck is an image's or a container's HEALTHCHECK configuration.

@@ -96,7 +96,7 @@ func evalNoCritical(ctx context.Context, en *env, _ params) verdict {
 	if bad != nil {
 		return *bad
 	}
-	if !rep.MatchesImage(info.ID) {
+	if !rep.MatchesImage(info.ID, info.DiffIDs) {
 		return verdict{status: StatusError,
 			evidence: []string{fmt.Sprintf("the report is for %s (image %s), not for %s (image %s)",
 				rep.ArtifactName, shortID(rep.Metadata.ImageID), en.target.Image, shortID(info.ID))},

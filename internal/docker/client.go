@@ -198,7 +198,21 @@ func (c *Client) InspectImage(ctx context.Context, ref string) (check.ImageInfo,
 	if err != nil {
 		return check.ImageInfo{}, c.classify(fmt.Sprintf("inspect image %q", ref), ref, err)
 	}
-	info := check.ImageInfo{ID: ii.ID, Ref: ref, Size: ii.Size}
+	info := check.ImageInfo{ID: ii.ID, Ref: ref, Size: ii.Size, DiffIDs: ii.RootFS.Layers}
+	// On the containerd image store inspect's Size counts the compressed
+	// blobs (a 339 MB image showed as 1.39 MB), and `docker image ls`
+	// counts blobs plus unpacked layers; the sum of the history's layer
+	// sizes is the unpacked size on both stores, the figure the size
+	// bounds of the course mean. On the classic store the two agree.
+	if hist, err := c.api.ImageHistory(ctx, ref); err == nil {
+		var sum int64
+		for _, h := range hist {
+			sum += h.Size
+		}
+		if sum > 0 {
+			info.Size = sum
+		}
+	}
 	info.Created, _ = time.Parse(time.RFC3339Nano, ii.Created)
 	if cfg := ii.Config; cfg != nil {
 		info.User = cfg.User

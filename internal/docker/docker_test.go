@@ -160,3 +160,34 @@ func TestHealthOverride(t *testing.T) {
 		t.Errorf("ReadFile: %q, %v", b, err)
 	}
 }
+
+// TestImageSizeIsUnpacked: the size the course's bounds speak of is the
+// unpacked size of the layers. On the containerd image store inspect's
+// own Size counts the compressed blobs (about half, for busybox); the
+// adapter must not report that.
+func TestImageSizeIsUnpacked(t *testing.T) {
+	e := dockertest.Need(t)
+	ctx := context.Background()
+	info, err := e.Docker.InspectImage(ctx, e.Base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	layers, err := e.Docker.ImageHistory(ctx, e.Base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum int64
+	for _, l := range layers {
+		sum += l.Size
+	}
+	st, err := os.Stat(dockertest.BusyboxPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Size != sum || info.Size < st.Size() {
+		t.Errorf("image size %d, layers %d, busybox alone %d: not the unpacked size", info.Size, sum, st.Size())
+	}
+	if len(info.DiffIDs) != 1 || !strings.HasPrefix(info.DiffIDs[0], "sha256:") {
+		t.Errorf("diff ids %q", info.DiffIDs)
+	}
+}

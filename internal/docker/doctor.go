@@ -2,6 +2,7 @@ package docker
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"syscall"
 )
@@ -59,4 +60,65 @@ func (c *Client) Diagnose(ctx context.Context) Diagnosis {
 		}
 	}
 	return d
+}
+
+// CLIBuild says how the learner's own `docker build` will build, which is
+// not always how shipshape builds: shipshape talks to the Engine API and
+// uses BuildKit whenever the engine defaults to it, but the docker CLI
+// from 23.0 on builds with BuildKit only through the buildx plugin and,
+// without it, silently falls back to the legacy builder, whatever the
+// engine's default. Older CLIs carry a BuildKit client of their own and
+// follow the engine's default (or DOCKER_BUILDKIT).
+type CLIBuild struct {
+	// BuildKit is true when `docker build` uses BuildKit.
+	BuildKit bool
+	// Broken is true when `docker build` will fail outright
+	// (DOCKER_BUILDKIT=1 without buildx on a CLI of 23.0 or newer).
+	Broken bool
+	// Why is one line for a person.
+	Why string
+}
+
+// DescribeCLIBuild applies those rules. cliVersion is `docker version`'s
+// client version ("" when unknown), buildx whether `docker buildx
+// version` works, engineBuilder the engine's Builder-Version ("2" for
+// BuildKit), envBuildKit the DOCKER_BUILDKIT variable.
+func DescribeCLIBuild(cliVersion string, buildx bool, engineBuilder, envBuildKit string) CLIBuild {
+	forced, set := parseBuildKitEnv(envBuildKit)
+	if set && !forced {
+		return CLIBuild{Why: "DOCKER_BUILDKIT=0: docker build uses the legacy builder"}
+	}
+	modern := cliVersion == "" || !versionBefore(cliVersion, 23)
+	if buildx {
+		return CLIBuild{BuildKit: true, Why: "docker build uses BuildKit through the buildx plugin"}
+	}
+	if modern {
+		if set && forced {
+			return CLIBuild{Broken: true, Why: "DOCKER_BUILDKIT=1 but the buildx plugin is missing: docker build fails"}
+		}
+		return CLIBuild{Why: "docker build uses the legacy builder: this docker CLI builds with BuildKit only through the buildx plugin, which is missing"}
+	}
+	if forced || engineBuilder == "2" {
+		return CLIBuild{BuildKit: true, Why: "docker build uses the BuildKit client built into this docker CLI " + cliVersion}
+	}
+	return CLIBuild{Why: "docker build uses the legacy builder (the engine's default)"}
+}
+
+// parseBuildKitEnv reads DOCKER_BUILDKIT as the CLI does (strconv.ParseBool).
+func parseBuildKitEnv(v string) (on, set bool) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "1", "t", "true":
+		return true, true
+	case "0", "f", "false":
+		return false, true
+	}
+	return false, false
+}
+
+// versionBefore reports whether a version like "20.10.24+dfsg1" has a
+// major number below major.
+func versionBefore(v string, major int) bool {
+	head, _, _ := strings.Cut(v, ".")
+	n, err := strconv.Atoi(head)
+	return err == nil && n < major
 }

@@ -100,7 +100,7 @@ func (l *Lab) Scan(ctx context.Context, imageRef, reportDir string) (ScanResult,
 	if err != nil {
 		return res, err
 	}
-	if !rep.MatchesImage(info.ID) {
+	if !rep.MatchesImage(info.ID, info.DiffIDs) {
 		return res, fmt.Errorf("the scan report %s is about image %q, not %s (%s)", path, rep.Metadata.ImageID, imageRef, info.ID)
 	}
 	res.Report = rep

@@ -27,7 +27,7 @@ func FuzzParseReport(f *testing.F) {
 		if got := len(r.Findings()); got != total {
 			t.Fatalf("Findings() = %d, Counts total = %d", got, total)
 		}
-		if r.MatchesImage("") {
+		if r.MatchesImage("", nil) {
 			t.Fatal("matched an empty image ID")
 		}
 	})

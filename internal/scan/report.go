@@ -140,12 +140,29 @@ func offset(err error) int64 {
 }
 
 // MatchesImage reports whether the report is about the image with the given
-// ID (as docker image inspect prints it). IDs compare in full, with or
-// without the sha256: prefix; an empty ID on either side never matches, so
-// a report without image metadata cannot pass for any image.
-func (r *Report) MatchesImage(imageID string) bool {
+// ID (as docker image inspect prints it) and layer digests (inspect's
+// RootFS.Layers). IDs compare in full, with or without the sha256: prefix.
+// On the containerd image store the inspect ID is a manifest or index
+// digest while Trivy names the config digest, so the two never agree
+// there; the layer digests do, on both stores, and bind the report to the
+// very content that was scanned. An empty ID and no layers on either side
+// never match, so a report without image metadata cannot pass for any
+// image.
+func (r *Report) MatchesImage(imageID string, diffIDs []string) bool {
 	a, b := normID(r.Metadata.ImageID), normID(imageID)
-	return a != "" && a == b
+	if a != "" && a == b {
+		return true
+	}
+	if len(diffIDs) == 0 || len(r.Metadata.DiffIDs) != len(diffIDs) {
+		return false
+	}
+	for i := range diffIDs {
+		x, y := normID(r.Metadata.DiffIDs[i]), normID(diffIDs[i])
+		if x == "" || x != y {
+			return false
+		}
+	}
+	return true
 }
 
 func normID(id string) string {

@@ -116,9 +116,39 @@ func TestMatchesImage(t *testing.T) {
 		{"bare prefix", r, "sha256:", false},
 	}
 	for _, tt := range tests {
-		if got := tt.r.MatchesImage(tt.id); got != tt.want {
+		if got := tt.r.MatchesImage(tt.id, nil); got != tt.want {
 			t.Errorf("%s: MatchesImage(%q) = %v", tt.name, tt.id, got)
 		}
+	}
+}
+
+// On the containerd store inspect's ID is a manifest digest, which a
+// report never names: the layer digests bind it, all of them, in order.
+func TestMatchesImageByLayers(t *testing.T) {
+	l1, l2 := "sha256:"+strings.Repeat("1", 64), "sha256:"+strings.Repeat("2", 64)
+	manifest := "sha256:" + strings.Repeat("9", 64)
+	r := &Report{}
+	r.Metadata.ImageID = "sha256:" + strings.Repeat("c", 64)
+	r.Metadata.DiffIDs = []string{l1, l2}
+	for _, tt := range []struct {
+		name   string
+		layers []string
+		want   bool
+	}{
+		{"same layers", []string{l1, l2}, true},
+		{"layers without prefix", []string{l1[7:], l2[7:]}, true},
+		{"one layer more", []string{l1, l2, l1}, false},
+		{"other order", []string{l2, l1}, false},
+		{"a layer changed", []string{l1, l1}, false},
+		{"no layers", nil, false},
+	} {
+		if got := r.MatchesImage(manifest, tt.layers); got != tt.want {
+			t.Errorf("%s: MatchesImage = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	empty := &Report{}
+	if empty.MatchesImage(manifest, []string{""}) {
+		t.Error("a report without layers matched an image with an empty layer digest")
 	}
 }
 
