@@ -4,7 +4,7 @@ BIN     ?= bin/shipshape
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: build run test test-short bench lint fuzz clean
+.PHONY: build run test test-engines test-short bench lint fuzz clean
 
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/shipshape
@@ -16,6 +16,13 @@ run:
 # with a message when no daemon answers, unless SHIPSHAPE_REQUIRE_DOCKER=1).
 test: lint
 	$(GO) test -count=1 -timeout 20m ./...
+
+# The Docker-dependent tests again on Engine 26, with the classic and with
+# the containerd image store, each run in a container of the host daemon
+# (exercises/testbed). Needs root, debootstrap and Debian's archive the
+# first time; later runs start each engine from a cached tarball.
+test-engines:
+	bash exercises/testbed/matrix.sh
 
 # Unit tests only: no Docker daemon needed.
 test-short:
