@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"shipshape/exercises/testbed"
 	"shipshape/internal/course"
 	"shipshape/internal/docker"
 	"shipshape/internal/docker/dockertest"
@@ -24,14 +25,14 @@ import (
 // because the app runs as root, apply the reference solution, build the
 // prod image, see 3.1 pass, and find both attempts in the progress store.
 //
-// No registry is reachable, so python:3.13-slim is replaced by the
-// stand-in of exercises/task-api/testbase (a busybox rootfs with shims for
-// python, pip, useradd...; see its README): every Dockerfile of the course
-// starts with ARG PYTHON_IMAGE, so the build argument PYTHON_IMAGE swaps
-// the base of every stage. The stand-in is imported with this test's
-// session label (STANDIN_LABEL), which every image built FROM it inherits,
-// the classic builder's intermediate images included, so the session
-// cleanup removes all of it.
+// No registry is reachable, so python:3.13-slim is replaced by its twin
+// built offline from Debian (exercises/testbed), or where that cannot be
+// had by the busybox stand-in of exercises/task-api/testbase: every
+// Dockerfile of the course starts with ARG PYTHON_IMAGE, so the build
+// argument PYTHON_IMAGE swaps the base of every stage. The base is
+// imported with this test's session label, which every image built FROM
+// it inherits, the classic builder's intermediate images included, so the
+// test environment's sweep removes all of it.
 func TestLearnerLoop(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("the stand-in base is built with a POSIX shell script")
@@ -55,20 +56,10 @@ func TestLearnerLoop(t *testing.T) {
 	}
 	stateDir := useStateDir(t)
 	session := e.Docker.Session()
-	standin := "shipshape-test/python-standin:" + session
 	devTag := "shipshape-test/task-api:dev-" + session
 	prodTag := "shipshape-test/task-api:prod-" + session
-
-	// The stand-in for python:3.13-slim, labelled with the session.
-	script, err := filepath.Abs("../../exercises/task-api/testbase/build.sh")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.CommandContext(ctx, "sh", script, standin)
-	cmd.Env = append(os.Environ(), "STANDIN_LABEL="+docker.LabelSession+"="+session, "DOCKER_HOST="+e.Docker.Host().URL)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building the stand-in base: %v\n%s", err, out)
-	}
+	base := pythonBase(t, ctx, e)
+	standin := base.Ref
 
 	// 1. shipshape init DIR.
 	ws := filepath.Join(t.TempDir(), "ws")
@@ -211,6 +202,24 @@ func TestLearnerLoop(t *testing.T) {
 	if cl.ImageID != prod.ImageID || len(cl.Items) == 0 {
 		t.Errorf("checklist image %s items %d", cl.ImageID, len(cl.Items))
 	}
+}
+
+// pythonBase imports the python:3.13-slim twin (or the stand-in, saying
+// so) into the test daemon, labelled with the test session.
+func pythonBase(t *testing.T, ctx context.Context, e *dockertest.Env) testbed.Base {
+	t.Helper()
+	if _, err := exec.LookPath("docker"); err != nil {
+		requireDockerOrSkip(t, "the docker CLI is needed to import the python base")
+	}
+	b, err := testbed.PythonBase(ctx, e.Docker.Host().URL, "shipshape-test/python:"+e.Docker.Session(),
+		docker.LabelSession+"="+e.Docker.Session())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Note != "" {
+		t.Log(b.Note)
+	}
+	return b
 }
 
 func requireDockerOrSkip(t *testing.T, reason string) {
