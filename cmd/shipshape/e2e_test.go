@@ -157,8 +157,8 @@ func TestLearnerLoop(t *testing.T) {
 	}
 
 	// 7. The checklist judges the prod image: non-root, health and
-	// shutdown pass; the 3.1 solution has no .dockerignore and is no
-	// smaller than dev yet (both are exercise 3.2).
+	// shutdown pass; the 3.1 solution has no .dockerignore yet (exercise
+	// 3.2).
 	// An item the learner ticked in the TUI shows as ticked.
 	store, err := progress.Open(stateDir, pack.ID)
 	if err != nil {
@@ -191,6 +191,13 @@ func TestLearnerLoop(t *testing.T) {
 	}
 	want := map[string]string{"non-root": "pass", "health-check-works": "pass", "dockerignore": "fail", "tests-pass": "manual",
 		"graceful-shutdown": "pass", "image-size": "fail"}
+	if base.Real {
+		// With real packages the 3.1 image (134 MB) is already under the
+		// bound and a little smaller than dev (142 MB): it installs the
+		// same packages but leaves out what dev's COPY brought. The
+		// stand-in's 2 MB images cannot show that.
+		want["image-size"] = "pass"
+	}
 	for _, it := range cl.Items {
 		if it.ID == "tests-pass" && !it.Ticked {
 			t.Error("tests-pass not ticked in JSON")

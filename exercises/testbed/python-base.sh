@@ -6,6 +6,8 @@
 #   bash exercises/testbed/python-base.sh my/python:twin   # imports my/python:twin
 #   bash exercises/testbed/python-base.sh --print-tarball  # only makes sure the cached
 #                                                          # rootfs exists; prints its path
+#   bash exercises/testbed/python-base.sh --cached-only TAG # imports only from the cache;
+#                                                          # exit 3 when nothing is cached
 #
 # No container registry and no PyPI: the rootfs comes from `debootstrap --variant=minbase
 # trixie` against the Debian mirror of this machine's apt sources (DEBIAN_MIRROR
@@ -46,15 +48,17 @@ die() {
 }
 
 usage() {
-	echo "usage: $0 [--print-tarball] [TAG]   (TAG defaults to shipshape-test/python:3.13-slim)" >&2
+	echo "usage: $0 [--print-tarball] [--cached-only] [TAG]   (TAG defaults to shipshape-test/python:3.13-slim)" >&2
 	exit 2
 }
 
 print_tarball=0
+cached_only=0
 tag=
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--print-tarball | --tarball-only) print_tarball=1 ;;
+	--cached-only) cached_only=1 ;;
 	-h | --help) usage ;;
 	-*) usage ;;
 	*)
@@ -435,6 +439,10 @@ PYEOF
 # ---- main ----
 mkdir -p "$cache" || die "cannot create the cache directory $cache (set SHIPSHAPE_TESTBED_CACHE)"
 tarball=$(find_cached || true)
+if [[ -z $tarball ]] && ((cached_only)); then
+	say "no cached rootfs for key $key in $cache (--cached-only: not building it)"
+	exit 3
+fi
 if [[ -z $tarball ]]; then
 	# One builder per key at a time: a second caller waits, then finds the tarball.
 	exec 9>"$cache/python-twin-$key.lock"

@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"shipshape/internal/course"
+	"shipshape/internal/docker/dockertest"
+	"shipshape/internal/lab"
+	"shipshape/internal/workspace"
+)
+
+// TestReferenceSolutions proves the course on the real app: on the
+// python:3.13-slim twin (see exercises/testbed), the unchanged starter
+// fails every exercise and each reference solution, built as a learner
+// builds it, passes its own, 3.3 with a Trivy report bound to the image.
+// The matrix (make test-engines) runs it on Engine 26 too, with the
+// classic and the containerd image store.
+func TestReferenceSolutions(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	defer cancel()
+	e, reason, err := dockertest.Open(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e == nil {
+		requireDockerOrSkip(t, reason)
+	}
+	t.Cleanup(func() {
+		if err := e.Close(context.Background()); err != nil {
+			t.Error(err)
+		}
+	})
+	useStateDir(t)
+	base := pythonBase(t, ctx, e)
+	pack, err := course.Builtin(course.Options{CheckKind: checkKindValidator()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := lab.New(e.Docker)
+	session := e.Docker.Session()
+	build := func(dir, tag string) lab.BuildResult {
+		t.Helper()
+		res, err := l.Build(ctx, lab.BuildRequest{Dir: dir, Tag: tag, BuildArgs: map[string]string{"PYTHON_IMAGE": base.Ref}}, nil)
+		if err != nil {
+			t.Fatalf("build %s: %v", tag, err)
+		}
+		if !res.OK() {
+			t.Fatalf("build %s failed at %q: %s\n%s", tag, res.FailedStep, res.Error, strings.Join(res.Log, "\n"))
+		}
+		return res
+	}
+	starter := filepath.Join(t.TempDir(), "starter")
+	if out, errOut, code := run(t, "", "init", starter); code != 0 {
+		t.Fatalf("init: exit %d\n%s%s", code, out, errOut)
+	}
+	devTag := "shipshape-test/task-api:dev-" + session
+	build(starter, devTag)
+
+	// A report as `trivy image --format json` writes it for the image: it
+	// names the image's layers, which bind it on both image stores. The
+	// starter's has a CRITICAL finding, as an old base image would.
+	report := func(t *testing.T, tag string, critical bool) string {
+		info, err := e.Docker.InspectImage(ctx, tag)
+		if err != nil {
+			t.Fatal(err)
+		}
+		results := []any{}
+		if critical {
+			results = append(results, map[string]any{"Target": tag + " (debian 13.0)", "Class": "os-pkgs", "Type": "debian",
+				"Vulnerabilities": []any{map[string]any{"VulnerabilityID": "CVE-2025-0001", "PkgName": "libssl3t64",
+					"InstalledVersion": "3.5.0-1", "FixedVersion": "3.5.1-1", "Severity": "CRITICAL"}}})
+		}
+		doc := map[string]any{"SchemaVersion": 2, "ArtifactName": tag, "ArtifactType": "container_image",
+			"Metadata": map[string]any{"ImageID": info.ID, "DiffIDs": info.DiffIDs}, "Results": results}
+		b, _ := json.Marshal(doc)
+		path := filepath.Join(t.TempDir(), "report.json")
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	checkJSON := func(t *testing.T, args ...string) (checkRunJSON, int, string) {
+		t.Helper()
+		out, errOut, code := run(t, "", append(append([]string{"check"}, args...), "--format", "json")...)
+		var doc checkRunJSON
+		if code != 2 {
+			if err := json.Unmarshal([]byte(out), &doc); err != nil {
+				t.Fatalf("check %v: %v\n%s%s", args, err, out, errOut)
+			}
+		}
+		return doc, code, out + errOut
+	}
+	failing := func(doc checkRunJSON) string {
+		var b strings.Builder
+		for _, c := range doc.Checks {
+			if c.Status != "pass" {
+				fmt.Fprintf(&b, "  %s %s (%s): %s\n", c.Status, c.ID, c.Kind, strings.Join(c.Evidence, " | "))
+			}
+		}
+		return b.String()
+	}
+
+	for _, ex := range pack.Exercises() {
+		t.Run(ex.ID, func(t *testing.T) {
+			extra := []string{}
+			if ex.ID == "3.3" {
+				extra = append(extra, "--trivy-report", report(t, devTag, true))
+			}
+			// The starter, unchanged, does not pass.
+			doc, code, out := checkJSON(t, append([]string{ex.ID, "--image", devTag, "--dev-image", devTag, "--dir", starter}, extra...)...)
+			if code != 1 || doc.Passed {
+				t.Errorf("the starter: check %s exit %d, want 1\n%s", ex.ID, code, out)
+			}
+			if ex.Solution == "" {
+				t.Fatalf("exercise %s has no reference solution", ex.ID)
+			}
+			ws := filepath.Join(t.TempDir(), "ws")
+			if _, err := workspace.Init(pack.FS, pack.Workspace.Starter, ws, false); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := workspace.Apply(pack.FS, ex.Solution, ws); err != nil {
+				t.Fatal(err)
+			}
+			prodTag := "shipshape-test/task-api:prod-" + strings.ReplaceAll(ex.ID, ".", "") + "-" + session
+			build(ws, prodTag)
+			extra = extra[:0]
+			if ex.ID == "3.3" {
+				extra = append(extra, "--trivy-report", report(t, prodTag, false))
+			}
+			doc, code, out = checkJSON(t, append([]string{ex.ID, "--image", prodTag, "--dev-image", devTag, "--dir", ws}, extra...)...)
+			if code != 0 || !doc.Passed {
+				t.Errorf("the reference solution of %s: exit %d, want 0; not passing:\n%s\n%s", ex.ID, code, failing(doc), out)
+			}
+			if base.Note != "" {
+				t.Log(base.Note)
+			}
+		})
+	}
+}
