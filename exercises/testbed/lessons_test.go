@@ -1,0 +1,326 @@
+package testbed_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"shipshape/exercises/testbed"
+	"shipshape/internal/course"
+	"shipshape/internal/workspace"
+)
+
+// The lessons' own demonstrations, run as a learner runs them: the code
+// block is taken from the lesson file, task-api:prod and container names
+// are swapped for this run's, and the result is held against what the
+// lesson's text says it is. They run on the real python:3.13-slim twin, on
+// whichever engine DOCKER_HOST names (make test-engines runs them on
+// Engine 26 with both image stores).
+
+var (
+	session  string
+	prodTag  string // the 3.2 reference solution, the course's task-api:prod
+	shellTag string // the same with a shell-form CMD
+	skipWhy  string
+)
+
+func TestMain(m *testing.M) {
+	code, err := setup()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "testbed:", err)
+		os.Exit(1)
+	}
+	if code >= 0 {
+		os.Exit(code)
+	}
+	code = m.Run()
+	teardown()
+	os.Exit(code)
+}
+
+// setup builds the images the demonstrations use; it returns -1 to go on.
+func setup() (int, error) {
+	if _, err := exec.LookPath("docker"); err != nil {
+		skipWhy = "no docker CLI"
+	} else if out, err := exec.Command("docker", "version", "--format", "{{.Server.Version}}").CombinedOutput(); err != nil {
+		skipWhy = "no Docker daemon reachable: " + strings.TrimSpace(string(out))
+	}
+	if skipWhy != "" {
+		if os.Getenv("SHIPSHAPE_REQUIRE_DOCKER") == "1" {
+			return 1, fmt.Errorf("SHIPSHAPE_REQUIRE_DOCKER=1 but %s", skipWhy)
+		}
+		return -1, nil
+	}
+	b := make([]byte, 5)
+	_, _ = rand.Read(b)
+	session = "lessons-" + hex.EncodeToString(b)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	host := os.Getenv("DOCKER_HOST")
+	if host == "" {
+		host = "unix:///var/run/docker.sock"
+	}
+	base, err := testbed.PythonBase(ctx, host, "shipshape-test/python:"+session, "dev.shipshape.session="+session)
+	if err != nil {
+		return 1, err
+	}
+	if !base.Real {
+		// The stand-in cannot show what these lessons claim of Python,
+		// uvicorn and real timing.
+		skipWhy = base.Note
+		teardown()
+		if os.Getenv(testbed.EnvTwin) == "require" {
+			return 1, fmt.Errorf("the twin is required: %s", base.Note)
+		}
+		return -1, nil
+	}
+	pack, err := course.Builtin(course.Options{})
+	if err != nil {
+		return 1, err
+	}
+	ex, _ := pack.Exercise("3.2")
+	dir, err := os.MkdirTemp("", "shipshape-lessons-")
+	if err != nil {
+		return 1, err
+	}
+	defer os.RemoveAll(dir)
+	if _, err := workspace.Init(pack.FS, pack.Workspace.Starter, dir, false); err != nil {
+		return 1, err
+	}
+	if _, err := workspace.Apply(pack.FS, ex.Solution, dir); err != nil {
+		return 1, err
+	}
+	prodTag = "shipshape-test/task-api-prod:" + session
+	shellTag = "shipshape-test/task-api-shell:" + session
+	if err := dockerBuild(ctx, dir, prodTag, base.Ref); err != nil {
+		return 1, err
+	}
+	df := filepath.Join(dir, "Dockerfile")
+	src, _ := os.ReadFile(df)
+	shell := regexp.MustCompile(`(?m)^CMD \[.*\]$`).ReplaceAllString(string(src), "CMD uvicorn main:app --host 0.0.0.0 --port 8000")
+	if err := os.WriteFile(df, []byte(shell), 0o644); err != nil {
+		return 1, err
+	}
+	if err := dockerBuild(ctx, dir, shellTag, base.Ref); err != nil {
+		return 1, err
+	}
+	return -1, nil
+}
+
+func dockerBuild(ctx context.Context, dir, tag, base string) error {
+	out, err := exec.CommandContext(ctx, "docker", "build", "-q", "--build-arg", "PYTHON_IMAGE="+base, "-t", tag, dir).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("docker build %s: %v\n%s", tag, err, out)
+	}
+	return nil
+}
+
+// teardown removes the containers and images of this run: everything
+// carries the session label, inherited from the python base.
+func teardown() {
+	if session == "" {
+		return
+	}
+	f := "label=dev.shipshape.session=" + session
+	if ids, _ := exec.Command("docker", "ps", "-aq", "--filter", f).Output(); len(bytes.TrimSpace(ids)) > 0 {
+		_ = exec.Command("docker", append([]string{"rm", "-f"}, strings.Fields(string(ids))...)...).Run()
+	}
+	for range 5 {
+		ids, _ := exec.Command("docker", "images", "-q", "--filter", f).Output()
+		if len(bytes.TrimSpace(ids)) == 0 {
+			break
+		}
+		_ = exec.Command("docker", append([]string{"rmi", "-f"}, strings.Fields(string(ids))...)...).Run()
+	}
+	_ = exec.Command("docker", "builder", "prune", "-f", "--filter", "label=dev.shipshape.session="+session).Run()
+}
+
+func need(t *testing.T) {
+	t.Helper()
+	if skipWhy != "" {
+		t.Skip(skipWhy)
+	}
+}
+
+// block returns the n-th fenced code block (from 0) under the heading of
+// a lesson of the built-in course.
+func block(t *testing.T, lesson, heading string, n int) string {
+	t.Helper()
+	src, err := os.ReadFile(filepath.Join(testbed.Dir(), "..", "..", "lessons", lesson))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(src), "\n"+heading+"\n")
+	if !ok {
+		t.Fatalf("%s has no heading %q", lesson, heading)
+	}
+	if next := strings.Index(rest, "\n## "); next >= 0 {
+		rest = rest[:next]
+	}
+	fences := regexp.MustCompile("(?s)```[a-z]*\n(.*?)```").FindAllStringSubmatch(rest, -1)
+	if n >= len(fences) {
+		t.Fatalf("%s %q has %d code blocks, not %d", lesson, heading, len(fences), n+1)
+	}
+	return fences[n][1]
+}
+
+// runBlock runs a lesson's shell block as the learner would, with this
+// run's image and container names, and returns its output. A line for
+// the host only (curl to a published port) is left out with skipLines.
+func runBlock(t *testing.T, script string, names []string, skipLines ...string) string {
+	t.Helper()
+	// Names first, as whole shell words (or after name=), so that the
+	// image reference is left alone.
+	for _, n := range names {
+		script = regexp.MustCompile(`(?m)(^|[\s=])`+regexp.QuoteMeta(n)+`(\s|$)`).ReplaceAllString(script, "${1}"+n+"-"+session+"${2}")
+		t.Cleanup(func() { _ = exec.Command("docker", "rm", "-f", n+"-"+session).Run() })
+	}
+	script = strings.ReplaceAll(script, "task-api:prod", prodTag)
+	// Published ports are not needed here and may be taken on the host.
+	script = regexp.MustCompile(`-p \d+:\d+ `).ReplaceAllString(script, "")
+	var kept []string
+	for _, l := range strings.Split(script, "\n") {
+		skip := false
+		for _, s := range skipLines {
+			skip = skip || strings.HasPrefix(strings.TrimSpace(l), s)
+		}
+		if !skip {
+			kept = append(kept, l)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", "-c", strings.Join(kept, "\n"))
+	out, _ := cmd.CombinedOutput()
+	t.Logf("$ %s\n%s", strings.Join(kept, "\n$ "), out)
+	return string(out)
+}
+
+// Lesson 04: without a tmpfs both writes fail; with one /tmp is writable,
+// and its mount is noexec. Docker's own files are read-only too, and only
+// /dev/shm stays writable.
+func TestReadOnlyRootTryIt(t *testing.T) {
+	need(t)
+	out := runBlock(t, block(t, "04-read-only-rootfs.md", "## Try it", 0), nil)
+	if n := strings.Count(out, "Read-only file system"); n != 2 {
+		t.Errorf("the first command should fail twice with Read-only file system, saw it %d times", n)
+	}
+	if !strings.Contains(out, "tmp is writable") {
+		t.Error("the second command did not write to /tmp")
+	}
+	if !regexp.MustCompile(`(?m)^tmpfs /tmp tmpfs \S*noexec`).MatchString(out) {
+		t.Error("the third command shows no noexec tmpfs at /tmp")
+	}
+	got := runBlock(t, `docker run --rm --read-only task-api:prod sh -c 'for f in /etc/hosts /etc/resolv.conf /etc/hostname /dev/shm/x; do if echo >> $f 2>/dev/null; then echo "$f writable"; else echo "$f read-only"; fi; done'`, nil)
+	for _, want := range []string{"/etc/hosts read-only", "/etc/resolv.conf read-only", "/etc/hostname read-only", "/dev/shm/x writable"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("lesson 04 says %q under --read-only; the engine says:\n%s", want, got)
+		}
+	}
+}
+
+// Lesson 06, first demonstration: a probe that always fails makes the
+// container unhealthy within the lesson's sleep, and nothing restarts it.
+func TestUnhealthyTryIt(t *testing.T) {
+	need(t)
+	out := runBlock(t, block(t, "06-health-checks.md", "## Try it", 0), []string{"hc-demo"})
+	if !strings.Contains(out, "(unhealthy)") || !strings.Contains(out, "unhealthy restarts=0") {
+		t.Errorf("lesson 06 says the status is unhealthy and the restart count 0:\n%s", out)
+	}
+}
+
+// Lesson 06, second demonstration: the real image reports starting, then
+// healthy within the lesson's sleep.
+func TestHealthyTryIt(t *testing.T) {
+	need(t)
+	out := runBlock(t, block(t, "06-health-checks.md", "## Try it", 1), []string{"task-api"}, "curl")
+	if !strings.Contains(out, "(health: starting)") {
+		t.Errorf("lesson 06 says the status starts as health: starting:\n%s", out)
+	}
+	if !strings.Contains(out, `"Status":"healthy"`) {
+		t.Errorf("lesson 06 says the container is healthy after the sleep:\n%s", out)
+	}
+}
+
+// Lesson 15, "Verify it": a graceful stop takes about a second, exits 0
+// and logs the lifespan's shutdown; the shell form keeps sh as PID 1 and
+// is killed after 10 s with 137; under --init a clean stop may say 143.
+func TestGracefulShutdownVerifyIt(t *testing.T) {
+	need(t)
+	script := block(t, "15-graceful-shutdown.md", "## Verify it", 0)
+	// The block's `time docker stop api` is swapped for a measurement the
+	// test can read.
+	measure := func(t *testing.T, image string, extra string) (time.Duration, string) {
+		s := strings.ReplaceAll(script, "task-api:prod", image)
+		s = strings.Replace(s, "docker run -d", "docker run -d "+extra, 1)
+		start := time.Now()
+		out := runBlock(t, strings.Replace(s, "time docker stop api", "start=$(date +%s%N); docker stop api ; echo stop-took-ms $(( ($(date +%s%N) - start) / 1000000 ))", 1), []string{"api"})
+		return time.Since(start), out
+	}
+	t.Run("exec form", func(t *testing.T) {
+		_, out := measure(t, prodTag, "")
+		lines := strings.Split(out, "\n")
+		if !containsLine(lines, "0") {
+			t.Errorf("exit code 0 expected:\n%s", out)
+		}
+		if !strings.Contains(out, "shutdown complete") {
+			t.Errorf("the lifespan's shutdown complete is not in the last log lines:\n%s", out)
+		}
+		if took := stopTook(out); took <= 0 || took > 3 {
+			t.Errorf("a graceful stop took %.1f s; the lesson says about a second", took)
+		}
+	})
+	t.Run("shell form", func(t *testing.T) {
+		_, out := measure(t, shellTag, "")
+		if !containsLine(strings.Split(out, "\n"), "137") {
+			t.Errorf("the shell form should be killed with 137:\n%s", out)
+		}
+		if took := stopTook(out); took < 9 || took > 13 {
+			t.Errorf("the shell form's stop took %.1f s; the lesson says about 10", took)
+		}
+		top := runBlock(t, "docker run -d --name sf "+shellTag+" >/dev/null; sleep 2; docker exec sf cat /proc/1/cmdline | tr '\\0' ' '; echo; docker rm -f sf >/dev/null",
+			[]string{"sf"})
+		if !strings.HasPrefix(strings.TrimSpace(top), "/bin/sh -c") {
+			t.Errorf("PID 1 of the shell form is not the shell: %q", top)
+		}
+	})
+	t.Run("init", func(t *testing.T) {
+		_, out := measure(t, prodTag, "--init")
+		lines := strings.Split(out, "\n")
+		if !containsLine(lines, "143") && !containsLine(lines, "0") {
+			t.Errorf("under --init the lesson says 143 (or 0):\n%s", out)
+		}
+		if took := stopTook(out); took > 3 {
+			t.Errorf("under --init the stop took %.1f s", took)
+		}
+	})
+}
+
+func containsLine(lines []string, want string) bool {
+	for _, l := range lines {
+		if strings.TrimSpace(l) == want {
+			return true
+		}
+	}
+	return false
+}
+
+// stopTook reads the "stop-took N" line the test puts around docker stop.
+func stopTook(out string) float64 {
+	m := regexp.MustCompile(`stop-took-ms ([0-9]+)`).FindStringSubmatch(out)
+	if m == nil {
+		return -1
+	}
+	var ms float64
+	_, _ = fmt.Sscanf(m[1], "%g", &ms)
+	return ms / 1000
+}
