@@ -33,7 +33,7 @@ func (a *app) loadPackArg(opts course.Options) (*course.Pack, error) {
 			return s.Open(path)
 		}
 	}
-	return packs.Load(path, opts)
+	return packs.Load(path, opts, a.scratch())
 }
 
 func newPackCmd(a *app) *cobra.Command {
@@ -438,7 +438,7 @@ func runPackValidate(ctx context.Context, a *app, path string, withDocker bool) 
 	if _, err := os.Stat(path); err != nil {
 		return usageError("cannot validate %s: %v", path, err)
 	}
-	fsys, err := packs.OpenFS(path)
+	fsys, err := packs.OpenFS(path, a.scratch())
 	if err != nil {
 		fmt.Fprintln(a.stdout, termsafe.Text(err.Error()))
 		return &exitError{code: 1}
@@ -481,7 +481,7 @@ func validateWithDocker(ctx context.Context, a *app, p *course.Pack) error {
 	}
 	defer closeDocker(dc)
 	proved, bad := 0, 0
-	_, err = packs.Prove(ctx, dc, p, func(pr packs.Proof) {
+	_, err = packs.Prove(ctx, dc, p, a.scratch(), func(pr packs.Proof) {
 		if pr.Skipped == "" {
 			proved++
 			if !pr.OK() {

@@ -11,6 +11,7 @@ import (
 	"shipshape/internal/docker"
 	"shipshape/internal/ledger"
 	"shipshape/internal/progress"
+	"shipshape/internal/scratch"
 	"shipshape/internal/termsafe"
 )
 
@@ -55,7 +56,28 @@ func (a *app) dockerOptions() docker.Options {
 	if dir, err := a.stateDir(); err == nil {
 		o.Ledger = ledger.Open(filepath.Join(dir, ledger.FileName))
 	}
+	o.Scratch = a.scratch()
 	return o
+}
+
+// scratch is where the commands make their temporary files: the state
+// directory's tmp/, swept at every start (see sweepScratch), or, without
+// a state directory, the system's temporary directory.
+func (a *app) scratch() *scratch.Dir {
+	dir, err := a.stateDir()
+	if err != nil {
+		return nil
+	}
+	return scratch.Open(filepath.Join(dir, "tmp"))
+}
+
+// sweepScratch removes the temporary files of shipshape processes that
+// ended without removing them (kill -9). It never stops a command: the
+// files are only wasted space, and the next start tries again.
+func (a *app) sweepScratch() {
+	if _, err := a.scratch().Sweep(); err != nil {
+		fmt.Fprintln(a.stderr, "shipshape: note: "+termsafe.Line(err.Error()))
+	}
 }
 
 // stateDir is where progress lives.
@@ -99,6 +121,10 @@ Progress is kept on this machine, in $XDG_STATE_HOME/shipshape
 		Args:          cobra.NoArgs,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// Every command starts by removing what killed ones left in the
+		// scratch directory (no subcommand has a pre-run of its own, which
+		// would replace this one).
+		PersistentPreRun: func(*cobra.Command, []string) { a.sweepScratch() },
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runTUI(cmd.Context(), a)
 		},

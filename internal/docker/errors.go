@@ -112,13 +112,19 @@ func (e *Error) EngineProblem() bool {
 // stalledError is a request the daemon took and then left unanswered for
 // longer than shipshape waits.
 type stalledError struct {
-	// what was waited for, e.g. "no progress message from the build".
+	// what was waited for in vain, e.g. "no progress message from the build".
 	what  string
 	after time.Duration
+	// probed is set when a cheap request went unanswered too.
+	probed bool
 }
 
 func (e *stalledError) Error() string {
-	return fmt.Sprintf("%s for %s", e.what, e.after)
+	s := fmt.Sprintf("%s for %s", e.what, e.after)
+	if e.probed {
+		s += ", and no answer to a request after that"
+	}
+	return s
 }
 
 // errStalled is a request that got no answer at all within after.

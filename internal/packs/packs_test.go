@@ -226,7 +226,7 @@ func TestInstallArchives(t *testing.T) {
 			if inst.ID != "demo" {
 				t.Errorf("%+v", inst)
 			}
-			p, err := Load(path, Options())
+			p, err := Load(path, Options(), nil)
 			must(t, err)
 			if p.Source != path || len(p.Lessons) != 2 {
 				t.Errorf("loaded %s with %d lessons", p.Source, len(p.Lessons))

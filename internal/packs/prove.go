@@ -13,6 +13,7 @@ import (
 	"shipshape/internal/check"
 	"shipshape/internal/course"
 	"shipshape/internal/lab"
+	"shipshape/internal/scratch"
 	"shipshape/internal/workspace"
 )
 
@@ -64,12 +65,13 @@ func (p Proof) OK() bool {
 // checks or the solution are wrong. onProof, when not nil, gets each proof
 // as it is ready. The images are removed before Prove returns. The error
 // is for trouble with Docker or the files, or ctx ending; the verdicts are
-// in the proofs.
-func Prove(ctx context.Context, b Builder, p *course.Pack, onProof func(Proof)) (proofs []Proof, err error) {
+// in the proofs. The workspaces are made in tmp, so that a kill -9 leaves
+// them for the next shipshape to remove.
+func Prove(ctx context.Context, b Builder, p *course.Pack, tmpDir *scratch.Dir, onProof func(Proof)) (proofs []Proof, err error) {
 	if onProof == nil {
 		onProof = func(Proof) {}
 	}
-	tmp, err := os.MkdirTemp("", "shipshape-validate-")
+	tmp, err := tmpDir.MkdirTemp("validate")
 	if err != nil {
 		return nil, fmt.Errorf("cannot prepare the Docker validation: %w", err)
 	}
