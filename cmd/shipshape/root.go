@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -29,6 +30,9 @@ type app struct {
 	host string
 	// image, devImage, dir and trivyReport say what the TUI's checks judge.
 	image, devImage, dir, trivyReport string
+	// callTimeout and buildIdle bound Docker calls and build silences;
+	// zero means the adapter's defaults. Tests shorten them.
+	callTimeout, buildIdle time.Duration
 }
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer) *app {
@@ -52,7 +56,7 @@ func (a *app) loadPack() (*course.Pack, error) {
 // the --host flag and the ledger of the objects shipshape creates, kept
 // beside progress so that a later run removes what a killed one left.
 func (a *app) dockerOptions() docker.Options {
-	o := docker.Options{Host: a.host}
+	o := docker.Options{Host: a.host, CallTimeout: a.callTimeout, BuildIdle: a.buildIdle}
 	if dir, err := a.stateDir(); err == nil {
 		o.Ledger = ledger.Open(filepath.Join(dir, ledger.FileName))
 	}
