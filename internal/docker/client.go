@@ -21,6 +21,7 @@ import (
 	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
+	"github.com/docker/docker/api/types"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/events"
 	"github.com/docker/docker/api/types/filters"
@@ -569,11 +570,16 @@ func (c *Client) Exec(ctx context.Context, id string, cmd []string) (check.ExecR
 	if err != nil {
 		return check.ExecResult{}, c.classify(op, "", err)
 	}
-	hj, err := c.api.ContainerExecAttach(ctx, ex.ID, container.ExecAttachOptions{})
+	hj, err := c.hijack(ctx, op, func(ctx context.Context) (types.HijackedResponse, error) {
+		return c.api.ContainerExecAttach(ctx, ex.ID, container.ExecAttachOptions{})
+	})
 	if err != nil {
 		return check.ExecResult{}, c.classify(op, "", err)
 	}
 	defer hj.Close()
+	// A hijacked connection does not end with ctx by itself.
+	stop := context.AfterFunc(ctx, hj.Close)
+	defer stop()
 	var buf bytes.Buffer
 	w := &limitWriter{w: &buf, n: 64 << 10}
 	if _, err := stdcopy.StdCopy(w, w, hj.Reader); err != nil {

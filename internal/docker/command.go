@@ -170,19 +170,26 @@ func (c *Client) RunCommand(ctx context.Context, spec check.CommandSpec) (check.
 	return res, nil
 }
 
-// attach attaches to the container's output streams. The SDK does not
-// watch the context once the connection is made, and the upgrade request
-// on it can hang on a daemon that stopped answering, so the call is
-// abandoned after the call timeout (its connection is closed when it
-// returns at last).
+// attach attaches to the container's output streams.
 func (c *Client) attach(ctx context.Context, id string) (types.HijackedResponse, error) {
+	return c.hijack(ctx, "attach to container "+short(id), func(ctx context.Context) (types.HijackedResponse, error) {
+		return c.api.ContainerAttach(ctx, id, container.AttachOptions{Stream: true, Stdout: true, Stderr: true})
+	})
+}
+
+// hijack makes a hijacked connection (attach, exec attach) with open. The
+// SDK does not watch the context once the connection is dialled, and the
+// upgrade request on it can hang on a daemon that stopped answering, so
+// the call is abandoned after the call timeout (its connection is closed
+// when it returns at last).
+func (c *Client) hijack(ctx context.Context, what string, open func(context.Context) (types.HijackedResponse, error)) (types.HijackedResponse, error) {
 	type attached struct {
 		hj  types.HijackedResponse
 		err error
 	}
 	done := make(chan attached, 1)
 	go func() {
-		hj, err := c.api.ContainerAttach(ctx, id, container.AttachOptions{Stream: true, Stdout: true, Stderr: true})
+		hj, err := open(ctx)
 		done <- attached{hj, err}
 	}()
 	t := time.NewTimer(c.timeout)
@@ -201,7 +208,7 @@ func (c *Client) attach(ctx context.Context, id string) (types.HijackedResponse,
 	if ctx.Err() != nil {
 		return types.HijackedResponse{}, ctx.Err()
 	}
-	return types.HijackedResponse{}, fmt.Errorf("attach to container %s: %w", short(id), errStalled(c.timeout))
+	return types.HijackedResponse{}, fmt.Errorf("%s: %w", what, errStalled(c.timeout))
 }
 
 // outputCap counts the output of both streams and closes exceeded once
