@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -33,7 +34,7 @@ func (a *app) loadPackArg(opts course.Options) (*course.Pack, error) {
 			return s.Open(path)
 		}
 	}
-	return packs.Load(path, opts)
+	return packs.Load(path, opts, a.scratch())
 }
 
 func newPackCmd(a *app) *cobra.Command {
@@ -438,7 +439,7 @@ func runPackValidate(ctx context.Context, a *app, path string, withDocker bool) 
 	if _, err := os.Stat(path); err != nil {
 		return usageError("cannot validate %s: %v", path, err)
 	}
-	fsys, err := packs.OpenFS(path)
+	fsys, err := packs.OpenFS(path, a.scratch())
 	if err != nil {
 		fmt.Fprintln(a.stdout, termsafe.Text(err.Error()))
 		return &exitError{code: 1}
@@ -481,7 +482,7 @@ func validateWithDocker(ctx context.Context, a *app, p *course.Pack) error {
 	}
 	defer closeDocker(dc)
 	proved, bad := 0, 0
-	_, err = packs.Prove(ctx, dc, p, func(pr packs.Proof) {
+	_, err = packs.Prove(ctx, dc, p, a.scratch(), func(pr packs.Proof) {
 		if pr.Skipped == "" {
 			proved++
 			if !pr.OK() {
@@ -491,10 +492,16 @@ func validateWithDocker(ctx context.Context, a *app, p *course.Pack) error {
 		printProof(a, pr)
 	})
 	if err != nil {
+		var ce *packs.CleanupError
+		errors.As(err, &ce)
 		if ctx.Err() != nil {
-			return &exitError{code: 2, err: errors.New("interrupted; the images and containers made for the validation were removed")}
+			return &exitError{code: 2, err: errors.New("interrupted; " + validationCleanup(dc, ce))}
 		}
-		return &exitError{code: 2, err: dockerReason(err)}
+		msg := dockerReason(withoutCleanup(err)).Error()
+		if ce != nil {
+			msg += "\n" + validationCleanup(dc, ce)
+		}
+		return &exitError{code: 2, err: errors.New(msg)}
 	}
 	switch {
 	case bad > 0:
@@ -506,6 +513,62 @@ func validateWithDocker(ctx context.Context, a *app, p *course.Pack) error {
 		fmt.Fprintf(a.stdout, "docker: ok: %d exercises: every starter fails and every solution passes\n", proved)
 	}
 	return nil
+}
+
+// validationCleanup removes what is left of this run's containers and
+// says what was cleaned up after a validation that did not finish:
+// removal is claimed only where it happened, and for the rest it says
+// how to remove it.
+func validationCleanup(dc *docker.Client, ce *packs.CleanupError) string {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, cerr := dc.RemoveSession(ctx)
+	if ce == nil && cerr == nil {
+		return "the images and containers made for the validation were removed"
+	}
+	var parts []string
+	if ce == nil {
+		parts = append(parts, "the validation images were removed")
+	} else {
+		parts = append(parts, fmt.Sprintf("shipshape could not make sure the validation images %s were removed (%s); "+
+			"once Docker answers, see `docker images %s` and remove what is there with `docker rmi IMAGE`",
+			strings.Join(ce.Images, ", "), removalProblem(ce.Err), packs.ImageRepo+"/*"))
+	}
+	if cerr == nil {
+		parts = append(parts, "no containers of the validation are left")
+	} else {
+		parts = append(parts, fmt.Sprintf("some of its containers could not be removed (%s); the next shipshape command that reaches the daemon removes them",
+			removalProblem(cerr)))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// removalProblem says briefly why a removal failed.
+func removalProblem(err error) string {
+	if errors.Is(err, context.DeadlineExceeded) || docker.KindOf(err) == docker.Stalled {
+		return "the Docker daemon did not answer"
+	}
+	return err.Error()
+}
+
+// withoutCleanup drops the CleanupError from the errors Prove joined, so
+// the cause of the failure is shown first and the cleanup once.
+func withoutCleanup(err error) error {
+	j, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		return err
+	}
+	var rest []error
+	for _, e := range j.Unwrap() {
+		var ce *packs.CleanupError
+		if !errors.As(e, &ce) {
+			rest = append(rest, e)
+		}
+	}
+	if len(rest) == 1 {
+		return rest[0]
+	}
+	return errors.Join(rest...)
 }
 
 func printProof(a *app, pr packs.Proof) {

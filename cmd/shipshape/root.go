@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -11,6 +12,7 @@ import (
 	"shipshape/internal/docker"
 	"shipshape/internal/ledger"
 	"shipshape/internal/progress"
+	"shipshape/internal/scratch"
 	"shipshape/internal/termsafe"
 )
 
@@ -28,6 +30,9 @@ type app struct {
 	host string
 	// image, devImage, dir and trivyReport say what the TUI's checks judge.
 	image, devImage, dir, trivyReport string
+	// callTimeout and buildIdle bound Docker calls and build silences;
+	// zero means the adapter's defaults. Tests shorten them.
+	callTimeout, buildIdle time.Duration
 }
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer) *app {
@@ -51,11 +56,32 @@ func (a *app) loadPack() (*course.Pack, error) {
 // the --host flag and the ledger of the objects shipshape creates, kept
 // beside progress so that a later run removes what a killed one left.
 func (a *app) dockerOptions() docker.Options {
-	o := docker.Options{Host: a.host}
+	o := docker.Options{Host: a.host, CallTimeout: a.callTimeout, BuildIdle: a.buildIdle}
 	if dir, err := a.stateDir(); err == nil {
 		o.Ledger = ledger.Open(filepath.Join(dir, ledger.FileName))
 	}
+	o.Scratch = a.scratch()
 	return o
+}
+
+// scratch is where the commands make their temporary files: the state
+// directory's tmp/, swept at every start (see sweepScratch), or, without
+// a state directory, the system's temporary directory.
+func (a *app) scratch() *scratch.Dir {
+	dir, err := a.stateDir()
+	if err != nil {
+		return nil
+	}
+	return scratch.Open(filepath.Join(dir, "tmp"))
+}
+
+// sweepScratch removes the temporary files of shipshape processes that
+// ended without removing them (kill -9). It never stops a command: the
+// files are only wasted space, and the next start tries again.
+func (a *app) sweepScratch() {
+	if _, err := a.scratch().Sweep(); err != nil {
+		fmt.Fprintln(a.stderr, "shipshape: note: "+termsafe.Line(err.Error()))
+	}
 }
 
 // stateDir is where progress lives.
@@ -99,6 +125,10 @@ Progress is kept on this machine, in $XDG_STATE_HOME/shipshape
 		Args:          cobra.NoArgs,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// Every command starts by removing what killed ones left in the
+		// scratch directory (no subcommand has a pre-run of its own, which
+		// would replace this one).
+		PersistentPreRun: func(*cobra.Command, []string) { a.sweepScratch() },
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runTUI(cmd.Context(), a)
 		},

@@ -21,11 +21,30 @@ const (
 	evidenceOutputLines = 5
 )
 
+// The resources a container.command container gets. They are part of the
+// kind's contract (a pack author's command must fit in them), so they are
+// here and the adapter applies them: without them one command could
+// allocate the host's memory or fill the daemon's disk.
+const (
+	// CommandMemory bounds memory, with no swap beyond it.
+	CommandMemory = 256 << 20
+	// CommandCPUs bounds CPU time, in CPUs.
+	CommandCPUs = 1
+	// CommandTmpfs is the size of the tmpfs at /tmp, the only writable
+	// place: the root filesystem is read-only.
+	CommandTmpfs = 64 << 20
+	// CommandOutputCap bounds what a command may write to stdout and
+	// stderr together before it is killed.
+	CommandOutputCap = 1 << 20
+)
+
 // CommandSpec describes one command run in a throwaway container of an
 // image. There is deliberately nothing here to ask for host resources: no
 // mounts, network, environment, user, capabilities or privileges. The
 // adapter runs the container with no network, every capability dropped,
-// no-new-privileges, no mounts and only the image's own environment.
+// no-new-privileges, no mounts and only the image's own environment,
+// within CommandMemory, CommandCPUs, a read-only root filesystem with a
+// CommandTmpfs tmpfs at /tmp, and CommandOutputCap bytes of output.
 type CommandSpec struct {
 	// Image is the image (an ID or reference) to run.
 	Image string
@@ -39,6 +58,10 @@ type CommandSpec struct {
 	Timeout time.Duration
 	// OutputLimit bounds the bytes kept of each of stdout and stderr.
 	OutputLimit int64
+	// OutputCap bounds the bytes of output, both streams together, the
+	// command may write; past it the container is killed and
+	// CommandResult.OutputExceeded is set. Zero means CommandOutputCap.
+	OutputCap int64
 }
 
 // CommandResult is the outcome of CommandRunner.RunCommand.
@@ -49,6 +72,12 @@ type CommandResult struct {
 	// TimedOut is true when the command was killed at the timeout; then
 	// ExitCode is meaningless.
 	TimedOut bool
+	// OOMKilled is true when the kernel killed the command for going over
+	// CommandMemory (ExitCode is then usually 137).
+	OOMKilled bool
+	// OutputExceeded is the cap the output went over (the command was
+	// then killed), or zero.
+	OutputExceeded int64
 }
 
 // CommandRunner is implemented by Docker adapters that can run a command
@@ -191,8 +220,15 @@ func evalCommand(ctx context.Context, en *env, p params) verdict {
 		return fail(fmt.Sprintf("`%s` cannot run in %s: %s", shown, ref, oneLine(msg, 240)))
 	}
 	output := outputEvidence(res)
+	if res.OutputExceeded > 0 {
+		return fail(append([]string{fmt.Sprintf("`%s` was killed in %s: its output exceeded %d bytes", shown, ref, res.OutputExceeded)}, output...)...)
+	}
 	if res.TimedOut {
 		return fail(append([]string{fmt.Sprintf("`%s` timed out after %s in %s and was killed", shown, timeout, ref)}, output...)...)
+	}
+	if res.OOMKilled {
+		return fail(append([]string{fmt.Sprintf("`%s` ran out of memory in %s and was killed (exit %d, OOMKilled): commands get %d MiB",
+			shown, ref, res.ExitCode, CommandMemory>>20)}, output...)...)
 	}
 	var problems []string
 	if res.ExitCode != want {

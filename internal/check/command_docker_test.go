@@ -30,6 +30,15 @@ func TestContainerCommand(t *testing.T) {
 		{"no-network", map[string]any{"argv": []any{"ls", "/sys/class/net"}, "stdout": `^lo\n$`}, check.StatusPass, ""},
 		{"no-capabilities", map[string]any{"argv": []any{"cat", "/proc/self/status"}, "stdout": `CapEff:\s+0000000000000000`}, check.StatusPass, ""},
 		{"no-host-env", map[string]any{"argv": []any{"env"}, "stdout": "SHIPSHAPE_CANARY"}, check.StatusFail, "does not match"},
+		// dd allocates its block in one piece: 400 MiB is over the memory limit.
+		{"memory-limit", map[string]any{"argv": []any{"dd", "if=/dev/zero", "of=/dev/null", "bs=400M", "count=1"}}, check.StatusFail, "exit 137, OOMKilled"},
+		// The root filesystem is read-only and /tmp a small tmpfs, so no
+		// command can fill the daemon's disk.
+		{"disk-rootfs", map[string]any{"argv": []any{"dd", "if=/dev/zero", "of=/big", "bs=1M", "count=200"}}, check.StatusFail, "Read-only file system"},
+		{"disk-tmp", map[string]any{"argv": []any{"dd", "if=/dev/zero", "of=/tmp/big", "bs=1M", "count=200"}}, check.StatusFail, "No space left on device"},
+		{"tmp-writable", map[string]any{"argv": []any{"sh", "-c", "echo hi >/tmp/f && cat /tmp/f"}, "stdout": "^hi\n$"}, check.StatusPass, ""},
+		// Endless output is cut off while it runs, not read after the fact.
+		{"endless-output", map[string]any{"argv": []any{"yes"}, "timeout_seconds": 5}, check.StatusFail, "output exceeded 1048576 bytes"},
 	}
 	t.Setenv("SHIPSHAPE_CANARY", "leaked")
 	for _, tc := range cases {

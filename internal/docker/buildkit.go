@@ -85,7 +85,7 @@ func (c *Client) wantBuildKit(ctx context.Context, dockerfile string) bool {
 // the Dockerfile through a session over a hijacked /session connection,
 // as the docker CLI does without buildx. It returns errNoBuildKit
 // (wrapped) when the session cannot be set up.
-func (c *Client) buildKit(ctx context.Context, dir, df, op string, opts build.ImageBuildOptions, onEvent func(lab.BuildEvent)) (lab.BuildResult, error) {
+func (c *Client) buildKit(ctx context.Context, dir, df, op string, opts build.ImageBuildOptions, w *watchdog, onEvent func(lab.BuildEvent)) (lab.BuildResult, error) {
 	pats, err := readIgnore(dir)
 	if err != nil {
 		return lab.BuildResult{}, err
@@ -172,7 +172,7 @@ func (c *Client) buildKit(ctx context.Context, dir, df, op string, opts build.Im
 		return lab.BuildResult{}, fmt.Errorf("%w: %s", errNoBuildKit, sessionProblem(sessErr, err))
 	}
 	defer resp.Body.Close()
-	res, err := readBuildKitStream(bctx, op, resp.Body, onEvent)
+	res, err := readBuildKitStream(bctx, op, w.reader(resp.Body), onEvent)
 	if err != nil && ctx.Err() != nil {
 		return res, fmt.Errorf("cannot %s: %w", op, ctx.Err())
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"syscall"
 	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
@@ -14,6 +13,7 @@ import (
 	"github.com/docker/docker/api/types/volume"
 
 	"shipshape/internal/ledger"
+	"shipshape/internal/proc"
 )
 
 // Removed counts what a cleanup removed.
@@ -48,7 +48,7 @@ func (c *Client) RemoveSession(ctx context.Context) (Removed, error) {
 // them all carry shipshape's labels, and none of them is in the ledger.
 func (c *Client) RemoveStale(ctx context.Context) (Removed, error) {
 	r, err := c.remove(ctx, func(e ledger.Entry) bool {
-		return e.Session != c.session && e.Host == c.hostname && !alive(e.PID)
+		return e.Session != c.session && e.Host == c.hostname && !proc.Alive(e.PID)
 	})
 	if err == nil {
 		// Forgotten records pile up otherwise; a failed compaction loses
@@ -56,16 +56,6 @@ func (c *Client) RemoveStale(ctx context.Context) (Removed, error) {
 		_ = c.ledger.Compact()
 	}
 	return r, err
-}
-
-// alive reports whether a process exists; EPERM means it exists but
-// belongs to someone else.
-func alive(pid int) bool {
-	if pid <= 0 {
-		return false
-	}
-	err := syscall.Kill(pid, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
 // ListManaged lists every object carrying the managed label.

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
+	"github.com/docker/docker/api/types"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/events"
 	"github.com/docker/docker/api/types/filters"
@@ -30,6 +31,7 @@ import (
 
 	"shipshape/internal/check"
 	"shipshape/internal/ledger"
+	"shipshape/internal/scratch"
 )
 
 // MinAPIVersion is the oldest engine API shipshape works with (Engine 20.10).
@@ -48,6 +50,13 @@ const (
 // duration (starting, inspecting, listing...).
 const DefaultCallTimeout = 30 * time.Second
 
+// DefaultBuildIdle bounds how long a build, an image save or a copy into
+// a container may go without a sign of life from the daemon (a progress
+// message, bytes read or written) before shipshape gives up on it. A
+// build step that is silent that long is asked about with a cheap request
+// first; only a daemon that does not answer that either has stalled.
+const DefaultBuildIdle = 5 * time.Minute
+
 // Options configures Connect.
 type Options struct {
 	// Host is the --host flag; empty means "resolve".
@@ -63,6 +72,13 @@ type Options struct {
 	// ledger, enough for this process but not for a later one after a
 	// kill -9.
 	Ledger *ledger.Ledger
+	// Scratch is where large temporary files (a saved image for a scan)
+	// go, so that a later shipshape removes them after a kill -9; nil
+	// means os.TempDir().
+	Scratch *scratch.Dir
+	// BuildIdle bounds how long a build may go without a sign of life
+	// from the daemon; zero means DefaultBuildIdle.
+	BuildIdle time.Duration
 }
 
 // Client talks to one Docker daemon. It implements check.Docker.
@@ -73,6 +89,8 @@ type Client struct {
 	hostname string
 	timeout  time.Duration
 	ledger   *ledger.Ledger
+	scratch  *scratch.Dir
+	idle     time.Duration
 }
 
 var _ check.Docker = (*Client)(nil)
@@ -107,7 +125,8 @@ func New(opts Options) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot use docker host %s (%s): %w", h.URL, h.Source, err)
 	}
-	c := &Client{api: api, host: h, session: opts.Session, timeout: opts.CallTimeout, ledger: opts.Ledger}
+	c := &Client{api: api, host: h, session: opts.Session, timeout: opts.CallTimeout, ledger: opts.Ledger,
+		scratch: opts.Scratch, idle: opts.BuildIdle}
 	if c.ledger == nil {
 		c.ledger = ledger.Open("")
 	}
@@ -116,6 +135,9 @@ func New(opts Options) (*Client, error) {
 	}
 	if c.timeout == 0 {
 		c.timeout = DefaultCallTimeout
+	}
+	if c.idle == 0 {
+		c.idle = DefaultBuildIdle
 	}
 	c.hostname, _ = os.Hostname()
 	return c, nil
@@ -548,11 +570,16 @@ func (c *Client) Exec(ctx context.Context, id string, cmd []string) (check.ExecR
 	if err != nil {
 		return check.ExecResult{}, c.classify(op, "", err)
 	}
-	hj, err := c.api.ContainerExecAttach(ctx, ex.ID, container.ExecAttachOptions{})
+	hj, err := c.hijack(ctx, op, func(ctx context.Context) (types.HijackedResponse, error) {
+		return c.api.ContainerExecAttach(ctx, ex.ID, container.ExecAttachOptions{})
+	})
 	if err != nil {
 		return check.ExecResult{}, c.classify(op, "", err)
 	}
 	defer hj.Close()
+	// A hijacked connection does not end with ctx by itself.
+	stop := context.AfterFunc(ctx, hj.Close)
+	defer stop()
 	var buf bytes.Buffer
 	w := &limitWriter{w: &buf, n: 64 << 10}
 	if _, err := stdcopy.StdCopy(w, w, hj.Reader); err != nil {

@@ -8,9 +8,11 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
+	"github.com/docker/docker/api/types"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/pkg/stdcopy"
@@ -25,12 +27,20 @@ var _ check.CommandRunner = (*Client)(nil)
 // fork bomb in a check stays inside its container.
 const commandPidsLimit = 256
 
+// commandLog bounds the daemon's own copy of a command's output: the
+// output is read through an attach while the command runs, and the log
+// file is only there for a person looking with `docker logs`.
+var commandLog = container.LogConfig{Type: "json-file", Config: map[string]string{"max-size": "1m", "max-file": "1"}}
+
 // RunCommand implements check.CommandRunner. The container is as closed
 // as Docker allows without breaking ordinary commands: no network
 // (NetworkMode none), no mounts, every capability dropped, no new
 // privileges, a process limit, never privileged, private PID/IPC/UTS
-// namespaces, and only the image's own environment. Whatever the command
-// does, it can only touch the throwaway container's filesystem.
+// namespaces, and only the image's own environment. It is also bounded:
+// check.CommandMemory of memory and no swap, check.CommandCPUs, a
+// read-only root filesystem with a small tmpfs at /tmp (so no command can
+// fill the daemon's disk), and an output cap: the output is read while
+// the command runs and the container killed when it passes the cap.
 func (c *Client) RunCommand(ctx context.Context, spec check.CommandSpec) (check.CommandResult, error) {
 	if len(spec.Argv) == 0 {
 		return check.CommandResult{}, errors.New("cannot run an empty command")
@@ -51,12 +61,20 @@ func (c *Client) RunCommand(ctx context.Context, spec check.CommandSpec) (check.
 	}
 	pids := int64(commandPidsLimit)
 	hc := &container.HostConfig{
-		NetworkMode: "none",
-		CapDrop:     []string{"ALL"},
-		SecurityOpt: []string{"no-new-privileges"},
-		Privileged:  false,
-		IpcMode:     "private",
-		Resources:   container.Resources{PidsLimit: &pids},
+		NetworkMode:    "none",
+		CapDrop:        []string{"ALL"},
+		SecurityOpt:    []string{"no-new-privileges"},
+		Privileged:     false,
+		IpcMode:        "private",
+		ReadonlyRootfs: true,
+		Tmpfs:          map[string]string{"/tmp": fmt.Sprintf("size=%dm,mode=1777", check.CommandTmpfs>>20)},
+		LogConfig:      commandLog,
+		Resources: container.Resources{
+			PidsLimit:  &pids,
+			Memory:     check.CommandMemory,
+			MemorySwap: check.CommandMemory, // the same: no swap on top
+			NanoCPUs:   check.CommandCPUs * 1e9,
+		},
 	}
 	cctx, cancel := c.call(ctx)
 	id, err := c.createContainer(cctx, cfg, hc, purpose)
@@ -68,6 +86,29 @@ func (c *Client) RunCommand(ctx context.Context, spec check.CommandSpec) (check.
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
 		defer cancel()
 		_ = c.RemoveContainer(rctx, id)
+	}()
+
+	limit := spec.OutputLimit
+	if limit <= 0 {
+		limit = 64 << 10
+	}
+	capBytes := spec.OutputCap
+	if capBytes <= 0 {
+		capBytes = check.CommandOutputCap
+	}
+	// Attached before the start, as `docker run` does, so no output is
+	// missed and none has to be read back from the daemon's log.
+	hj, err := c.attach(ctx, id)
+	if err != nil {
+		return check.CommandResult{}, c.classify(op, "", err)
+	}
+	defer hj.Close()
+	out := &outputCap{left: capBytes, exceeded: make(chan struct{})}
+	stdout, stderr := &bytes.Buffer{}, &bytes.Buffer{}
+	copied := make(chan struct{})
+	go func() {
+		defer close(copied)
+		_, _ = stdcopy.StdCopy(out.writer(&limitWriter{w: stdout, n: limit}), out.writer(&limitWriter{w: stderr, n: limit}), hj.Reader)
 	}()
 
 	// Wait is registered before the start so a command that exits at once
@@ -87,6 +128,11 @@ func (c *Client) RunCommand(ctx context.Context, spec check.CommandSpec) (check.
 	}
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
+	kill := func() {
+		kctx, kcancel := context.WithTimeout(context.WithoutCancel(ctx), c.timeout)
+		_ = c.api.ContainerKill(kctx, id, "KILL")
+		kcancel()
+	}
 	var res check.CommandResult
 	select {
 	case w := <-waitC:
@@ -94,34 +140,102 @@ func (c *Client) RunCommand(ctx context.Context, spec check.CommandSpec) (check.
 			return check.CommandResult{}, fmt.Errorf("cannot %s: %s", op, w.Error.Message)
 		}
 		res.ExitCode = int(w.StatusCode)
+		if res.ExitCode == 137 {
+			ictx, icancel := c.call(context.WithoutCancel(ctx))
+			if ci, err := c.api.ContainerInspect(ictx, id); err == nil && ci.State != nil {
+				res.OOMKilled = ci.State.OOMKilled
+			}
+			icancel()
+		}
 	case err := <-waitErr:
 		return check.CommandResult{}, c.classify(op, "", err)
+	case <-out.exceeded:
+		res.OutputExceeded = capBytes
+		kill()
 	case <-timer.C:
 		res.TimedOut = true
-		kctx, kcancel := context.WithTimeout(context.WithoutCancel(ctx), c.timeout)
-		_ = c.api.ContainerKill(kctx, id, "KILL")
-		kcancel()
+		kill()
 	case <-ctx.Done():
 		return check.CommandResult{}, fmt.Errorf("cannot %s: %w", op, ctx.Err())
 	}
-	limit := spec.OutputLimit
-	if limit <= 0 {
-		limit = 64 << 10
+	// The attach stream ends when the container stops; a daemon that
+	// stops answering must not hold the result back.
+	select {
+	case <-copied:
+	case <-time.After(c.timeout):
+		hj.Close()
+		<-copied
 	}
-	lctx, lcancel := context.WithTimeout(context.WithoutCancel(ctx), c.timeout)
-	defer lcancel()
-	rc, err := c.api.ContainerLogs(lctx, id, container.LogsOptions{ShowStdout: true, ShowStderr: true})
-	if err != nil {
-		return res, c.classify("read the output of "+op, "", err)
-	}
-	defer rc.Close()
-	var out, errOut bytes.Buffer
-	if _, err := stdcopy.StdCopy(&limitWriter{w: &out, n: limit}, &limitWriter{w: &errOut, n: limit}, rc); err != nil && !errors.Is(err, io.EOF) {
-		return res, fmt.Errorf("cannot read the output of %s: %w", op, err)
-	}
-	res.Stdout, res.Stderr = out.String(), errOut.String()
+	res.Stdout, res.Stderr = stdout.String(), stderr.String()
 	return res, nil
 }
+
+// attach attaches to the container's output streams.
+func (c *Client) attach(ctx context.Context, id string) (types.HijackedResponse, error) {
+	return c.hijack(ctx, "attach to container "+short(id), func(ctx context.Context) (types.HijackedResponse, error) {
+		return c.api.ContainerAttach(ctx, id, container.AttachOptions{Stream: true, Stdout: true, Stderr: true})
+	})
+}
+
+// hijack makes a hijacked connection (attach, exec attach) with open. The
+// SDK does not watch the context once the connection is dialled, and the
+// upgrade request on it can hang on a daemon that stopped answering, so
+// the call is abandoned after the call timeout (its connection is closed
+// when it returns at last).
+func (c *Client) hijack(ctx context.Context, what string, open func(context.Context) (types.HijackedResponse, error)) (types.HijackedResponse, error) {
+	type attached struct {
+		hj  types.HijackedResponse
+		err error
+	}
+	done := make(chan attached, 1)
+	go func() {
+		hj, err := open(ctx)
+		done <- attached{hj, err}
+	}()
+	t := time.NewTimer(c.timeout)
+	defer t.Stop()
+	select {
+	case a := <-done:
+		return a.hj, a.err
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	go func() {
+		if a := <-done; a.err == nil {
+			a.hj.Close()
+		}
+	}()
+	if ctx.Err() != nil {
+		return types.HijackedResponse{}, ctx.Err()
+	}
+	return types.HijackedResponse{}, fmt.Errorf("%s: %w", what, errStalled(c.timeout))
+}
+
+// outputCap counts the output of both streams and closes exceeded once
+// they pass left bytes together.
+type outputCap struct {
+	mu       sync.Mutex
+	left     int64
+	exceeded chan struct{}
+}
+
+func (o *outputCap) writer(w io.Writer) io.Writer {
+	return writerFunc(func(p []byte) (int, error) {
+		o.mu.Lock()
+		if o.left >= 0 {
+			o.left -= int64(len(p))
+			if o.left < 0 {
+				close(o.exceeded)
+			}
+		}
+		o.mu.Unlock()
+		return w.Write(p)
+	})
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 
 // ValidateRepo is the repository `shipshape pack validate` tags its
 // images in; it must equal packs.ImageRepo (a test checks), and is

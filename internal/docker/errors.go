@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/client"
@@ -26,6 +27,9 @@ const (
 	ImageNotFound
 	// NotFound means another object (a container, a path) does not exist.
 	NotFound
+	// Stalled means the daemon took a request and then stopped answering
+	// (it may still answer pings): a hung daemon, not a slow one.
+	Stalled
 )
 
 func (k Kind) String() string {
@@ -40,6 +44,8 @@ func (k Kind) String() string {
 		return "image not found"
 	case NotFound:
 		return "not found"
+	case Stalled:
+		return "daemon stopped answering"
 	default:
 		return "docker error"
 	}
@@ -67,6 +73,8 @@ func (e *Error) Error() string {
 		return fmt.Sprintf("cannot %s: %v", e.Op, e.Err)
 	case ImageNotFound:
 		return fmt.Sprintf("image %q not found", e.Ref)
+	case Stalled:
+		return fmt.Sprintf("cannot %s: the Docker daemon at %s stopped answering: %v", e.Op, e.Host, e.Err)
 	default:
 		return fmt.Sprintf("cannot %s: %v", e.Op, e.Err)
 	}
@@ -88,6 +96,8 @@ func (e *Error) Advice() string {
 		return fmt.Sprintf("Build it first, e.g. `docker build -t %s .`, or pass the right reference with --image.", e.Ref)
 	case NotFound:
 		return "The object went away while shipshape was using it; run the check again."
+	case Stalled:
+		return "Restart Docker (Docker Desktop, or `sudo systemctl restart docker`); `docker info` should answer within seconds. Then run the command again."
 	default:
 		return "Run `shipshape doctor` to see what is wrong with the Docker setup."
 	}
@@ -96,7 +106,30 @@ func (e *Error) Advice() string {
 // EngineProblem reports whether the error is about reaching or using the
 // engine at all, rather than about the object the call was for.
 func (e *Error) EngineProblem() bool {
-	return e.Kind == Unreachable || e.Kind == PermissionDenied || e.Kind == APITooOld
+	return e.Kind == Unreachable || e.Kind == PermissionDenied || e.Kind == APITooOld || e.Kind == Stalled
+}
+
+// stalledError is a request the daemon took and then left unanswered for
+// longer than shipshape waits.
+type stalledError struct {
+	// what was waited for in vain, e.g. "no progress message from the build".
+	what  string
+	after time.Duration
+	// probed is set when a cheap request went unanswered too.
+	probed bool
+}
+
+func (e *stalledError) Error() string {
+	s := fmt.Sprintf("%s for %s", e.what, e.after)
+	if e.probed {
+		s += ", and no answer to a request after that"
+	}
+	return s
+}
+
+// errStalled is a request that got no answer at all within after.
+func errStalled(after time.Duration) error {
+	return &stalledError{what: "no answer", after: after}
 }
 
 // MissingImage reports whether the error says an image does not exist.
@@ -127,6 +160,10 @@ func Advice(err error) string {
 func (c *Client) classify(op, ref string, err error) error {
 	if err == nil {
 		return nil
+	}
+	var se *stalledError
+	if errors.As(err, &se) {
+		return &Error{Kind: Stalled, Op: op, Host: c.host.URL, Source: c.host.Source, Err: err}
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("cannot %s: %w", op, err)

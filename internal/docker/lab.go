@@ -90,8 +90,12 @@ func (c *Client) BuildImage(ctx context.Context, req lab.BuildRequest, onEvent f
 	var res lab.BuildResult
 	var err error
 	classic := true
+	// A build has no natural time limit, but a daemon that sends nothing
+	// and answers nothing for the idle bound has stalled.
+	bctx, w := c.watch(ctx, "no progress message from the build", true)
+	defer w.stop()
 	if c.wantBuildKit(ctx, filepath.Join(req.Dir, df)) {
-		res, err = c.buildKit(ctx, req.Dir, df, op, opts, onEvent)
+		res, err = c.buildKit(bctx, req.Dir, df, op, opts, w, onEvent)
 		classic = errors.Is(err, errNoBuildKit)
 	}
 	if classic {
@@ -102,10 +106,13 @@ func (c *Client) BuildImage(ctx context.Context, req lab.BuildRequest, onEvent f
 				"which does not understand RUN --mount, heredocs or COPY --chmod/--link")
 			onEvent(lab.BuildEvent{Line: note})
 		}
-		res, err = c.classicBuild(ctx, req.Dir, df, op, opts, onEvent)
+		res, err = c.classicBuild(bctx, req.Dir, df, op, opts, w, onEvent)
 		if note != "" {
 			res.Log = append([]string{note}, res.Log...)
 		}
+	}
+	if se := w.stalled(bctx); err != nil && se != nil {
+		return res, c.classify(op, "", se)
 	}
 	if err != nil {
 		return res, err
@@ -142,11 +149,13 @@ func (c *Client) BuildImage(ctx context.Context, req lab.BuildRequest, onEvent f
 
 // classicBuild runs the build with the classic builder (BuilderV1),
 // sending the context as a tar.
-func (c *Client) classicBuild(ctx context.Context, dir, df, op string, opts build.ImageBuildOptions, onEvent func(lab.BuildEvent)) (lab.BuildResult, error) {
+// The daemon reading the context and every byte of its answer count as
+// signs of life for w.
+func (c *Client) classicBuild(ctx context.Context, dir, df, op string, opts build.ImageBuildOptions, w *watchdog, onEvent func(lab.BuildEvent)) (lab.BuildResult, error) {
 	pr, pw := io.Pipe()
 	go func() { pw.CloseWithError(writeContext(pw, dir, df)) }()
 	defer pr.Close()
-	resp, err := c.api.ImageBuild(ctx, pr, opts)
+	resp, err := c.api.ImageBuild(ctx, w.reader(pr), opts)
 	if err != nil {
 		cerr := c.classify(op, "", err)
 		var e *Error
@@ -161,7 +170,7 @@ func (c *Client) classicBuild(ctx context.Context, dir, df, op string, opts buil
 		return res, nil
 	}
 	defer resp.Body.Close()
-	return readBuildStream(ctx, op, resp.Body, onEvent)
+	return readBuildStream(ctx, op, w.reader(resp.Body), onEvent)
 }
 
 // buildMessage is one JSON message of a build's response stream, from
@@ -464,20 +473,31 @@ func (c *Client) TrivyImageRefs(ctx context.Context) ([]string, error) {
 // writes the JSON report to report. The container is removed in any case.
 func (c *Client) RunTrivyImage(ctx context.Context, trivyRef, target string, report io.Writer) error {
 	op := fmt.Sprintf("scan %s with %s", target, trivyRef)
-	spool, err := os.CreateTemp("", "shipshape-save-*.tar")
+	// In the scratch directory, not os.TempDir(): a saved image is as big
+	// as the image, and the next shipshape removes it after a kill -9.
+	spool, err := c.scratch.CreateTemp("save", ".tar")
 	if err != nil {
 		return fmt.Errorf("cannot %s: %w", op, err)
 	}
 	defer os.Remove(spool.Name())
 	defer spool.Close()
-	// docker save takes as long as the image is big: no per-call timeout.
-	rc, err := c.api.ImageSave(ctx, []string{target})
-	if err != nil {
-		return c.classify(op, target, err)
+	// docker save takes as long as the image is big: no per-call timeout,
+	// but a bound on silence.
+	sctx, w := c.watch(ctx, "no data from docker save", false)
+	rc, err := c.api.ImageSave(sctx, []string{target})
+	var n int64
+	if err == nil {
+		n, err = io.Copy(spool, w.reader(rc))
+		rc.Close()
 	}
-	n, err := io.Copy(spool, rc)
-	rc.Close()
-	if err != nil {
+	stalled := w.stalled(sctx)
+	w.stop()
+	switch {
+	case stalled != nil:
+		return c.classify(op, "", stalled)
+	case err != nil && n == 0:
+		return c.classify(op, target, err)
+	case err != nil:
 		return fmt.Errorf("cannot %s: saving the image failed: %w", op, err)
 	}
 
@@ -513,13 +533,25 @@ func (c *Client) RunTrivyImage(ctx context.Context, trivyRef, target string, rep
 		}
 		pw.CloseWithError(err)
 	}()
-	err = c.api.CopyToContainer(ctx, id, "/tmp", pr, container.CopyToContainerOptions{})
+	// The daemon reading the tarball is the copy's sign of life; after the
+	// last byte it has the idle bound to unpack it and answer.
+	cctx, w = c.watch(ctx, "the copy of the saved image into the scan container made no progress", false)
+	err = c.api.CopyToContainer(cctx, id, "/tmp", w.reader(pr), container.CopyToContainerOptions{})
 	pr.Close()
+	stalled = w.stalled(cctx)
+	w.stop()
+	if stalled != nil {
+		return c.classify(op, "", stalled)
+	}
 	if err != nil {
 		return c.classify(op, "", err)
 	}
-	waitC, errC := c.api.ContainerWait(ctx, id, container.WaitConditionNextExit)
-	sctx, cancel := c.call(ctx)
+	// A scan has no natural time limit either; a daemon that does not say
+	// the container exited and answers nothing else has stalled.
+	wctx, w := c.watch(ctx, "no exit from the scan", true)
+	defer w.stop()
+	waitC, errC := c.api.ContainerWait(wctx, id, container.WaitConditionNextExit)
+	sctx, cancel = c.call(ctx)
 	err = c.api.ContainerStart(sctx, id, container.StartOptions{})
 	cancel()
 	if err != nil {
@@ -527,9 +559,12 @@ func (c *Client) RunTrivyImage(ctx context.Context, trivyRef, target string, rep
 	}
 	var code int64
 	select {
-	case w := <-waitC:
-		code = w.StatusCode
+	case res := <-waitC:
+		code = res.StatusCode
 	case err := <-errC:
+		if se := w.stalled(wctx); se != nil {
+			return c.classify(op, "", se)
+		}
 		return c.classify(op, "", err)
 	case <-ctx.Done():
 		return fmt.Errorf("cannot %s: %w", op, ctx.Err())

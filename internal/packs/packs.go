@@ -29,6 +29,7 @@ import (
 	"shipshape/internal/check"
 	"shipshape/internal/course"
 	"shipshape/internal/packarchive"
+	"shipshape/internal/scratch"
 )
 
 // EnvDataDir overrides where installed packs live.
@@ -390,8 +391,10 @@ func copyFile(src, dest string, exec bool, limit int64) (int64, error) {
 // for a .tar.gz or .zip an in-memory copy of the archive's pack, unpacked
 // safely into a temporary directory that is removed before OpenFS returns.
 // Keeping the archive's files in memory (at most the archive limits) means
-// nothing is left on disk however the command ends.
-func OpenFS(src string) (fs.FS, error) {
+// nothing is left on disk once OpenFS returns; the directory is in tmp, so
+// a kill -9 during the unpacking leaves it for the next shipshape to
+// remove.
+func OpenFS(src string, tmpDir *scratch.Dir) (fs.FS, error) {
 	st, err := os.Stat(src)
 	if err != nil {
 		return nil, fmt.Errorf("cannot open lesson pack %s: %w", src, err)
@@ -399,7 +402,7 @@ func OpenFS(src string) (fs.FS, error) {
 	if st.IsDir() {
 		return os.DirFS(src), nil
 	}
-	tmp, err := os.MkdirTemp("", "shipshape-pack-")
+	tmp, err := tmpDir.MkdirTemp("pack")
 	if err != nil {
 		return nil, fmt.Errorf("cannot unpack lesson pack %s: %w", src, err)
 	}
@@ -448,9 +451,9 @@ func readTree(root string) (fs.FS, error) {
 }
 
 // Load opens the pack at src (a directory, .tar.gz or .zip) and loads it
-// with opts.
-func Load(src string, opts course.Options) (*course.Pack, error) {
-	fsys, err := OpenFS(src)
+// with opts; an archive is unpacked in tmp (see OpenFS).
+func Load(src string, opts course.Options, tmpDir *scratch.Dir) (*course.Pack, error) {
+	fsys, err := OpenFS(src, tmpDir)
 	if err != nil {
 		return nil, err
 	}

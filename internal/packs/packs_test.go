@@ -18,6 +18,7 @@ import (
 	"shipshape/internal/course"
 	"shipshape/internal/packarchive"
 	"shipshape/internal/progress"
+	"shipshape/internal/scratch"
 	"shipshape/internal/summary"
 	"shipshape/internal/termsafe"
 )
@@ -226,10 +227,22 @@ func TestInstallArchives(t *testing.T) {
 			if inst.ID != "demo" {
 				t.Errorf("%+v", inst)
 			}
-			p, err := Load(path, Options())
+			// The archive is unpacked in the scratch directory (so a kill -9
+			// leaves it for the next start's sweep), never in TMPDIR, and
+			// nothing is left once Load returns.
+			sysTmp := t.TempDir()
+			t.Setenv("TMPDIR", sysTmp)
+			tmp := scratch.Open(t.TempDir())
+			p, err := Load(path, Options(), tmp)
 			must(t, err)
 			if p.Source != path || len(p.Lessons) != 2 {
 				t.Errorf("loaded %s with %d lessons", p.Source, len(p.Lessons))
+			}
+			if es, err := os.ReadDir(tmp.Path()); err != nil || len(es) != 0 {
+				t.Errorf("scratch directory after Load: %v, %v; want it made and empty", es, err)
+			}
+			if es, _ := os.ReadDir(sysTmp); len(es) != 0 {
+				t.Errorf("TMPDIR after Load: %v", es)
 			}
 			assertNoLeftovers(t, s)
 		})

@@ -13,6 +13,7 @@ import (
 	"shipshape/internal/check"
 	"shipshape/internal/course"
 	"shipshape/internal/lab"
+	"shipshape/internal/scratch"
 	"shipshape/internal/workspace"
 )
 
@@ -64,24 +65,21 @@ func (p Proof) OK() bool {
 // checks or the solution are wrong. onProof, when not nil, gets each proof
 // as it is ready. The images are removed before Prove returns. The error
 // is for trouble with Docker or the files, or ctx ending; the verdicts are
-// in the proofs.
-func Prove(ctx context.Context, b Builder, p *course.Pack, onProof func(Proof)) (proofs []Proof, err error) {
+// in the proofs. The workspaces are made in tmp, so that a kill -9 leaves
+// them for the next shipshape to remove.
+func Prove(ctx context.Context, b Builder, p *course.Pack, tmpDir *scratch.Dir, onProof func(Proof)) (proofs []Proof, err error) {
 	if onProof == nil {
 		onProof = func(Proof) {}
 	}
-	tmp, err := os.MkdirTemp("", "shipshape-validate-")
+	tmp, err := tmpDir.MkdirTemp("validate")
 	if err != nil {
 		return nil, fmt.Errorf("cannot prepare the Docker validation: %w", err)
 	}
 	defer os.RemoveAll(tmp)
 	var tags []string
 	defer func() {
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 60*time.Second)
-		defer cancel()
-		for _, t := range tags {
-			if rerr := b.RemoveBuiltImage(rctx, t); rerr != nil {
-				err = errors.Join(err, fmt.Errorf("cannot remove the validation image %s: %w", t, rerr))
-			}
+		if ce := removeImages(ctx, b, tags); ce != nil {
+			err = errors.Join(err, ce)
 		}
 	}()
 	for _, ex := range p.Exercises() {
@@ -102,6 +100,53 @@ func Prove(ctx context.Context, b Builder, p *course.Pack, onProof func(Proof)) 
 	return proofs, nil
 }
 
+// CleanupError names the validation images Prove could not make sure
+// were removed: the removal failed, or was not tried because the daemon
+// had stopped answering. An image whose build never finished may not
+// exist at all.
+type CleanupError struct {
+	Images []string
+	Err    error
+}
+
+func (e *CleanupError) Error() string {
+	return fmt.Sprintf("cannot make sure the validation images %s were removed: %v", strings.Join(e.Images, ", "), e.Err)
+}
+
+func (e *CleanupError) Unwrap() error { return e.Err }
+
+// removeImages removes the images Prove tagged, also after ctx ended.
+// Once the daemon leaves one removal unanswered the rest are not tried:
+// each would wait as long, and the learner is waiting after a Ctrl-C.
+func removeImages(ctx context.Context, b Builder, tags []string) *CleanupError {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 60*time.Second)
+	defer cancel()
+	var ce *CleanupError
+	for i, t := range tags {
+		rerr := b.RemoveBuiltImage(rctx, t)
+		if rerr == nil {
+			continue
+		}
+		if ce == nil {
+			ce = &CleanupError{}
+		}
+		ce.Images = append(ce.Images, t)
+		ce.Err = errors.Join(ce.Err, fmt.Errorf("%s: %w", t, rerr))
+		if errors.Is(rerr, context.DeadlineExceeded) || !checkEngineOK(rerr) {
+			ce.Images = append(ce.Images, tags[i+1:]...)
+			break
+		}
+	}
+	return ce
+}
+
+// checkEngineOK reports whether err leaves the engine usable: not one of
+// the errors that say it cannot be reached or has stopped answering.
+func checkEngineOK(err error) bool {
+	var ep interface{ EngineProblem() bool }
+	return !errors.As(err, &ep) || !ep.EngineProblem()
+}
+
 func prove(ctx context.Context, b Builder, p *course.Pack, ex *course.Exercise, ws string, pr *Proof, tags *[]string) error {
 	if _, err := workspace.Init(p.FS, p.Workspace.Starter, ws, false); err != nil {
 		return fmt.Errorf("cannot copy the starter of exercise %s: %w", ex.ID, err)
@@ -117,6 +162,9 @@ func prove(ctx context.Context, b Builder, p *course.Pack, ex *course.Exercise, 
 		*tags = append(*tags, st.Tag)
 		res, err := b.BuildImage(ctx, lab.BuildRequest{Dir: ws, Tag: st.Tag}, nil)
 		if err != nil {
+			if strings.Contains(err.Error(), st.Tag) {
+				return err // the adapter's errors already say what was built
+			}
 			return fmt.Errorf("cannot build %s: %w", st.Tag, err)
 		}
 		if !res.OK() {

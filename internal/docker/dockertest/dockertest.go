@@ -34,7 +34,7 @@ const BusyboxPath = "/usr/bin/busybox"
 
 // Applets get a symlink to busybox in /bin of the base image.
 var Applets = []string{"sh", "ls", "cat", "id", "sleep", "wget", "httpd", "true", "false", "touch",
-	"echo", "rm", "mkdir", "test", "dd", "env", "chmod", "chown", "[", "kill"}
+	"echo", "rm", "mkdir", "test", "dd", "env", "chmod", "chown", "[", "kill", "yes", "head"}
 
 // Passwd is the base image's /etc/passwd: app is a normal user, toor is a
 // second name for uid 0.
