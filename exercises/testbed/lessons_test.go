@@ -324,3 +324,73 @@ func stopTook(out string) float64 {
 	_, _ = fmt.Sscanf(m[1], "%g", &ms)
 	return ms / 1000
 }
+
+// Lesson 06's table of probe timing, measured on the engine under test:
+// when Docker first reports healthy, with and without a start period and
+// a start interval.
+func TestProbeTimingByEngine(t *testing.T) {
+	need(t)
+	out, err := exec.Command("docker", "version", "--format", "{{.Server.Version}}").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	version := strings.TrimSpace(string(out))
+	var major int
+	_, _ = fmt.Sscanf(version, "%d.", &major)
+	base := "shipshape-test/python:" + session
+	cases := []struct {
+		name, flags string
+		want        func(major int) float64 // seconds to the first probe, by the lesson's table
+	}{
+		{"no start period", "--interval=6s", func(int) float64 { return 6 }},
+		{"start period", "--interval=12s --start-period=20s", func(m int) float64 {
+			if m >= 27 {
+				return 5
+			}
+			return 12
+		}},
+		{"start interval", "--interval=12s --start-period=20s --start-interval=2s", func(m int) float64 {
+			if m >= 25 {
+				return 2
+			}
+			return 12
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			df := fmt.Sprintf("FROM %s\nHEALTHCHECK %s CMD [\"true\"]\nCMD [\"sleep\", \"120\"]\n", base, c.flags)
+			if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(df), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			tag := "shipshape-test/timing-" + strings.ReplaceAll(c.name, " ", "-") + ":" + session
+			out, err := exec.Command("docker", "build", "-q", "-t", tag, dir).CombinedOutput()
+			if err != nil {
+				if major < 25 && strings.Contains(c.flags, "start-interval") && strings.Contains(string(out), "Unknown flag: start-interval") {
+					t.Logf("Engine %s: the classic builder refuses --start-interval, as lesson 06 says", version)
+					return
+				}
+				t.Fatalf("docker build: %v\n%s", err, out)
+			}
+			name := "timing-" + strings.ReplaceAll(c.name, " ", "-") + "-" + session
+			t.Cleanup(func() { _ = exec.Command("docker", "rm", "-f", name).Run() })
+			if out, err := exec.Command("docker", "run", "-d", "--name", name, tag).CombinedOutput(); err != nil {
+				t.Fatalf("docker run: %v\n%s", err, out)
+			}
+			start := time.Now()
+			for time.Since(start) < 30*time.Second {
+				st, _ := exec.Command("docker", "inspect", "--format", "{{.State.Health.Status}}", name).Output()
+				if strings.TrimSpace(string(st)) == "healthy" {
+					break
+				}
+				time.Sleep(200 * time.Millisecond)
+			}
+			got, want := time.Since(start).Seconds(), c.want(major)
+			t.Logf("Engine %s, HEALTHCHECK %s: healthy after %.1f s (lesson 06: %.0f s)", version, c.flags, got, want)
+			if got < want-1 || got > want+2 {
+				t.Errorf("Engine %s, HEALTHCHECK %s: healthy after %.1f s, lesson 06 says %.0f s", version, c.flags, got, want)
+			}
+		})
+	}
+}
