@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -89,6 +90,15 @@ func runCheck(ctx context.Context, a *app, exerciseID string, o checkOptions) er
 	o.image, o.devImage = defaultImages(pack, o.image, o.devImage)
 	specs := specsOf(ex)
 
+	// A --dir without a Dockerfile is a wrong directory, not a failed
+	// exercise: say where shipshape looked.
+	if needsDockerfile(specs) {
+		abs, _ := filepath.Abs(o.dir)
+		if st, err := os.Stat(filepath.Join(abs, "Dockerfile")); err != nil || !st.Mode().IsRegular() {
+			return couldNotCheck(a, ex, specs, o, fmt.Errorf("no Dockerfile in %s; run the check in the directory that holds your Dockerfile, or pass --dir DIR", abs))
+		}
+	}
+
 	ctx, stop := interruptible(ctx)
 	defer stop()
 
@@ -102,7 +112,7 @@ func runCheck(ctx context.Context, a *app, exerciseID string, o checkOptions) er
 		// the checks and the scan.
 		dc, _, err = connectForImage(ctx, a, o.image)
 		if err != nil {
-			return err
+			return couldNotCheck(a, ex, specs, o, err)
 		}
 		defer closeDocker(dc)
 		if needsDocker(specs) {
@@ -124,30 +134,8 @@ func runCheck(ctx context.Context, a *app, exerciseID string, o checkOptions) er
 
 	recordAttempt(a, pack, ex.ID, rep)
 
-	out := a.stdout
-	var file *os.File
-	if o.output != "" {
-		file, err = os.Create(o.output)
-		if err != nil {
-			return &exitError{code: 2, err: fmt.Errorf("cannot write the results: %w", err)}
-		}
-		out = file
-	}
-	switch o.format {
-	case "json":
-		err = writeCheckJSON(out, ex.ID, rep)
-	case "junit":
-		err = writeCheckJUnit(out, ex, rep)
-	default:
-		writeCheckText(out, ex, rep)
-	}
-	if file != nil {
-		if cerr := file.Close(); err == nil {
-			err = cerr
-		}
-	}
-	if err != nil {
-		return &exitError{code: 2, err: fmt.Errorf("cannot write the results: %w", err)}
+	if err := writeCheckReport(a, ex, rep, o); err != nil {
+		return err
 	}
 
 	switch rep.Outcome() {
@@ -195,6 +183,77 @@ func defaultImages(pack *course.Pack, image, devImage string) (string, string) {
 }
 
 // specsOf converts the pack's declarations for the engine.
+// writeCheckReport writes rep in the chosen format to --output or stdout.
+func writeCheckReport(a *app, ex *course.Exercise, rep check.Report, o checkOptions) error {
+	out := a.stdout
+	var file *os.File
+	var err error
+	if o.output != "" {
+		file, err = os.Create(o.output)
+		if err != nil {
+			return &exitError{code: 2, err: fmt.Errorf("cannot write the results: %w", err)}
+		}
+		out = file
+	}
+	switch o.format {
+	case "json":
+		err = writeCheckJSON(out, ex.ID, rep)
+	case "junit":
+		err = writeCheckJUnit(out, ex, rep)
+	default:
+		writeCheckText(out, ex, rep)
+	}
+	if file != nil {
+		if cerr := file.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		return &exitError{code: 2, err: fmt.Errorf("cannot write the results: %w", err)}
+	}
+	return nil
+}
+
+// couldNotCheck ends a check that could not run (exit 2, the reason on
+// stderr). A machine-readable report is still written, every check an
+// error with the reason, because CI needs a report to show even then;
+// the text format has only the message.
+func couldNotCheck(a *app, ex *course.Exercise, specs []check.Spec, o checkOptions, reason error) error {
+	msg := reason.Error()
+	var xe *exitError
+	if errors.As(reason, &xe) {
+		msg = xe.err.Error()
+	}
+	if o.format != "text" {
+		rep := check.Report{Target: check.Target{Image: o.image, DevImage: o.devImage, Dir: o.dir}, StartedAt: time.Now()}
+		for _, sp := range specs {
+			title := sp.Kind
+			if c, err := check.Build(sp); err == nil {
+				title = c.Title()
+			}
+			rep.Results = append(rep.Results, check.Result{ID: sp.ID, Kind: sp.Kind, Title: title, Status: check.StatusError,
+				Required: sp.Required, Evidence: []string{termsafe.Line(msg)}, Hint: sp.Hint, Lesson: sp.Lesson})
+		}
+		if err := writeCheckReport(a, ex, rep, o); err != nil {
+			return err
+		}
+	}
+	if xe != nil {
+		return xe
+	}
+	return &exitError{code: 2, err: reason}
+}
+
+// needsDockerfile reports whether a check reads the Dockerfile.
+func needsDockerfile(specs []check.Spec) bool {
+	for _, s := range specs {
+		if strings.HasPrefix(s.Kind, "dockerfile.") {
+			return true
+		}
+	}
+	return false
+}
+
 func specsOf(ex *course.Exercise) []check.Spec {
 	specs := make([]check.Spec, 0, len(ex.Checks))
 	for _, c := range ex.Checks {

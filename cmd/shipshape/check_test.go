@@ -180,3 +180,38 @@ func TestBuiltinChecksValidate(t *testing.T) {
 		t.Error("no checks declared")
 	}
 }
+
+// A --dir without a Dockerfile could not be checked: exit 2 and the path,
+// not a failed exercise.
+func TestCheckWithoutDockerfileIsExit2(t *testing.T) {
+	useStateDir(t)
+	dir := t.TempDir()
+	_, errOut, code := run(t, "", "check", "3.2", "--dir", dir)
+	if code != 2 || !strings.Contains(errOut, "no Dockerfile in "+dir) {
+		t.Errorf("exit %d, stderr %q; want 2 naming %s", code, errOut, dir)
+	}
+}
+
+// With the daemon down, CI still gets a JUnit report: every check an
+// error with the reason.
+func TestCheckDaemonDownWritesJUnit(t *testing.T) {
+	useStateDir(t)
+	out := filepath.Join(t.TempDir(), "results.xml")
+	_, errOut, code := run(t, "", "--host", "unix:///nonexistent/docker.sock", "check", "3.1",
+		"--dir", "../../exercises/task-api/starter", "--format", "junit", "--output", out)
+	if code != 2 || errOut == "" {
+		t.Fatalf("exit %d, stderr %q; want 2 and the reason", code, errOut)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatalf("no report written: %v", err)
+	}
+	var doc junitSuites
+	if err := xml.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	s := doc.Suites[0]
+	if s.Tests == 0 || s.Errors != s.Tests || !strings.Contains(string(b), "cannot reach the Docker daemon") {
+		t.Errorf("report: %d tests, %d errors\n%s", s.Tests, s.Errors, b)
+	}
+}
