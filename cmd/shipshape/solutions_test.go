@@ -138,6 +138,20 @@ func TestReferenceSolutions(t *testing.T) {
 			if code != 0 || !doc.Passed {
 				t.Errorf("the reference solution of %s: exit %d, want 0; not passing:\n%s\n%s", ex.ID, code, failing(doc), out)
 			}
+			if ex.ID == "3.4" {
+				// The measure view of 3.4 (m in the exercise screen): both
+				// images start, turn healthy and are sampled; prod is smaller.
+				m := l.Measure(ctx, devTag, prodTag, nil)
+				for _, f := range []lab.ImageFacts{m.Dev, m.Prod} {
+					if f.Err != "" || f.Size == 0 || len(f.Layers) == 0 || f.StartupToHealthy <= 0 {
+						t.Errorf("measure %s: %+v", f.Ref, f)
+					}
+					t.Logf("measure %s: %d bytes, %d layers, healthy after %s", f.Ref, f.Size, len(f.Layers), f.StartupToHealthy)
+				}
+				if base.Real && m.Prod.Size >= m.Dev.Size {
+					t.Errorf("measure: prod %d bytes is not smaller than dev %d", m.Prod.Size, m.Dev.Size)
+				}
+			}
 			if base.Note != "" {
 				t.Log(base.Note)
 			}

@@ -14,6 +14,7 @@
 #
 # VARIANT: 26            classic image store (overlay2 graph driver)
 #          26-containerd containerd image store (containerd-snapshotter)
+#          26-nobridge   classic store and no default bridge (docker0 gone)
 #
 # Environment:
 #   SHIPSHAPE_TESTBED_CACHE   cache dir (default /var/cache/shipshape-testbed)
@@ -52,8 +53,8 @@ usage() {
 
 check_variant() {
 	case ${1:-} in
-	26 | 26-containerd) ;;
-	*) die "unknown VARIANT '${1:-}' (want 26 or 26-containerd)" ;;
+	26 | 26-containerd | 26-nobridge) ;;
+	*) die "unknown VARIANT '${1:-}' (want 26, 26-containerd or 26-nobridge)" ;;
 	esac
 }
 
@@ -111,6 +112,10 @@ mount --make-rshared /
 mkdir -p /etc/docker "$sock_dir"
 case $variant in
 26-containerd) echo '{"features":{"containerd-snapshotter":true}}' >/etc/docker/daemon.json ;;
+# No default bridge, as on a host where another daemon started with
+# --bridge=none deleted docker0: safe here, in this container's own
+# network namespace, and never on the host.
+26-nobridge) echo '{"storage-driver":"overlay2","bridge":"none"}' >/etc/docker/daemon.json ;;
 *) echo '{"storage-driver":"overlay2"}' >/etc/docker/daemon.json ;;
 esac
 rm -f "$sock_dir/docker.sock" /var/run/docker.sock /var/run/docker.pid
@@ -317,7 +322,7 @@ cmd_start() {
 cmd_status() {
 	local v name host state
 	local -a vs=("$@")
-	[ ${#vs[@]} -gt 0 ] || vs=(26 26-containerd)
+	[ ${#vs[@]} -gt 0 ] || vs=(26 26-containerd 26-nobridge)
 	for v in "${vs[@]}"; do
 		check_variant "$v"
 		name=$(container_name "$v")
@@ -341,7 +346,7 @@ cmd_env() {
 
 cmd_clean() {
 	local v id
-	for v in 26 26-containerd; do cmd_stop "$v"; done
+	for v in 26 26-containerd 26-nobridge; do cmd_stop "$v"; done
 	# Every image of ours: the tagged one and older untagged versions.
 	for id in $(docker image ls -q --filter "label=$LABEL_TESTBED" --filter "label=$LABEL_MANAGED" | sort -u); do
 		log "removing image $id"

@@ -108,6 +108,11 @@ type ContainerSpec struct {
 	Tmpfs map[string]string
 	// StopTimeout, when positive, is the container's stop grace period.
 	StopTimeout time.Duration
+	// Network keeps the engine's default network. Checks run without one
+	// (network mode none): a probe of the container's own loopback still
+	// works, the default bridge can no longer fail a verdict, and an
+	// untrusted image has no way out. Only the learner's own run needs it.
+	Network bool
 }
 
 // ContainerState is the part of a container inspect the checks read.

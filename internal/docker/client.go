@@ -285,9 +285,12 @@ func (c *Client) CreateContainer(ctx context.Context, spec check.ContainerSpec) 
 		cfg.StopTimeout = &s
 	}
 	hc := &container.HostConfig{ReadonlyRootfs: spec.ReadOnlyRootfs, Tmpfs: spec.Tmpfs}
+	if !spec.Network {
+		hc.NetworkMode = "none"
+	}
 	id, err := c.createContainer(ctx, cfg, hc, spec.Purpose)
 	if err != nil {
-		return "", c.classify(fmt.Sprintf("create a container from %q", spec.Image), spec.Image, err)
+		return "", c.classifyStart(fmt.Sprintf("create a container from %q", spec.Image), spec.Image, err)
 	}
 	return id, nil
 }
@@ -323,7 +326,7 @@ func (c *Client) entry(k ledger.Kind) ledger.Entry {
 func (c *Client) StartContainer(ctx context.Context, id string) error {
 	ctx, cancel := c.call(ctx)
 	defer cancel()
-	return c.classify("start container "+short(id), "", c.api.ContainerStart(ctx, id, container.StartOptions{}))
+	return c.classifyStart("start container "+short(id), "", c.api.ContainerStart(ctx, id, container.StartOptions{}))
 }
 
 // StopContainer implements check.Docker. The call may take the whole

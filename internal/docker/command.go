@@ -80,7 +80,7 @@ func (c *Client) RunCommand(ctx context.Context, spec check.CommandSpec) (check.
 	id, err := c.createContainer(cctx, cfg, hc, purpose)
 	cancel()
 	if err != nil {
-		return check.CommandResult{}, c.classify(op, spec.Image, err)
+		return check.CommandResult{}, c.classifyStart(op, spec.Image, err)
 	}
 	defer func() {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
@@ -120,7 +120,7 @@ func (c *Client) RunCommand(ctx context.Context, spec check.CommandSpec) (check.
 	err = c.api.ContainerStart(sctx, id, container.StartOptions{})
 	scancel()
 	if err != nil {
-		return check.CommandResult{}, c.classify(op, "", err)
+		return check.CommandResult{}, c.classifyStart(op, "", err)
 	}
 	timeout := spec.Timeout
 	if timeout <= 0 {

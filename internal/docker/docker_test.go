@@ -191,3 +191,33 @@ func TestImageSizeIsUnpacked(t *testing.T) {
 		t.Errorf("diff ids %q", info.DiffIDs)
 	}
 }
+
+// Checks run without a network (the default bridge cannot fail a verdict,
+// untrusted images have no way out); the learner's run keeps it.
+func TestChecksRunWithoutNetwork(t *testing.T) {
+	e := dockertest.Need(t)
+	ctx := context.Background()
+	api, err := client.NewClientWithOpts(client.WithHost(e.Docker.Host().URL), client.WithAPIVersionNegotiation())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer api.Close()
+	for _, c := range []struct {
+		network bool
+		want    string
+	}{{false, "none"}, {true, "default"}} {
+		id, err := e.Docker.CreateContainer(ctx, check.ContainerSpec{Image: e.Base, Purpose: "net", Network: c.network})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ci, err := api.ContainerInspect(ctx, id)
+		_ = e.Docker.RemoveContainer(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mode := string(ci.HostConfig.NetworkMode)
+		if c.want == "none" && mode != "none" || c.want == "default" && mode == "none" {
+			t.Errorf("Network=%v: network mode %q", c.network, mode)
+		}
+	}
+}

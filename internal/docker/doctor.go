@@ -2,6 +2,9 @@ package docker
 
 import (
 	"context"
+
+	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/network"
 	"strconv"
 	"strings"
 	"syscall"
@@ -28,6 +31,13 @@ type Diagnosis struct {
 	FreeBytes int64
 	// Rootless and UsernsRemap come from the engine's security options.
 	Rootless, UsernsRemap bool
+	// NoDefaultBridge is set when the engine has no "bridge" network:
+	// `docker run` without --network then fails (as when another daemon
+	// started with --bridge=none deleted docker0).
+	NoDefaultBridge bool
+	// ContainerdStore is set when images live in containerd's store,
+	// where IDs are manifest digests and `docker image ls` sizes differ.
+	ContainerdStore bool
 }
 
 // Diagnose pings the engine and reads its info.
@@ -47,6 +57,22 @@ func (c *Client) Diagnose(ctx context.Context) Diagnosis {
 		return d
 	}
 	d.EngineVersion, d.OS, d.Arch, d.RootDir = info.ServerVersion, info.OperatingSystem, info.Architecture, info.DockerRootDir
+	for _, kv := range info.DriverStatus {
+		if len(kv) == 2 && kv[0] == "driver-type" && strings.Contains(kv[1], "containerd.snapshotter") {
+			d.ContainerdStore = true
+		}
+	}
+	// Windows engines call their default network "nat".
+	if info.OSType == "linux" {
+		nets, err := c.api.NetworkList(ctx, network.ListOptions{Filters: filters.NewArgs(filters.Arg("name", "bridge"))})
+		if err == nil {
+			found := false
+			for _, n := range nets {
+				found = found || n.Name == "bridge"
+			}
+			d.NoDefaultBridge = !found
+		}
+	}
 	for _, o := range info.SecurityOptions {
 		d.Rootless = d.Rootless || strings.Contains(o, "name=rootless")
 		d.UsernsRemap = d.UsernsRemap || strings.Contains(o, "name=userns")

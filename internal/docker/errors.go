@@ -30,6 +30,10 @@ const (
 	// Stalled means the daemon took a request and then stopped answering
 	// (it may still answer pings): a hung daemon, not a slow one.
 	Stalled
+	// MachineFault means the engine could not create or start a container
+	// for a reason of the machine's (network, disk, storage driver,
+	// cgroups, runtime), not of the image's: see faults.go.
+	MachineFault
 )
 
 func (k Kind) String() string {
@@ -46,6 +50,8 @@ func (k Kind) String() string {
 		return "not found"
 	case Stalled:
 		return "daemon stopped answering"
+	case MachineFault:
+		return "engine fault"
 	default:
 		return "docker error"
 	}
@@ -75,6 +81,8 @@ func (e *Error) Error() string {
 		return fmt.Sprintf("image %q not found", e.Ref)
 	case Stalled:
 		return fmt.Sprintf("cannot %s: the Docker daemon at %s stopped answering: %v", e.Op, e.Host, e.Err)
+	case MachineFault:
+		return fmt.Sprintf("cannot %s: the Docker engine failed, not your image: %v", e.Op, e.Err)
 	default:
 		return fmt.Sprintf("cannot %s: %v", e.Op, e.Err)
 	}
@@ -98,6 +106,11 @@ func (e *Error) Advice() string {
 		return "The object went away while shipshape was using it; run the check again."
 	case Stalled:
 		return "Restart Docker (Docker Desktop, or `sudo systemctl restart docker`); `docker info` should answer within seconds. Then run the command again."
+	case MachineFault:
+		if a := machineFaultAdvice(e.Err.Error()); a != "" {
+			return a
+		}
+		return restartDocker
 	default:
 		return "Run `shipshape doctor` to see what is wrong with the Docker setup."
 	}
@@ -106,7 +119,7 @@ func (e *Error) Advice() string {
 // EngineProblem reports whether the error is about reaching or using the
 // engine at all, rather than about the object the call was for.
 func (e *Error) EngineProblem() bool {
-	return e.Kind == Unreachable || e.Kind == PermissionDenied || e.Kind == APITooOld || e.Kind == Stalled
+	return e.Kind == Unreachable || e.Kind == PermissionDenied || e.Kind == APITooOld || e.Kind == Stalled || e.Kind == MachineFault
 }
 
 // stalledError is a request the daemon took and then left unanswered for
@@ -157,6 +170,17 @@ func Advice(err error) string {
 // classify sorts an SDK error with the SDK's predicates. ref, when not
 // empty, names the image the call was about, so a not-found becomes
 // ImageNotFound. Context errors pass through unchanged.
+// classifyStart is classify for creating and starting a container, where
+// the daemon's message tells the machine's faults from the image's.
+func (c *Client) classifyStart(op, ref string, err error) error {
+	err = c.classify(op, ref, err)
+	var e *Error
+	if errors.As(err, &e) && e.Kind == Other && machineFaultAdvice(e.Err.Error()) != "" {
+		e.Kind = MachineFault
+	}
+	return err
+}
+
 func (c *Client) classify(op, ref string, err error) error {
 	if err == nil {
 		return nil
@@ -168,6 +192,7 @@ func (c *Client) classify(op, ref string, err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("cannot %s: %w", op, err)
 	}
+
 	e := &Error{Kind: Other, Op: op, Host: c.host.URL, Source: c.host.Source, Ref: ref, Err: err}
 	switch {
 	case client.IsErrConnectionFailed(err) && errors.Is(err, fs.ErrPermission):

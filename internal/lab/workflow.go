@@ -103,6 +103,9 @@ func (l *Lab) Run(ctx context.Context, image string) (Running, error) {
 		return nil, fmt.Errorf("cannot run %s: %w", image, err)
 	}
 	spec, _, hasHealth := l.healthSpec(info, "run")
+	// The learner's own run keeps the network, so the app can reach out
+	// as it would in production.
+	spec.Network = true
 	id, err := l.docker.CreateContainer(ctx, spec)
 	if err != nil {
 		return nil, fmt.Errorf("cannot run %s: %w", image, err)

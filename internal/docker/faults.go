@@ -1,0 +1,68 @@
+package docker
+
+import (
+	"regexp"
+	"strings"
+)
+
+// A container that does not start is either the image's fault (its
+// command or user does not exist, its entrypoint is not executable) or
+// the machine's (the network bridge is gone, the disk is full, the
+// storage driver or the runtime broke). A learner must never read the
+// second as a failed exercise. The daemon says which only in its message,
+// and it wraps the image's faults in the runtime's words ("OCI runtime
+// create failed: … exec: "uvicorn": executable file not found in $PATH"),
+// so the image's patterns are tried first. Each pattern has a test with
+// the message of Engine 20.10 and of Engine 26.
+
+// imageFaults are messages that blame the image, whatever wraps them.
+var imageFaults = []*regexp.Regexp{
+	regexp.MustCompile(`executable file not found`),
+	regexp.MustCompile(`exec: .*: no such file or directory`),
+	regexp.MustCompile(`exec: .*: permission denied`),
+	regexp.MustCompile(`exec format error`),
+	regexp.MustCompile(`unable to find user`),
+	regexp.MustCompile(`no matching entries in passwd file`),
+	regexp.MustCompile(`unable to find group`),
+	regexp.MustCompile(`chdir to cwd .* no such file or directory`),
+	regexp.MustCompile(`not a directory: unknown: Are you trying to mount`),
+}
+
+// machineFault is a message that blames the machine, with what to do.
+type machineFault struct {
+	pattern *regexp.Regexp
+	advice  string
+}
+
+var restartDocker = "Restart the Docker daemon (Docker Desktop, or `sudo systemctl restart docker`), then run `shipshape doctor`."
+
+var machineFaults = []machineFault{
+	{regexp.MustCompile(`could not find bridge|network bridge not found|failed to create endpoint|failed to set up container networking|Error response from daemon: network .* not found|failed to add the host .* pair interfaces|iptables`),
+		"The engine's container network is broken (the default bridge may be gone). " + restartDocker},
+	{regexp.MustCompile(`no space left on device|disk quota exceeded`),
+		"The disk of the Docker engine is full: free space (`docker system df`, then `docker builder prune` or `docker image prune`) and run the check again."},
+	{regexp.MustCompile(`error creating overlay mount|failed to mount|overlay.*invalid argument|driver failed|devmapper|layer does not exist|failed to register layer|snapshot .* does not exist`),
+		"The engine's storage driver failed. " + restartDocker},
+	{regexp.MustCompile(`cgroup`),
+		"The engine could not set up the container's cgroups. " + restartDocker},
+	{regexp.MustCompile(`failed to create shim|shim task|ttrpc|containerd.*(connection refused|unavailable)|runc: .*(not found|permission denied)|OCI runtime state failed|unknown runtime`),
+		"The container runtime (containerd, runc) failed. " + restartDocker},
+}
+
+// machineFaultAdvice returns what to do when msg, a daemon's reason for
+// not creating or starting a container, blames the machine, and "" when
+// it blames the image or is not recognised (then it stays the image's).
+func machineFaultAdvice(msg string) string {
+	for _, p := range imageFaults {
+		if p.MatchString(msg) {
+			return ""
+		}
+	}
+	low := strings.ToLower(msg)
+	for _, f := range machineFaults {
+		if f.pattern.MatchString(msg) || f.pattern.MatchString(low) {
+			return f.advice
+		}
+	}
+	return ""
+}
