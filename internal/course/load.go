@@ -273,6 +273,16 @@ func loadLesson(fsys fs.FS, file string, ps *problems, hasWorkspace bool) *Lesso
 	}
 	l := &Lesson{ID: fm.ID, Title: strings.TrimSpace(fm.Title), Summary: strings.TrimSpace(fm.Summary),
 		Minutes: fm.Minutes, Body: body, File: file, BodyLine: bodyLine}
+	// Bounds come before Headings: a lesson beyond them may be slow even
+	// for goldmark to parse.
+	extra := 0
+	if ex := fm.Exercise; ex != nil {
+		// The reader also shows the tasks, checks and hints, under headings.
+		extra = len(ex.Tasks) + len(ex.Checks) + len(ex.Hints) + 8
+	}
+	if !checkRenderBounds(ps, file, data, body, bodyLine, extra) {
+		return nil
+	}
 	for _, h := range Headings(body) {
 		l.Anchors = append(l.Anchors, h.Slug)
 	}
