@@ -35,8 +35,8 @@ const (
 	// lesson may have.
 	MaxEntities = 4096
 	// MaxRenderCost bounds a lesson's blocks, weighted by what they cost
-	// to render: a paragraph, heading or list item counts 1 plus its
-	// nesting depth, a code block codeBlockCost (chroma's setup makes it
+	// to render: a paragraph, heading, list, list item or quote counts 1
+	// plus its nesting depth, a code block codeBlockCost (chroma's setup makes it
 	// about 25 paragraphs). A unit is about 0.2 ms of glamour's time, so a
 	// lesson at the limit renders in about a second; the largest built-in
 	// lesson costs 420.
@@ -207,6 +207,9 @@ func checkBlocks(ps *problems, file, body string, bodyLine, extraBlocks int) int
 			d := depth
 			switch c.Kind() {
 			case ast.KindList, ast.KindBlockquote:
+				// The container costs too: glamour indents and rewraps
+				// everything inside it once per level.
+				cost += 1 + depth
 				d++
 				if d > MaxNesting && depth <= MaxNesting {
 					deep++
@@ -227,7 +230,7 @@ func checkBlocks(ps *problems, file, body string, bodyLine, extraBlocks int) int
 	}
 	walk(doc, 0)
 	if costLine > 0 {
-		ps.add(file, costLine, "lesson has too many blocks to render quickly (a cost of %d; the limit is %d, where a paragraph, heading or list item counts 1 plus its nesting depth and a code block %d): this is where the limit is passed; split the lesson into two or merge small blocks", cost, MaxRenderCost, codeBlockCost)
+		ps.add(file, costLine, "lesson has too many blocks to render quickly (a cost of %d; the limit is %d, where a paragraph, heading, list, list item or quote counts 1 plus its nesting depth and a code block %d): this is where the limit is passed; split the lesson into two or merge small blocks", cost, MaxRenderCost, codeBlockCost)
 	}
 	return cost
 }

@@ -84,9 +84,9 @@ func TestRenderBoundsRefuse(t *testing.T) {
 
 func TestRenderBoundsAccept(t *testing.T) {
 	for name, body := range map[string]string{
-		"token at the limit": strings.Repeat("a", MaxTokenBytes),
-		"nesting at the limit": chain(MaxNesting) + "\n" + strings.Repeat("> ", MaxNesting) + "x\n",
-		"entities at the limit": strings.Repeat("&amp; ", MaxEntities),
+		"token at the limit":            strings.Repeat("a", MaxTokenBytes),
+		"nesting at the limit":          chain(MaxNesting) + "\n" + strings.Repeat("> ", MaxNesting) + "x\n",
+		"entities at the limit":         strings.Repeat("&amp; ", MaxEntities),
 		"a code block with a long line": "```\n" + strings.Repeat("x ", 20000) + "\n```\n",
 	} {
 		if ps := loadOne(t, body); ps != nil {
