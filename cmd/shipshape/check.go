@@ -282,6 +282,9 @@ func recordAttempt(a *app, pack *course.Pack, exerciseID string, rep check.Repor
 		}
 	}
 	switch {
+	case errors.Is(err, progress.ErrNewerFile):
+		// openProgress has printed why and what to do.
+		fmt.Fprintln(a.stderr, "shipshape: note: this result was not recorded, because the progress file is from a newer shipshape (see above)")
 	case errors.Is(err, progress.ErrReadOnly):
 		fmt.Fprintln(a.stderr, "shipshape: note: this result was not recorded: another shipshape (the course in another terminal?) "+
 			"holds your progress; check from there with c, or close it and check again")
