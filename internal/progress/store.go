@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/adrg/xdg"
@@ -373,7 +374,9 @@ func FilePath(dir, packID string) string {
 }
 
 func readFile(path string) ([]byte, fs.FileInfo, error) {
-	f, err := os.Open(path)
+	// O_NONBLOCK: opening a FIFO planted at the path would otherwise block
+	// until a writer appears, hanging the command; the Stat below refuses it.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil, err
 	}
@@ -386,11 +389,26 @@ func readFile(path string) ([]byte, fs.FileInfo, error) {
 		return nil, nil, fmt.Errorf("cannot read progress file %s: %w", path, err)
 	}
 	if !info.Mode().IsRegular() {
-		return nil, nil, fmt.Errorf("cannot read progress file %s: it is not a regular file; move it away and start shipshape again", path)
+		return nil, nil, fmt.Errorf("cannot read progress file %s: it is not a regular file (%s); move it away and start shipshape again", path, kindOf(info.Mode()))
 	}
 	data, err := io.ReadAll(f)
 	if err != nil {
 		return nil, nil, fmt.Errorf("cannot read progress file %s: %w", path, err)
 	}
 	return data, info, nil
+}
+
+// kindOf names a file type for messages.
+func kindOf(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	case m.IsDir():
+		return "a directory"
+	}
+	return "a special file"
 }
