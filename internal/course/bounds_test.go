@@ -100,3 +100,22 @@ func TestBuiltinWithinRenderBounds(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestBinaryYAMLIsRefused: "m5s=" is the bytes 0x9b 0x9b, raw C1 controls
+// that a !!binary value would smuggle past the control-character check.
+func TestBinaryYAMLIsRefused(t *testing.T) {
+	fsys := fstest.MapFS{
+		ManifestName: {Data: []byte("format_version: 1\nid: demo\ntitle: D\nversion: \"1\"\ndescription: !!binary m5s=\nlessons: [one.md]\n")},
+		"one.md":     {Data: []byte("---\nid: one\ntitle: !!binary m5s=\nsummary: S.\nminutes: 1\n---\nBody.\n")},
+	}
+	_, ps, err := Validate(fsys, "test", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := FormatProblems(ps)
+	for _, want := range []string{"one.md:3: !!binary values are not allowed", "pack.yaml:5: !!binary values are not allowed"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("problems lack %q:\n%s", want, got)
+		}
+	}
+}

@@ -104,6 +104,7 @@ func Load(fsys fs.FS, source string, opts Options) (*Pack, error) {
 		return nil, &Error{Source: source, Problems: ps.list}
 	}
 	at := func(p ...any) int { return lineOf(root, 0, p...) }
+	refuseBinary(&ps, ManifestName, root, 0)
 	if m.FormatVersion < 1 {
 		ps.add(ManifestName, at("format_version"), "format_version must be set to %d", FormatVersion)
 	}
@@ -261,6 +262,7 @@ func loadLesson(fsys fs.FS, file string, ps *problems, hasWorkspace bool) *Lesso
 		return nil
 	}
 	at := func(p ...any) int { return lineOf(root, 1, p...) }
+	refuseBinary(ps, file, root, 1)
 	if !idPattern.MatchString(fm.ID) {
 		ps.add(file, at("id"), "id %q must be lowercase letters, digits and hyphens (at most 64), starting with a letter or digit", fm.ID)
 	}
@@ -448,9 +450,24 @@ func requireText(ps *problems, file string, line int, field, value string) {
 	checkText(ps, file, line, field, value)
 }
 
+// refuseBinary reports every !!binary value in the YAML under root;
+// offset is the line of the YAML's first line in file, less one.
+func refuseBinary(ps *problems, file string, root *yaml.Node, offset int) {
+	for _, l := range binaryTags(root) {
+		ps.add(file, l+offset, "!!binary values are not allowed: they decode to raw bytes that the text checks cannot see; write the text itself")
+	}
+}
+
 // checkText refuses control characters in front-matter text: they would
 // reach the terminal in lists and headers, where nothing good comes of them.
+// Bytes that are not UTF-8 (only a decoded value can hold them, the file
+// itself is checked) are refused too: ranging over them yields U+FFFD,
+// which would hide a raw C1 byte.
 func checkText(ps *problems, file string, line int, field, value string) {
+	if !utf8.ValidString(value) {
+		ps.add(file, line, "%s contains bytes that are not UTF-8 text; write plain text", field)
+		return
+	}
 	for _, r := range value {
 		if (r < 0x20 && r != '\n' && r != '\t') || (r >= 0x7f && r <= 0x9f) {
 			ps.add(file, line, "%s contains the control character %U; remove it", field, r)
