@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -346,10 +345,7 @@ func writeCheckJSON(w io.Writer, exerciseID string, rep check.Report) error {
 			Evidence: ev, Hint: r.Hint, Lesson: r.Lesson, DurationMS: r.Duration.Milliseconds(),
 		})
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(doc)
+	return encodeJSON(w, doc, false)
 }
 
 var statusLabel = map[check.Status]string{
