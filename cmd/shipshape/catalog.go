@@ -71,7 +71,7 @@ func (c *tuiCatalog) Switch(ref string) (tui.PackSession, error) {
 // sessionFor opens pack's progress and makes its checker and workflow.
 // The previous pack's store is closed only once the new one is open.
 func (c *tuiCatalog) sessionFor(pack *course.Pack, trivyReport string) (tui.PackSession, error) {
-	store, err := c.a.openProgress(pack)
+	store, err := c.a.openProgressQuiet(pack)
 	if err != nil {
 		return tui.PackSession{}, err
 	}

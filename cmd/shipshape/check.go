@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -341,6 +340,9 @@ func recordAttempt(a *app, pack *course.Pack, exerciseID string, rep check.Repor
 		}
 	}
 	switch {
+	case errors.Is(err, progress.ErrNewerFile):
+		// openProgress has printed why and what to do.
+		fmt.Fprintln(a.stderr, "shipshape: note: this result was not recorded, because the progress file is from a newer shipshape (see above)")
 	case errors.Is(err, progress.ErrReadOnly):
 		fmt.Fprintln(a.stderr, "shipshape: note: this result was not recorded: another shipshape (the course in another terminal?) "+
 			"holds your progress; check from there with c, or close it and check again")
@@ -402,10 +404,7 @@ func writeCheckJSON(w io.Writer, exerciseID string, rep check.Report) error {
 			Evidence: ev, Hint: r.Hint, Lesson: r.Lesson, DurationMS: r.Duration.Milliseconds(),
 		})
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(doc)
+	return encodeJSON(w, doc, false)
 }
 
 var statusLabel = map[check.Status]string{

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -151,10 +150,7 @@ func writeChecklistJSON(w io.Writer, image, imageID string, results []checklist.
 		doc.Items = append(doc.Items, checklistItemJSON{ID: r.Item.ID, Section: r.Item.Section, Text: r.Item.Text,
 			Status: string(r.Status), Evidence: ev, Ticked: ticked[r.Item.ID]})
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(doc)
+	return encodeJSON(w, doc, false)
 }
 
 func writeChecklistText(w io.Writer, image, imageID string, results []checklist.ItemResult, ticked map[string]bool) {

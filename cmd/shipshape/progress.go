@@ -184,7 +184,10 @@ func newResetCmd(a *app) *cobra.Command {
 				return err
 			}
 			defer store.Close()
-			if store.ReadOnly() {
+			switch {
+			case errors.Is(store.ReadOnlyReason(), progress.ErrNewerFile):
+				return &exitError{code: 2, err: errors.New("the progress file is from a newer shipshape, so this one resets nothing; use the newer shipshape to reset it")}
+			case store.ReadOnly():
 				return &exitError{code: 2, err: errors.New("another shipshape is using this progress; close it, then reset again")}
 			}
 			if all {

@@ -90,8 +90,23 @@ func (a *app) stateDir() (string, error) {
 }
 
 // openProgress opens the pack's progress for reading and writing (or
-// read-only when another shipshape holds it).
+// read-only when another shipshape holds it or the file is from a newer
+// one) and prints the store's notices on stderr: a file moved aside or
+// opened read-only is news the learner must not miss.
 func (a *app) openProgress(p *course.Pack) (*progress.Store, error) {
+	s, err := a.openProgressQuiet(p)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range s.Notices() {
+		fmt.Fprintln(a.stderr, "shipshape: "+termsafe.Line(n))
+	}
+	return s, nil
+}
+
+// openProgressQuiet is openProgress for the TUI, which shows the notices
+// on its own screen.
+func (a *app) openProgressQuiet(p *course.Pack) (*progress.Store, error) {
 	dir, err := a.stateDir()
 	if err != nil {
 		return nil, err

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"shipshape/internal/dockerfile"
 )
 
 func init() {
@@ -77,6 +79,13 @@ func splitUser(u string) (string, string) {
 	return user, group
 }
 
+// isUID0 reports a numeric user that the runtime reads as uid 0, such as
+// "0", "00", "+0" or "-0".
+func isUID0(user string) bool {
+	uid, numeric := dockerfile.NumericUID(user)
+	return numeric && uid == 0
+}
+
 // passwdUID looks a user name up in an /etc/passwd file.
 func passwdUID(passwd []byte, name string) (int, bool) {
 	sc := bufio.NewScanner(bytes.NewReader(passwd))
@@ -102,7 +111,7 @@ func evalUserNonroot(ctx context.Context, en *env, _ params) verdict {
 	case user == "":
 		ev = append(ev, "image config sets no USER, so the container runs as root")
 		root = true
-	case user == "root" || user == "0":
+	case user == "root" || isUID0(user):
 		ev = append(ev, fmt.Sprintf("image config USER is %q (root)", info.User))
 		root = true
 	default:
@@ -111,7 +120,7 @@ func evalUserNonroot(ctx context.Context, en *env, _ params) verdict {
 	return en.withContainer(ctx, ContainerSpec{Image: info.ID, Purpose: "user"}, func(id string) verdict {
 		// A name is resolved through the image's own /etc/passwd, as the
 		// runtime does; a name mapped to uid 0 is root under another name.
-		if _, err := strconv.Atoi(user); err != nil && user != "" && user != "root" {
+		if _, numeric := dockerfile.NumericUID(user); !numeric && user != "" && user != "root" {
 			passwd, err := en.docker.ReadFile(ctx, id, "/etc/passwd", 1<<20)
 			switch {
 			case errors.Is(err, fs.ErrNotExist):

@@ -53,5 +53,9 @@ func LoadDir(dir string, opts Options) (*Pack, error) {
 	if !st.IsDir() {
 		return nil, fmt.Errorf("cannot open lesson pack %s: not a directory (a pack is a directory with %s)", dir, ManifestName)
 	}
-	return Load(os.DirFS(dir), dir, opts)
+	fsys, err := DirFS(dir)
+	if err != nil {
+		return nil, err
+	}
+	return Load(fsys, dir, opts)
 }

@@ -104,6 +104,7 @@ func Load(fsys fs.FS, source string, opts Options) (*Pack, error) {
 		return nil, &Error{Source: source, Problems: ps.list}
 	}
 	at := func(p ...any) int { return lineOf(root, 0, p...) }
+	refuseBinary(&ps, ManifestName, root, 0)
 	if m.FormatVersion < 1 {
 		ps.add(ManifestName, at("format_version"), "format_version must be set to %d", FormatVersion)
 	}
@@ -184,17 +185,18 @@ func yamlErrLine(err error) int {
 }
 
 func readLimited(fsys fs.FS, name string, limit int64) ([]byte, error) {
-	f, err := fsys.Open(name)
+	f, err := openRegular(fsys, name)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("file not found")
 		}
-		return nil, fmt.Errorf("cannot open: %w", err)
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return nil, fmt.Errorf("cannot open: %w", err)
+		}
+		return nil, err
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.IsDir() {
-		return nil, fmt.Errorf("is a directory, not a file")
-	}
 	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("cannot read: %w", err)
@@ -260,6 +262,7 @@ func loadLesson(fsys fs.FS, file string, ps *problems, hasWorkspace bool) *Lesso
 		return nil
 	}
 	at := func(p ...any) int { return lineOf(root, 1, p...) }
+	refuseBinary(ps, file, root, 1)
 	if !idPattern.MatchString(fm.ID) {
 		ps.add(file, at("id"), "id %q must be lowercase letters, digits and hyphens (at most 64), starting with a letter or digit", fm.ID)
 	}
@@ -273,6 +276,16 @@ func loadLesson(fsys fs.FS, file string, ps *problems, hasWorkspace bool) *Lesso
 	}
 	l := &Lesson{ID: fm.ID, Title: strings.TrimSpace(fm.Title), Summary: strings.TrimSpace(fm.Summary),
 		Minutes: fm.Minutes, Body: body, File: file, BodyLine: bodyLine}
+	// Bounds come before Headings: a lesson beyond them may be slow even
+	// for goldmark to parse.
+	extra := 0
+	if ex := fm.Exercise; ex != nil {
+		// The reader also shows the tasks, checks and hints, under headings.
+		extra = len(ex.Tasks) + len(ex.Checks) + len(ex.Hints) + 8
+	}
+	if !checkRenderBounds(ps, file, data, body, bodyLine, extra) {
+		return nil
+	}
 	for _, h := range Headings(body) {
 		l.Anchors = append(l.Anchors, h.Slug)
 	}
@@ -437,9 +450,24 @@ func requireText(ps *problems, file string, line int, field, value string) {
 	checkText(ps, file, line, field, value)
 }
 
+// refuseBinary reports every !!binary value in the YAML under root;
+// offset is the line of the YAML's first line in file, less one.
+func refuseBinary(ps *problems, file string, root *yaml.Node, offset int) {
+	for _, l := range binaryTags(root) {
+		ps.add(file, l+offset, "!!binary values are not allowed: they decode to raw bytes that the text checks cannot see; write the text itself")
+	}
+}
+
 // checkText refuses control characters in front-matter text: they would
 // reach the terminal in lists and headers, where nothing good comes of them.
+// Bytes that are not UTF-8 (only a decoded value can hold them, the file
+// itself is checked) are refused too: ranging over them yields U+FFFD,
+// which would hide a raw C1 byte.
 func checkText(ps *problems, file string, line int, field, value string) {
+	if !utf8.ValidString(value) {
+		ps.add(file, line, "%s contains bytes that are not UTF-8 text; write plain text", field)
+		return
+	}
 	for _, r := range value {
 		if (r < 0x20 && r != '\n' && r != '\t') || (r >= 0x7f && r <= 0x9f) {
 			ps.add(file, line, "%s contains the control character %U; remove it", field, r)

@@ -71,7 +71,7 @@ func sortProblems(ps []Problem) {
 
 // lintControls reports control characters line by line.
 func lintControls(fsys fs.FS, file string, ps *problems) {
-	data, err := fs.ReadFile(fsys, file)
+	data, err := readRegular(fsys, file)
 	if err != nil {
 		ps.add(file, 0, "cannot read: %v", err)
 		return

@@ -155,3 +155,21 @@ func lineOf(n *yaml.Node, offset int, path ...any) int {
 	}
 	return line + offset
 }
+
+// binaryTags finds the lines of !!binary scalars under n. A binary value
+// decodes to arbitrary bytes, so it would carry control characters (C1
+// bytes such as 0x9b, which start terminal escapes) past the text checks,
+// which see only what the YAML says, not what it decodes to.
+func binaryTags(n *yaml.Node) []int {
+	if n == nil {
+		return nil
+	}
+	var lines []int
+	if n.Kind == yaml.ScalarNode && (n.Tag == "!!binary" || n.Tag == "tag:yaml.org,2002:binary") {
+		lines = append(lines, n.Line)
+	}
+	for _, c := range n.Content {
+		lines = append(lines, binaryTags(c)...)
+	}
+	return lines
+}

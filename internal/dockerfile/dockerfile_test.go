@@ -249,6 +249,16 @@ func TestNonRootFinal(t *testing.T) {
 		{"meta ARG not redeclared", "ARG UID=10001\nFROM alpine\nUSER $UID\n", Unknown, 3, nil},
 		{"ENV", "FROM alpine\nENV APP_USER=app\nUSER $APP_USER\n", Pass, 3, nil},
 		{"default syntax", "FROM alpine\nUSER ${UID:-1000}\n", Pass, 2, nil},
+		// dockerd and runc read a USER that strconv.Atoi accepts as a uid.
+		{"USER +0", "FROM alpine\nUSER +0\n", Fail, 2, []string{"is root"}},
+		{"USER -0", "FROM alpine\nUSER -0\n", Fail, 2, []string{"is root"}},
+		{"USER 00", "FROM alpine\nUSER 00\n", Fail, 2, []string{"is root"}},
+		{"USER 000:0", "FROM alpine\nUSER 000:0\n", Fail, 2, []string{"is root"}},
+		{"ARG default +0", "FROM alpine\nARG U=+0\nUSER $U\n", Fail, 3, []string{"is root"}},
+		{"USER +1000", "FROM alpine\nUSER +1000\n", Pass, 2, []string{"reads as uid 1000"}},
+		{"USER -5", "FROM alpine\nUSER -5\n", Fail, 2, []string{"not a valid uid", "will not start"}},
+		{"USER too large", "FROM alpine\nUSER 4294967296\n", Fail, 2, []string{"not a valid uid"}},
+		{"USER name", "FROM alpine\nUSER app\n", Pass, 2, []string{"user named app", "image check resolves it"}},
 		{"nonroot base note", "FROM gcr.io/distroless/python3:nonroot\nCOPY . /app\n", Fail, 1, []string{"may set a non-root USER"}},
 	}
 	for _, tt := range tests {

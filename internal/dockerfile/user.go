@@ -115,7 +115,19 @@ func (f *File) NonRootFinal() Finding {
 		ev = append(ev, fmt.Sprintf("the final stage's last USER is %s, which is root", user))
 		return Finding{Status: Fail, Evidence: ev, Line: line}
 	}
-	ev = append(ev, fmt.Sprintf("the final stage runs as %s, not root", user))
+	switch uid, numeric := NumericUID(user); {
+	case numeric && (uid < 0 || uid > maxUID):
+		ev = append(ev, fmt.Sprintf("USER %s is not a valid uid (0 to %d), so the container will not start", user, maxUID))
+		return Finding{Status: Fail, Evidence: ev, Line: line}
+	case numeric && strings.TrimSpace(user) == strconv.Itoa(uid) || strings.HasPrefix(strings.TrimSpace(user), strconv.Itoa(uid)+":"):
+		ev = append(ev, fmt.Sprintf("the final stage runs as %s, not root", user))
+	case numeric:
+		ev = append(ev, fmt.Sprintf("the final stage runs as %s, which the runtime reads as uid %d, not root", user, uid))
+	default:
+		// A name is as good as its /etc/passwd entry: "useradd -o -u 0 app"
+		// makes app root. Only the built image can tell.
+		ev = append(ev, fmt.Sprintf("the final stage runs as the user named %s, which is not root if the image's /etc/passwd gives it a non-zero uid (the image check resolves it)", user))
+	}
 	return Finding{Status: Pass, Evidence: ev, Line: line}
 }
 
@@ -146,8 +158,22 @@ func isRoot(user string) bool {
 	if u == "" || u == "root" {
 		return true
 	}
-	n, err := strconv.ParseUint(u, 10, 64)
-	return err == nil && n == 0
+	uid, numeric := NumericUID(u)
+	return numeric && uid == 0
+}
+
+// maxUID is the largest uid the runtime accepts (moby/sys/user's maxId).
+const maxUID = 1<<31 - 1
+
+// NumericUID reads the user part of a USER value (user[:group]) the way
+// dockerd and runc do (moby/sys/user GetExecUser): whatever strconv.Atoi
+// accepts is a uid, never a name, so "+0", "-0" and "00" are all uid 0.
+// Anything else is a name, which only the image's /etc/passwd can turn
+// into a uid.
+func NumericUID(user string) (uid int, numeric bool) {
+	u, _, _ := strings.Cut(strings.TrimSpace(user), ":")
+	n, err := strconv.Atoi(u)
+	return n, err == nil
 }
 
 // userElsewhere explains USERs in stages the final stage does not inherit,

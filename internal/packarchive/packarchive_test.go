@@ -107,8 +107,8 @@ func hostileCases() []hostileCase {
 			}},
 		hostileCase{name: "tar/100000-entries", wantEntry: "f002000", wantErr: ErrLimit,
 			archive: func(t testing.TB) []byte { return tgz(t, manyEntries(100000)...) }},
-		hostileCase{name: "zip/100000-entries", wantEntry: "f002000", wantErr: ErrLimit,
-			archive: func(t testing.TB) []byte { return zipBytes(t, manyEntries(100000)...) }},
+		// A zip with too many entries is refused from its end record,
+		// before any entry is read: see TestZipEntryCountRefusedFirst.
 	)
 	fixtures := map[string]string{
 		"tar/dotdot-inner":      "traversal.tar.gz",

@@ -13,6 +13,9 @@ import (
 // names, types and claimed sizes are all checked before anything is written;
 // the claimed sizes are then distrusted again while decompressing.
 func (x *extractor) zip(r io.ReaderAt, size int64) error {
+	if err := zipEntryCount(r, size, x.lim); err != nil {
+		return err
+	}
 	zr, err := zip.NewReader(r, size)
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
 		// ErrInsecurePath (GODEBUG zipinsecurepath=0) comes with a usable

@@ -21,6 +21,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"syscall"
 	"testing/fstest"
 
 	"github.com/adrg/xdg"
@@ -364,11 +365,15 @@ func copyFile(src, dest string, exec bool, limit int64) (int64, error) {
 	if st, err := os.Lstat(src); err != nil || !st.Mode().IsRegular() {
 		return 0, errors.New("not a regular file")
 	}
-	in, err := os.Open(src)
+	// O_NONBLOCK: a FIFO swapped in after the Lstat must not block the open.
+	in, err := os.OpenFile(src, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return 0, err
 	}
 	defer in.Close()
+	if st, err := in.Stat(); err != nil || !st.Mode().IsRegular() {
+		return 0, errors.New("not a regular file")
+	}
 	mode := os.FileMode(0o644)
 	if exec {
 		mode = 0o755
@@ -400,7 +405,7 @@ func OpenFS(src string, tmpDir *scratch.Dir) (fs.FS, error) {
 		return nil, fmt.Errorf("cannot open lesson pack %s: %w", src, err)
 	}
 	if st.IsDir() {
-		return os.DirFS(src), nil
+		return course.DirFS(src)
 	}
 	tmp, err := tmpDir.MkdirTemp("pack")
 	if err != nil {

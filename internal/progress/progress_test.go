@@ -306,8 +306,11 @@ func TestNewerSchemaReadOnly(t *testing.T) {
 	if st := s.State(); st.Current != "scanning" || st.Lessons["scanning"].Offset != 7 {
 		t.Errorf("best-effort state = %+v", st)
 	}
-	if err := s.SetPosition("scanning", 9); !errors.Is(err, ErrReadOnly) {
-		t.Errorf("SetPosition: %v, want ErrReadOnly", err)
+	if err := s.SetPosition("scanning", 9); !errors.Is(err, ErrReadOnly) || !errors.Is(err, ErrNewerFile) || errors.Is(err, ErrLocked) {
+		t.Errorf("SetPosition: %v, want ErrReadOnly and ErrNewerFile", err)
+	}
+	if n := s.Notices(); len(n) != 1 || !strings.Contains(n[0], "nothing will be written") {
+		t.Errorf("notices = %q", n)
 	}
 	must(t, s.Close())
 

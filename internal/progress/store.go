@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/adrg/xdg"
@@ -21,6 +22,13 @@ const EnvStateDir = "SHIPSHAPE_STATE_DIR"
 // because another shipshape holds the lock or the file is from a newer
 // shipshape.
 var ErrReadOnly = errors.New("progress is read-only in this window")
+
+// ErrLocked and ErrNewerFile say why a store is read-only; the errors of
+// its writes match ErrReadOnly and one of them (errors.Is).
+var (
+	ErrLocked    = errors.New("another shipshape holds the progress lock")
+	ErrNewerFile = errors.New("the progress file is from a newer shipshape")
+)
 
 // ErrClosed is returned by writes to a store after Close.
 var ErrClosed = errors.New("progress store is closed")
@@ -83,10 +91,12 @@ type Store struct {
 	mu       sync.Mutex
 	lock     *flock.Flock // nil when the lock was not taken
 	readOnly bool
-	closed   bool
-	notices  []string
-	state    State
-	now      func() time.Time // replaced in tests for reproducible files
+	// whyReadOnly is ErrLocked or ErrNewerFile when readOnly is set.
+	whyReadOnly error
+	closed      bool
+	notices     []string
+	state       State
+	now         func() time.Time // replaced in tests for reproducible files
 }
 
 // Open opens the progress of packID in dir, creating dir (mode 0700) when
@@ -116,9 +126,11 @@ func Open(dir, packID string) (*Store, error) {
 	switch {
 	case err != nil:
 		s.readOnly = true
+		s.whyReadOnly = ErrLocked
 		s.notices = append(s.notices, fmt.Sprintf("cannot lock %s (%v); this window is read-only. Make the directory writable or set %s to save progress", lk.Path(), err, EnvStateDir))
 	case !locked:
 		s.readOnly = true
+		s.whyReadOnly = ErrLocked
 		s.notices = append(s.notices, "another shipshape is using this progress; this window is read-only (your progress there is safe). Close the other one and reopen to save here")
 	default:
 		s.lock = lk
@@ -149,8 +161,10 @@ func (s *Store) load() error {
 	switch {
 	case res == decodedNewer:
 		s.readOnly = true
+		// The newer file wins over a lock: it is the lasting reason.
+		s.whyReadOnly = ErrNewerFile
 		s.state = st
-		s.notices = append(s.notices, fmt.Sprintf("progress file %s was written by a newer shipshape (%v); this window is read-only so it is not overwritten. Update shipshape to keep saving progress", s.path, derr))
+		s.notices = append(s.notices, fmt.Sprintf("progress file %s is from a newer shipshape (%v); nothing will be written to it, so it stays intact. Update shipshape to keep saving progress, or set %s to another directory to start afresh there", s.path, derr, EnvStateDir))
 	case derr != nil:
 		s.state = NewState(s.packID)
 		if s.readOnly {
@@ -201,6 +215,14 @@ func (s *Store) ReadOnly() bool {
 	return s.readOnly
 }
 
+// ReadOnlyReason returns ErrLocked or ErrNewerFile for a read-only store
+// (nil otherwise), so that a command can say what to do.
+func (s *Store) ReadOnlyReason() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.whyReadOnly
+}
+
 // Notices returns one-line messages for the learner about how the progress
 // was opened (read-only, moved aside, newer schema). It is empty normally.
 func (s *Store) Notices() []string {
@@ -229,6 +251,9 @@ func (s *Store) Update(fn func(*State)) error {
 		return ErrClosed
 	}
 	if s.readOnly {
+		if s.whyReadOnly != nil {
+			return fmt.Errorf("%w: %w", ErrReadOnly, s.whyReadOnly)
+		}
 		return ErrReadOnly
 	}
 	next := s.state.Clone()
@@ -349,7 +374,9 @@ func FilePath(dir, packID string) string {
 }
 
 func readFile(path string) ([]byte, fs.FileInfo, error) {
-	f, err := os.Open(path)
+	// O_NONBLOCK: opening a FIFO planted at the path would otherwise block
+	// until a writer appears, hanging the command; the Stat below refuses it.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil, err
 	}
@@ -362,11 +389,26 @@ func readFile(path string) ([]byte, fs.FileInfo, error) {
 		return nil, nil, fmt.Errorf("cannot read progress file %s: %w", path, err)
 	}
 	if !info.Mode().IsRegular() {
-		return nil, nil, fmt.Errorf("cannot read progress file %s: it is not a regular file; move it away and start shipshape again", path)
+		return nil, nil, fmt.Errorf("cannot read progress file %s: it is not a regular file (%s); move it away and start shipshape again", path, kindOf(info.Mode()))
 	}
 	data, err := io.ReadAll(f)
 	if err != nil {
 		return nil, nil, fmt.Errorf("cannot read progress file %s: %w", path, err)
 	}
 	return data, info, nil
+}
+
+// kindOf names a file type for messages.
+func kindOf(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	case m.IsDir():
+		return "a directory"
+	}
+	return "a special file"
 }

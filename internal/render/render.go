@@ -2,6 +2,7 @@ package render
 
 import (
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -36,6 +37,24 @@ type Renderer struct {
 	mu        sync.Mutex
 	results   *lru[resultKey, string]
 	renderers *lru[rendererKey, *termRenderer]
+	// flights holds, per lesson, the render running and the one waiting.
+	flights map[string]*flight
+	// peak is the most glamour renders seen running at once (for tests).
+	running, peak, renders int
+}
+
+// ErrSuperseded is returned by Render when a newer Render of the same
+// lesson arrived while this one waited: its result would be stale.
+var ErrSuperseded = errors.New("render superseded by a newer one of the same lesson")
+
+// flight lets one render per lesson run at a time. A render in glamour
+// cannot be interrupted, so a burst of resizes would otherwise run one
+// render per width at once; instead the newest request waits for the
+// running one and every request in between is dropped.
+type flight struct {
+	// waiting, when not nil, wakes the one waiting request: true to run,
+	// false when a newer one replaced it.
+	waiting chan bool
 }
 
 // resultKey identifies one render. The lesson id is part of the key so that
@@ -71,6 +90,7 @@ func New(maxWidth int) *Renderer {
 		maxWidth:  max(maxWidth, MinWidth),
 		results:   newLRU[resultKey, string](resultCacheSize),
 		renderers: newLRU[rendererKey, *termRenderer](rendererCacheSize),
+		flights:   map[string]*flight{},
 	}
 }
 
@@ -104,12 +124,26 @@ func (r *Renderer) Render(lessonID, markdown string, width int, style Style) (st
 		return out, nil
 	}
 
+	if !r.acquire(lessonID) {
+		return "", fmt.Errorf("cannot render lesson %q: %w", lessonID, ErrSuperseded)
+	}
+	defer r.release(lessonID)
+	// The render this one waited for may have been for the same key.
+	r.mu.Lock()
+	out, ok = r.results.get(key)
+	r.mu.Unlock()
+	if ok {
+		return out, nil
+	}
+
 	tr, err := r.termRenderer(rendererKey{width: key.width, style: style})
 	if err != nil {
 		return "", fmt.Errorf("cannot render lesson %q: %w", lessonID, err)
 	}
 	tr.mu.Lock()
+	r.track(1)
 	raw, err := tr.tr.Render(joinListContinuations(termsafe.Markdown(markdown)))
+	r.track(-1)
 	tr.mu.Unlock()
 	if err != nil {
 		return "", fmt.Errorf("cannot render lesson %q: %w", lessonID, err)
@@ -126,6 +160,48 @@ func (r *Renderer) Render(lessonID, markdown string, width int, style Style) (st
 	r.results.put(key, out)
 	r.mu.Unlock()
 	return out, nil
+}
+
+// acquire waits until no other render of lessonID runs. It returns false
+// when a newer request for the lesson took this one's place meanwhile.
+func (r *Renderer) acquire(lessonID string) bool {
+	r.mu.Lock()
+	f, busy := r.flights[lessonID]
+	if !busy {
+		r.flights[lessonID] = &flight{}
+		r.mu.Unlock()
+		return true
+	}
+	if f.waiting != nil {
+		f.waiting <- false // the older waiter is stale now
+	}
+	ch := make(chan bool, 1)
+	f.waiting = ch
+	r.mu.Unlock()
+	return <-ch
+}
+
+// release hands the lesson to the request waiting for it, if any.
+func (r *Renderer) release(lessonID string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	f := r.flights[lessonID]
+	if f.waiting == nil {
+		delete(r.flights, lessonID)
+		return
+	}
+	f.waiting <- true
+	f.waiting = nil
+}
+
+func (r *Renderer) track(delta int) {
+	r.mu.Lock()
+	r.running += delta
+	if delta > 0 {
+		r.renders++
+	}
+	r.peak = max(r.peak, r.running)
+	r.mu.Unlock()
 }
 
 // Cached returns the result of an earlier Render with the same arguments,

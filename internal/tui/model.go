@@ -5,6 +5,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -173,8 +174,11 @@ type (
 	renderedMsg struct {
 		lessonID string
 		width    int
-		content  string
-		err      error
+		// doc is the Markdown rendered: revealing a hint changes it, and
+		// a render of the old text must not replace the new one.
+		doc     string
+		content string
+		err     error
 	}
 	savedMsg struct {
 		// gen is the pack generation the save belongs to; saves of a pack
@@ -215,7 +219,7 @@ func (m Model) renderCmd(l *course.Lesson, width int) tea.Cmd {
 	doc := m.document(l)
 	return func() tea.Msg {
 		out, err := r.Render(l.ID, doc, width, style)
-		return renderedMsg{lessonID: l.ID, width: width, content: out, err: err}
+		return renderedMsg{lessonID: l.ID, width: width, doc: doc, content: out, err: err}
 	}
 }
 
@@ -530,8 +534,14 @@ func (m *Model) requestRender() tea.Cmd {
 }
 
 func (m Model) onRendered(msg renderedMsg) (tea.Model, tea.Cmd) {
-	if m.pager.lesson == nil || msg.lessonID != m.pager.lesson.ID || msg.width != m.pager.contentWidth() {
-		return m, nil // a render for a lesson or width no longer shown
+	if m.pager.lesson == nil || msg.lessonID != m.pager.lesson.ID || msg.width != m.pager.contentWidth() ||
+		msg.doc != m.document(m.pager.lesson) {
+		return m, nil // a render for a lesson, width or text no longer shown
+	}
+	if errors.Is(msg.err, render.ErrSuperseded) {
+		// The renderer runs one render per lesson; the newer request that
+		// replaced this one brings the content.
+		return m, nil
 	}
 	m.pager.rendering = false
 	if msg.err != nil {

@@ -510,3 +510,24 @@ func eventually(t *testing.T, cond func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestStaleRenderIsDropped: a render superseded by a newer one of the same
+// lesson, or made from text that has changed since (a hint revealed), must
+// not replace what the reader asked for.
+func TestStaleRenderIsDropped(t *testing.T) {
+	cfg := testConfig(t, newMemProgress("test-pack"))
+	var tm tea.Model = New(cfg)
+	tm, _ = tm.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	tm, _ = tm.Update(press("enter"))
+	m := tm.(Model)
+	l := m.pager.lesson
+	w := m.pager.contentWidth()
+	tm, _ = m.Update(renderedMsg{lessonID: l.ID, width: w, doc: m.document(l), err: fmt.Errorf("cannot render: %w", render.ErrSuperseded)})
+	if strings.Contains(tm.View(), "could not be rendered") {
+		t.Errorf("a superseded render was shown as a failure:\n%s", tm.View())
+	}
+	tm, _ = tm.Update(renderedMsg{lessonID: l.ID, width: w, doc: "old text", content: "STALE CONTENT"})
+	if strings.Contains(tm.View(), "STALE CONTENT") {
+		t.Errorf("a render of old text was shown:\n%s", tm.View())
+	}
+}
