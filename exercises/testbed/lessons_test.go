@@ -132,7 +132,7 @@ func teardown() {
 	}
 	f := "label=dev.shipshape.session=" + session
 	if ids, _ := exec.Command("docker", "ps", "-aq", "--filter", f).Output(); len(bytes.TrimSpace(ids)) > 0 {
-		_ = exec.Command("docker", append([]string{"rm", "-f"}, strings.Fields(string(ids))...)...).Run()
+		_ = exec.Command("docker", append([]string{"rm", "-fv"}, strings.Fields(string(ids))...)...).Run()
 	}
 	for range 5 {
 		ids, _ := exec.Command("docker", "images", "-q", "--filter", f).Output()
@@ -182,7 +182,7 @@ func runBlock(t *testing.T, script string, names []string, skipLines ...string) 
 	// image reference is left alone.
 	for _, n := range names {
 		script = regexp.MustCompile(`(?m)(^|[\s=])`+regexp.QuoteMeta(n)+`(\s|$)`).ReplaceAllString(script, "${1}"+n+"-"+session+"${2}")
-		t.Cleanup(func() { _ = exec.Command("docker", "rm", "-f", n+"-"+session).Run() })
+		t.Cleanup(func() { _ = exec.Command("docker", "rm", "-fv", n+"-"+session).Run() })
 	}
 	script = strings.ReplaceAll(script, "task-api:prod", prodTag)
 	// Published ports are not needed here and may be taken on the host.
@@ -287,7 +287,7 @@ func TestGracefulShutdownVerifyIt(t *testing.T) {
 		if took := stopTook(out); took < 9 || took > 13 {
 			t.Errorf("the shell form's stop took %.1f s; the lesson says about 10", took)
 		}
-		top := runBlock(t, "docker run -d --name sf "+shellTag+" >/dev/null; sleep 2; docker exec sf cat /proc/1/cmdline | tr '\\0' ' '; echo; docker rm -f sf >/dev/null",
+		top := runBlock(t, "docker run -d --name sf "+shellTag+" >/dev/null; sleep 2; docker exec sf cat /proc/1/cmdline | tr '\\0' ' '; echo; docker rm -fv sf >/dev/null",
 			[]string{"sf"})
 		if !strings.HasPrefix(strings.TrimSpace(top), "/bin/sh -c") {
 			t.Errorf("PID 1 of the shell form is not the shell: %q", top)
@@ -374,7 +374,7 @@ func TestProbeTimingByEngine(t *testing.T) {
 				t.Fatalf("docker build: %v\n%s", err, out)
 			}
 			name := "timing-" + strings.ReplaceAll(c.name, " ", "-") + "-" + session
-			t.Cleanup(func() { _ = exec.Command("docker", "rm", "-f", name).Run() })
+			t.Cleanup(func() { _ = exec.Command("docker", "rm", "-fv", name).Run() })
 			if out, err := exec.Command("docker", "run", "-d", "--name", name, tag).CombinedOutput(); err != nil {
 				t.Fatalf("docker run: %v\n%s", err, out)
 			}
