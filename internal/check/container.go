@@ -12,7 +12,8 @@ import (
 func init() {
 	kinds["container.healthy"] = &kind{
 		docker: true,
-		params: map[string]paramDef{"max_startup_seconds": {typ: paramNumber}},
+		params: map[string]paramDef{"max_startup_seconds": {typ: paramNumber},
+			"max_report_seconds": {typ: paramNumber}, "target_report_seconds": {typ: paramNumber}},
 		title: func(p params) string {
 			if m, ok := p.num("max_startup_seconds"); ok {
 				return fmt.Sprintf("Becomes healthy within %gs", m)
@@ -258,6 +259,9 @@ func evalHealthy(ctx context.Context, en *env, p params) verdict {
 		}
 		msg := fmt.Sprintf("healthy %s after start (probing every %s for the check; the image's interval is %s)",
 			round(w.elapsed), spec.Healthcheck.Interval, dur(info.Healthcheck.Interval, DefaultHealthInterval))
+		if v, judged := en.judgeSchedule(ctx, info.Healthcheck, w.elapsed, p, msg); judged {
+			return v
+		}
 		if hasMax {
 			limitS := time.Duration(maxStart * float64(time.Second))
 			if w.elapsed > limitS {
@@ -267,6 +271,48 @@ func evalHealthy(ctx context.Context, en *env, p params) verdict {
 		}
 		return pass(msg)
 	})
+}
+
+// judgeSchedule holds the image's own probe schedule against the pack's
+// bounds: max_report_seconds (fail above it) and target_report_seconds
+// (warn above it). ready is when the app first answered the check's fast
+// probe; the learner's engine, on the image's schedule, reports healthy at
+// its first probe after that. judged is false when the check has no such
+// bounds.
+func (en *env) judgeSchedule(ctx context.Context, h *Healthcheck, ready time.Duration, p params, measured string) (verdict, bool) {
+	maxS, hasMax := p.num("max_report_seconds")
+	targetS, hasTarget := p.num("target_report_seconds")
+	if !hasMax && !hasTarget {
+		return verdict{}, false
+	}
+	engine, err := en.docker.EngineVersion(ctx)
+	if err != nil {
+		return errorVerdict("cannot read the engine's version", err, measured), true
+	}
+	at, rule := healthSchedule(h, engine, ready)
+	sched := fmt.Sprintf("with its own HEALTHCHECK (%s) Docker first reports it healthy about %s after start: %s",
+		describeSchedule(h), round(at), rule)
+	secs := func(f float64) time.Duration { return time.Duration(f * float64(time.Second)) }
+	switch {
+	case hasMax && at > secs(maxS):
+		return fail(fmt.Sprintf("%s, more than the %s allowed", sched, secs(maxS)), measured), true
+	case hasTarget && at > secs(targetS):
+		return verdict{status: StatusWarn, evidence: []string{fmt.Sprintf("%s, more than the %s target", sched, secs(targetS)), measured},
+			advice: "Shorten --interval, or add a --start-period with a short --start-interval (Engine 25 and newer), so Docker reports the container healthy soon after it is ready."}, true
+	}
+	return pass(sched, measured), true
+}
+
+// describeSchedule lists the timing options of a HEALTHCHECK.
+func describeSchedule(h *Healthcheck) string {
+	parts := []string{"--interval=" + dur(h.Interval, DefaultHealthInterval).String()}
+	if h.StartPeriod > 0 {
+		parts = append(parts, "--start-period="+h.StartPeriod.String())
+	}
+	if h.StartInterval > 0 {
+		parts = append(parts, "--start-interval="+h.StartInterval.String())
+	}
+	return strings.Join(parts, " ")
 }
 
 // stableFor is how long a container without HEALTHCHECK must keep running

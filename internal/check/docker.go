@@ -9,6 +9,9 @@ import (
 // adapter in internal/docker implements it; the checks never see the SDK.
 // Every method honours ctx and applies its own per-call timeout.
 type Docker interface {
+	// EngineVersion is the daemon's version, such as "26.1.5": some
+	// verdicts (when Docker first probes a container) depend on it.
+	EngineVersion(ctx context.Context) (string, error)
 	// InspectImage reads an image's configuration and size. A missing
 	// image is reported with an error whose Advice says so.
 	InspectImage(ctx context.Context, ref string) (ImageInfo, error)

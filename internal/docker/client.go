@@ -18,6 +18,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
@@ -91,6 +92,10 @@ type Client struct {
 	ledger   *ledger.Ledger
 	scratch  *scratch.Dir
 	idle     time.Duration
+
+	versionOnce sync.Once
+	version     string
+	versionErr  error
 }
 
 var _ check.Docker = (*Client)(nil)
@@ -210,6 +215,18 @@ func (c *Client) Labels(purpose string) map[string]string {
 		l[LabelPurpose] = purpose
 	}
 	return l
+}
+
+// EngineVersion implements check.Docker. The version is asked once per
+// client.
+func (c *Client) EngineVersion(ctx context.Context) (string, error) {
+	c.versionOnce.Do(func() {
+		cctx, cancel := c.call(ctx)
+		defer cancel()
+		v, err := c.api.ServerVersion(cctx)
+		c.version, c.versionErr = v.Version, c.classify("read the engine's version", "", err)
+	})
+	return c.version, c.versionErr
 }
 
 // InspectImage implements check.Docker.
