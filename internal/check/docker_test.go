@@ -218,3 +218,49 @@ func TestScanNoCritical(t *testing.T) {
 		}
 	}
 }
+
+// TestHealthScheduleVerdict: with 3.1's bounds (60 s required, 10 s
+// advised), the syllabus's --interval=30s --start-period=5s passes with a
+// warning on engines before 27 (Docker waits the full interval) and
+// cleanly on 27+; a five-minute interval fails everywhere. The evidence
+// names the engine's rule.
+func TestHealthScheduleVerdict(t *testing.T) {
+	e := dockertest.Need(t)
+	version, err := e.Docker.EngineVersion(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var major int
+	_, _ = fmt.Sscanf(version, "%d.", &major)
+	seedWant := check.StatusWarn
+	if major >= 27 {
+		seedWant = check.StatusPass
+	}
+	params := map[string]any{"max_report_seconds": 60, "target_report_seconds": 10}
+	for _, c := range []struct {
+		image    string
+		want     check.Status
+		evidence string
+	}{
+		{"hcseed", seedWant, "Engine " + version},
+		{"hc5m", check.StatusFail, "more than the 1m0s allowed"},
+		{"good", check.StatusWarn, "about 30s after start"},
+	} {
+		t.Run(c.image, func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			rep := check.NewEngine(e.Docker).Run(ctx, []check.Spec{{ID: "h", Kind: "container.healthy", Required: true, Params: params}},
+				check.Target{Image: images[c.image]}, nil)
+			r := rep.Results[0]
+			all := strings.Join(r.Evidence, "\n")
+			t.Logf("Engine %s, %s: %s\n%s", version, c.image, r.Status, all)
+			if r.Status != c.want || !strings.Contains(all, c.evidence) {
+				t.Errorf("%s: %s, want %s with %q", c.image, r.Status, c.want, c.evidence)
+			}
+			if r.Duration > 20*time.Second {
+				t.Errorf("%s took %s: the schedule must be computed, not waited for", c.image, r.Duration)
+			}
+		})
+	}
+}

@@ -34,6 +34,19 @@ HEALTHCHECK --interval=10s --timeout=2s CMD ["/bin/busybox","wget","-q","-O-","h
 ENTRYPOINT ["/bin/busybox","httpd","-f","-p","8080","-h","/www"]
 `,
 	"hcnone": "FROM BASE\nUSER app\nHEALTHCHECK NONE\nCMD [\"sleep\",\"3600\"]\n",
+	// The syllabus's production HEALTHCHECK timing, and a five-minute one:
+	// the fast probe finds both healthy at once; Docker's own schedule
+	// does not.
+	"hcseed": `FROM BASE
+USER app
+HEALTHCHECK --interval=30s --timeout=3s --start-period=5s --retries=3 CMD ["wget","-q","-O-","http://127.0.0.1:8080/"]
+CMD ["sh","-c","trap 'exit 0' TERM; httpd -p 8080 -h /www; while :; do sleep 1 & wait $!; done"]
+`,
+	"hc5m": `FROM BASE
+USER app
+HEALTHCHECK --interval=5m --timeout=3s --retries=3 CMD ["wget","-q","-O-","http://127.0.0.1:8080/"]
+CMD ["sh","-c","trap 'exit 0' TERM; httpd -p 8080 -h /www; while :; do sleep 1 & wait $!; done"]
+`,
 	"hcfail": `FROM BASE
 USER app
 HEALTHCHECK --interval=1s --timeout=1s --retries=2 CMD ["sh","-c","echo probe says no; exit 1"]
