@@ -88,10 +88,9 @@ func (c *tuiCatalog) sessionFor(pack *course.Pack, trivyReport string) (tui.Pack
 		dir = a.dir
 	}
 	image, devImage := defaultImages(pack, a.image, a.devImage)
-	reports := &trivyReports{}
+	reports := &trivyReports{flag: trivyReport}
 	wf := &tuiWorkflow{session: c.session, pack: pack, dir: dir, image: image, devImage: devImage, reports: reports}
-	checker := &tuiChecker{session: c.session, store: store, image: image, devImage: devImage, dir: dir,
-		trivyReport: trivyReport, reports: reports}
+	checker := &tuiChecker{session: c.session, store: store, image: image, devImage: devImage, dir: dir, reports: reports}
 	return tui.PackSession{Pack: pack, Progress: store, Checker: checker, Workflow: wf, Checklist: wf}, nil
 }
 

@@ -97,9 +97,9 @@ type tuiChecker struct {
 	session              *dockerSession
 	store                *progress.Store
 	image, devImage, dir string
-	// trivyReport is --trivy-report; scans made in the TUI are in reports.
-	trivyReport string
-	reports     *trivyReports
+	// reports holds --trivy-report and the reports of scans made or
+	// imported in the TUI.
+	reports *trivyReports
 }
 
 func (c *tuiChecker) Describe() string {
@@ -119,10 +119,7 @@ func (c *tuiChecker) Check(ctx context.Context, ex *course.Exercise, onEvent fun
 		}
 		d = dc
 	}
-	target := check.Target{Image: c.image, DevImage: c.devImage, Dir: c.dir, TrivyReport: c.trivyReport}
-	if target.TrivyReport == "" {
-		target.TrivyReport = c.reports.get(c.image)
-	}
+	target := check.Target{Image: c.image, DevImage: c.devImage, Dir: c.dir, TrivyReport: c.reports.get(c.image)}
 	var scanErr error
 	if needsScan(specs) && target.TrivyReport == "" {
 		// Exercise 3.3 without a report: scan now when Trivy is available.

@@ -250,3 +250,58 @@ func TestChecklistCannotCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestChecklistSameReportBothWays: the TUI's checklist and the CLI's judge
+// the security-scan item from the same --trivy-report (the TUI used to
+// ignore it).
+func TestChecklistSameReportBothWays(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	e, reason, err := dockertest.Open(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e == nil {
+		requireDockerOrSkip(t, reason)
+	}
+	t.Cleanup(func() {
+		if err := e.Close(context.Background()); err != nil {
+			t.Error(err)
+		}
+	})
+	useStateDir(t)
+	info, err := e.Docker.InspectImage(ctx, e.Base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	report := filepath.Join(t.TempDir(), "report.json")
+	b, _ := json.Marshal(map[string]any{"SchemaVersion": 2, "ArtifactName": e.Base, "ArtifactType": "container_image",
+		"Metadata": map[string]any{"ImageID": info.ID, "DiffIDs": info.DiffIDs}, "Results": []any{}})
+	if err := os.WriteFile(report, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	out, _, _ := run(t, "", "checklist", "--image", e.Base, "--dir", dir, "--trivy-report", report, "--format", "json")
+	var cl checklistJSON
+	if err := json.Unmarshal([]byte(out), &cl); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	cli := map[string]string{}
+	for _, it := range cl.Items {
+		cli[it.ID] = it.Status
+	}
+	wf := &tuiWorkflow{session: &dockerSession{opts: docker.Options{Host: e.Docker.Host().URL}}, dir: dir, image: e.Base,
+		devImage: "shipshape-test/none:none", reports: &trivyReports{flag: report}}
+	results, err := wf.RunChecklist(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cli["security-scan"] != "pass" {
+		t.Errorf("CLI security-scan: %q, want pass with the report", cli["security-scan"])
+	}
+	for _, r := range results {
+		if got := string(r.Status); cli[r.Item.ID] != got {
+			t.Errorf("%s: TUI %s, CLI %s", r.Item.ID, got, cli[r.Item.ID])
+		}
+	}
+}

@@ -36,16 +36,24 @@ type tuiWorkflow struct {
 	reports *trivyReports
 }
 
-// trivyReports maps image references to the path of their latest report.
+// trivyReports maps image references to the path of their latest report:
+// one scanned or imported in this session, else the --trivy-report the
+// TUI was started with. The checks and the checklist both read it, so
+// they judge the same report.
 type trivyReports struct {
 	mu   sync.Mutex
 	path map[string]string
+	// flag is --trivy-report.
+	flag string
 }
 
 func (r *trivyReports) get(image string) string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.path[image]
+	if p := r.path[image]; p != "" {
+		return p
+	}
+	return r.flag
 }
 
 func (r *trivyReports) set(image, path string) {
