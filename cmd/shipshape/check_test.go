@@ -154,7 +154,7 @@ CMD ["sh","-c","trap 'exit 0' TERM; httpd -p 8080 -h /www; while :; do sleep 1 &
 		if err := xml.Unmarshal(b, &doc); err != nil {
 			t.Fatalf("not XML: %v\n%s", err, b)
 		}
-		if len(doc.Suites) != 1 || doc.Suites[0].Tests != 6 || doc.Suites[0].Failures != 0 || len(doc.Suites[0].Cases) != 6 {
+		if len(doc.Suites) != 1 || doc.Suites[0].Tests != 8 || doc.Suites[0].Failures != 0 || len(doc.Suites[0].Cases) != 8 {
 			t.Errorf("junit:\n%s", b)
 		}
 	})
