@@ -178,10 +178,11 @@ func block(t *testing.T, lesson, heading string, n int) string {
 // the host only (curl to a published port) is left out with skipLines.
 func runBlock(t *testing.T, script string, names []string, skipLines ...string) string {
 	t.Helper()
-	// Names first, as whole shell words (or after name=), so that the
-	// image reference is left alone.
+	// Names first, as whole shell words (or after name=, or before a
+	// closing parenthesis or quote), so that the image reference is left
+	// alone.
 	for _, n := range names {
-		script = regexp.MustCompile(`(?m)(^|[\s=])`+regexp.QuoteMeta(n)+`(\s|$)`).ReplaceAllString(script, "${1}"+n+"-"+session+"${2}")
+		script = regexp.MustCompile(`(?m)(^|[\s=])`+regexp.QuoteMeta(n)+`(\s|$|[)'"])`).ReplaceAllString(script, "${1}"+n+"-"+session+"${2}")
 		t.Cleanup(func() { _ = exec.Command("docker", "rm", "-f", n+"-"+session).Run() })
 	}
 	script = strings.ReplaceAll(script, "task-api:prod", prodTag)
@@ -390,6 +391,38 @@ func TestProbeTimingByEngine(t *testing.T) {
 			t.Logf("Engine %s, HEALTHCHECK %s: healthy after %.1f s (lesson 06: %.0f s)", version, c.flags, got, want)
 			if got < want-1 || got > want+2 {
 				t.Errorf("Engine %s, HEALTHCHECK %s: healthy after %.1f s, lesson 06 says %.0f s", version, c.flags, got, want)
+			}
+		})
+	}
+}
+
+// Lesson 18, step 3: the wait-for-healthy loop reports healthy about one
+// 5-second interval after the start, and ends by itself when the
+// container becomes unhealthy or exits instead.
+func TestWaitForHealthyLoop(t *testing.T) {
+	need(t)
+	script := block(t, "18-exercise-3-4.md", "## Step 3: Startup time", 1)
+	re := regexp.MustCompile(`prod: (\S+) after ([0-9.]+) s`)
+	cases := []struct {
+		name, image, status string
+		min, max            float64
+	}{
+		{"healthy", "task-api:prod", "healthy", 4, 9},
+		{"unhealthy", "--health-cmd 'exit 1' --health-interval 1s --health-retries 1 --health-start-period 1ms task-api:prod", "unhealthy", 0.5, 8},
+		{"exited", "task-api:prod python -c 'import time; time.sleep(1)'", "exited", 0.5, 8},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := strings.Replace(script, "task-api:prod", c.image, 1)
+			out := runBlock(t, s, []string{"api-prod"})
+			m := re.FindStringSubmatch(out)
+			if m == nil {
+				t.Fatalf("no \"prod: STATUS after N s\" line:\n%s", out)
+			}
+			var took float64
+			_, _ = fmt.Sscanf(m[2], "%g", &took)
+			if m[1] != c.status || took < c.min || took > c.max {
+				t.Errorf("lesson 18's loop said %q after %.1f s; want %q within %.0f-%.0f s", m[1], took, c.status, c.min, c.max)
 			}
 		})
 	}
