@@ -178,6 +178,13 @@ func block(t *testing.T, lesson, heading string, n int) string {
 // the host only (curl to a published port) is left out with skipLines.
 func runBlock(t *testing.T, script string, names []string, skipLines ...string) string {
 	t.Helper()
+	return runBlockIn(t, t.TempDir(), script, names, skipLines...)
+}
+
+// runBlockIn is runBlock in a working directory of the caller's, for
+// blocks that go on where an earlier one left off.
+func runBlockIn(t *testing.T, dir, script string, names []string, skipLines ...string) string {
+	t.Helper()
 	// Names first, as whole shell words (or after name=, or before a
 	// closing parenthesis or quote), so that the image reference is left
 	// alone.
@@ -201,6 +208,7 @@ func runBlock(t *testing.T, script string, names []string, skipLines ...string) 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", "-c", strings.Join(kept, "\n"))
+	cmd.Dir = dir
 	out, _ := cmd.CombinedOutput()
 	t.Logf("$ %s\n%s", strings.Join(kept, "\n$ "), out)
 	return string(out)
@@ -425,5 +433,65 @@ func TestWaitForHealthyLoop(t *testing.T) {
 				t.Errorf("lesson 18's loop said %q after %.1f s; want %q within %.0f-%.0f s", m[1], took, c.status, c.min, c.max)
 			}
 		})
+	}
+}
+
+// Lesson 15, "Try it: a signal handler of your own": an async SIGTERM
+// handler registered at import time replaces uvicorn's (0.29+), so the
+// stop is a kill after 10 s; exit(0) from a handler stops at once with 0
+// but fails the request in flight and skips uvicorn's shutdown, while the
+// lifespan's finally still runs; without the handler uvicorn drains.
+func TestSignalHandlerTryIt(t *testing.T) {
+	need(t)
+	heading := "## Try it: a signal handler of your own"
+	dir := t.TempDir()
+	broken := "shipshape-test/task-api-broken:" + session
+	prep := func(s string) string {
+		s = strings.ReplaceAll(s, "task-api:broken", broken)
+		return strings.Replace(s, "time docker stop sig-demo", "start=$(date +%s%N); docker stop sig-demo ; echo stop-took-ms $(( ($(date +%s%N) - start) / 1000000 ))", 1)
+	}
+	t.Cleanup(func() { _ = exec.Command("docker", "rmi", "-f", broken).Run() })
+
+	out := runBlockIn(t, dir, prep(block(t, "15-graceful-shutdown.md", heading, 0)), []string{"sig-demo"})
+	if !containsLine(strings.Split(out, "\n"), "137") {
+		t.Errorf("an async handler at import time: the lesson says exit code 137:\n%s", out)
+	}
+	if took := stopTook(out); took < 9 || took > 13 {
+		t.Errorf("an async handler at import time: the stop took %.1f s; the lesson says the full 10", took)
+	}
+	if !strings.Contains(out, "coroutine 'on_sigterm' was never awaited") || strings.Contains(out, "cleaning up") {
+		t.Errorf("the lesson says the coroutine is never awaited and its body never runs:\n%s", out)
+	}
+
+	second := block(t, "15-graceful-shutdown.md", heading, 1)
+	out = runBlockIn(t, filepath.Join(dir, "broken-signal"), prep(second), []string{"sig-demo"})
+	lines := strings.Split(out, "\n")
+	if !containsLine(lines, "0") || stopTook(out) > 2 {
+		t.Errorf("exit(0) from a handler: the lesson says a stop well under a second with exit code 0 (took %.1f s):\n%s", stopTook(out), out)
+	}
+	for _, want := range []string{"HTTP Error 500", `"message": "shutting down`, `"message": "database closed, shutdown complete`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("exit(0) from a handler: the lesson says the output has %q:\n%s", want, out)
+		}
+	}
+	for _, not := range []string{"Shutting down", "Waiting for connections to close", "Waiting for application shutdown"} {
+		if strings.Contains(out, not) {
+			t.Errorf("exit(0) from a handler: the lesson says uvicorn logs no %q:\n%s", not, out)
+		}
+	}
+
+	// "Delete the signal.signal(...) line and run the block again."
+	control := regexp.MustCompile(`(?m)^signal\.signal\(.*\n`).ReplaceAllString(second, "")
+	out = runBlockIn(t, filepath.Join(dir, "broken-signal"), prep(control), []string{"sig-demo"})
+	if !containsLine(strings.Split(out, "\n"), "0") {
+		t.Errorf("without the handler the exit code should be 0:\n%s", out)
+	}
+	if took := stopTook(out); took < 1 || took > 4 {
+		t.Errorf("without the handler the stop took %.1f s; the lesson says two or three", took)
+	}
+	for _, want := range []string{`{"slow":"done"}`, `"message": "Shutting down`, `"message": "Waiting for connections to close`, `"message": "database closed, shutdown complete`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("without the handler the lesson says the output has %q:\n%s", want, out)
+		}
 	}
 }
