@@ -495,3 +495,60 @@ func TestSignalHandlerTryIt(t *testing.T) {
 		}
 	}
 }
+
+// Lessons 10 and 11: with the reference .dockerignore and Dockerfile of
+// 3.2 in the project, the starter's Dockerfile still builds task-api:dev
+// from the same context and its tests pass, the dev stage of lesson 08
+// builds on the classic builder and BuildKit alike, and the production
+// image holds only the app's modules.
+func TestDevImageBesideProd(t *testing.T) {
+	need(t)
+	pack, err := course.Builtin(course.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex, _ := pack.Exercise("3.2")
+	ws, fresh := t.TempDir(), t.TempDir()
+	if _, err := workspace.Init(pack.FS, pack.Workspace.Starter, ws, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := workspace.Apply(pack.FS, ex.Solution, ws); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := workspace.Init(pack.FS, pack.Workspace.Starter, fresh, false); err != nil {
+		t.Fatal(err)
+	}
+	base := "shipshape-test/python:" + session
+	devTag := "shipshape-test/task-api-dev:" + session
+	script := block(t, "11-exercise-3-2.md", "## Starting point", 0)
+	script = strings.ReplaceAll(script, "/tmp/task-api-starter", fresh)
+	script = strings.ReplaceAll(script, "task-api:dev", devTag)
+	script = strings.ReplaceAll(script, "docker build ", "docker build --build-arg PYTHON_IMAGE="+base+" ")
+	out := runBlockIn(t, ws, script+"docker run --rm "+devTag+" python -m pytest -q 2>&1 | tail -n 1\n", nil)
+	if !regexp.MustCompile(`(?m)^\d+ passed`).MatchString(out) || strings.Contains(out, "Could not open requirements file") {
+		t.Errorf("lesson 11: the starter's Dockerfile should build task-api:dev beside the 3.2 solution and its tests pass:\n%s", out)
+	}
+
+	got := runBlock(t, "docker run --rm task-api:prod ls -A /app", nil)
+	if strings.Fields(got) == nil || strings.Join(strings.Fields(got), " ") != "database.py logging_setup.py main.py settings.py" {
+		t.Errorf("lessons 10 and 11: /app of task-api:prod should hold only the four modules, holds:\n%s", got)
+	}
+
+	// Lesson 08's dev stage, between builder and runtime.
+	stage := block(t, "08-multi-stage.md", "## A dev stage for tests", 0)
+	df := filepath.Join(ws, "Dockerfile")
+	src, _ := os.ReadFile(df)
+	withDev := strings.Replace(string(src), "FROM ${PYTHON_IMAGE} AS runtime", stage+"\nFROM ${PYTHON_IMAGE} AS runtime", 1)
+	if withDev == string(src) {
+		t.Fatal("the 3.2 Dockerfile has no runtime stage to put the dev stage before")
+	}
+	if err := os.WriteFile(df, []byte(withDev), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	testTag := "shipshape-test/task-api-test:" + session
+	out = runBlockIn(t, ws, "docker build -q --build-arg PYTHON_IMAGE="+base+" --target dev -t "+testTag+" . >/dev/null && docker run --rm "+testTag+" 2>&1 | tail -n 1\n"+
+		"docker build -q --build-arg PYTHON_IMAGE="+base+" -t "+testTag+"-prod . >/dev/null && echo prod-built", nil)
+	if !regexp.MustCompile(`(?m)^\d+ passed`).MatchString(out) || !strings.Contains(out, "prod-built") {
+		t.Errorf("lesson 08's dev stage should build and pass beside the 3.2 .dockerignore, and the full build too:\n%s", out)
+	}
+}
