@@ -552,3 +552,38 @@ func TestDevImageBesideProd(t *testing.T) {
 		t.Errorf("lesson 08's dev stage should build and pass beside the 3.2 .dockerignore, and the full build too:\n%s", out)
 	}
 }
+
+// Lesson 03, "Measure, do not guess": the command prints the unpacked
+// size in bytes, the sum of the history's layer sizes that shipshape's
+// size checks use; on the classic image store docker image inspect (and
+// so docker image ls) says the same.
+func TestUnpackedSizeCommand(t *testing.T) {
+	need(t)
+	out := strings.TrimSpace(runBlock(t, block(t, "03-base-image.md", "## Measure, do not guess", 1), nil))
+	var got int64
+	if _, err := fmt.Sscanf(out, "%d", &got); err != nil || got <= 0 {
+		t.Fatalf("lesson 03's command should print a byte count, printed %q", out)
+	}
+	hist, err := exec.Command("docker", "history", "--human=false", "--format", "{{.Size}}", prodTag).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum int64
+	for _, f := range strings.Fields(string(hist)) {
+		var n int64
+		_, _ = fmt.Sscanf(f, "%d", &n)
+		sum += n
+	}
+	if got != sum {
+		t.Errorf("lesson 03's command printed %d, the layers of docker history add up to %d", got, sum)
+	}
+	driver, _ := exec.Command("docker", "info", "--format", "{{json .DriverStatus}}").Output()
+	inspect, _ := exec.Command("docker", "image", "inspect", "--format", "{{.Size}}", prodTag).Output()
+	if strings.Contains(string(driver), "io.containerd.snapshotter") {
+		t.Logf("containerd image store: unpacked %d bytes, docker image inspect says %s", got, bytes.TrimSpace(inspect))
+		return
+	}
+	if strings.TrimSpace(string(inspect)) != fmt.Sprint(got) {
+		t.Errorf("classic image store: lesson 03 says docker image ls shows the unpacked size; inspect says %s, the command %d", bytes.TrimSpace(inspect), got)
+	}
+}
