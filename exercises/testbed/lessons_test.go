@@ -587,3 +587,49 @@ func TestUnpackedSizeCommand(t *testing.T) {
 		t.Errorf("classic image store: lesson 03 says docker image ls shows the unpacked size; inspect says %s, the command %d", bytes.TrimSpace(inspect), got)
 	}
 }
+
+// Lesson 16: the .env.example it shows is the starter's, and a "# comment"
+// after a value becomes part of it under docker run --env-file, while the
+// starter's file (comments on their own lines, no token) works.
+func TestEnvFileTryIt(t *testing.T) {
+	need(t)
+	example, err := os.ReadFile(filepath.Join(testbed.Dir(), "..", "task-api", "starter", ".env.example"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if shown := block(t, "16-config-secrets.md", "## Document every variable", 0); shown != string(example) {
+		t.Errorf("lesson 16 shows a .env.example that is not the starter's:\n%s", shown)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, ".env.example"), example, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := runBlockIn(t, dir, block(t, "16-config-secrets.md", "## Pass configuration at run time", 1), nil)
+	for _, want := range []string{
+		`'INFO   # DEBUG, INFO, WARNING or ERROR'`,
+		"database_path=PosixPath('tasks.db') log_level='INFO' api_token=None",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("lesson 16 says the output has %q:\n%s", want, out)
+		}
+	}
+	if !regexp.MustCompile(`(?m)^log_level\n\s+Input should be`).MatchString(out) {
+		t.Errorf("lesson 16 says the inline comment makes Settings() fail validation:\n%s", out)
+	}
+}
+
+// Lesson 16: under Pydantic v2, `from pydantic import BaseSettings` fails
+// with PydanticImportError, while an inner class Config still works and
+// only warns (PydanticDeprecatedSince20, shown with -W default).
+func TestPydanticV1Forms(t *testing.T) {
+	need(t)
+	out := runBlock(t, `docker run --rm -w /tmp task-api:prod sh -c '
+python -c "from pydantic import BaseSettings" 2>&1 | grep -o PydanticImportError
+printf "from pydantic_settings import BaseSettings\nclass S(BaseSettings):\n    x: str = \"a\"\n    class Config:\n        env_prefix = \"T_\"\n" > /tmp/m.py
+T_X=from-env python -W default -c "import m; print(\"value\", m.S().x)" 2>&1'`, nil)
+	for _, want := range []string{"PydanticImportError", "PydanticDeprecatedSince20", "value from-env"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("lesson 16 says %q:\n%s", want, out)
+		}
+	}
+}
