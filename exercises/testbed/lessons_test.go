@@ -499,8 +499,8 @@ func TestSignalHandlerTryIt(t *testing.T) {
 // Lessons 10 and 11: with the reference .dockerignore and Dockerfile of
 // 3.2 in the project, the starter's Dockerfile still builds task-api:dev
 // from the same context and its tests pass, the dev stage of lesson 08
-// builds on the classic builder and BuildKit alike, and the production
-// image holds only the app's modules.
+// builds (on the classic builder, which builds it for the full image too),
+// and the production image holds only the app's modules.
 func TestDevImageBesideProd(t *testing.T) {
 	need(t)
 	pack, err := course.Builtin(course.Options{})
