@@ -178,10 +178,18 @@ func block(t *testing.T, lesson, heading string, n int) string {
 // the host only (curl to a published port) is left out with skipLines.
 func runBlock(t *testing.T, script string, names []string, skipLines ...string) string {
 	t.Helper()
-	// Names first, as whole shell words (or after name=), so that the
-	// image reference is left alone.
+	return runBlockIn(t, t.TempDir(), script, names, skipLines...)
+}
+
+// runBlockIn is runBlock in a working directory of the caller's, for
+// blocks that go on where an earlier one left off.
+func runBlockIn(t *testing.T, dir, script string, names []string, skipLines ...string) string {
+	t.Helper()
+	// Names first, as whole shell words (or after name=, or before a
+	// closing parenthesis or quote), so that the image reference is left
+	// alone.
 	for _, n := range names {
-		script = regexp.MustCompile(`(?m)(^|[\s=])`+regexp.QuoteMeta(n)+`(\s|$)`).ReplaceAllString(script, "${1}"+n+"-"+session+"${2}")
+		script = regexp.MustCompile(`(?m)(^|[\s=])`+regexp.QuoteMeta(n)+`(\s|$|[)'"])`).ReplaceAllString(script, "${1}"+n+"-"+session+"${2}")
 		t.Cleanup(func() { _ = exec.Command("docker", "rm", "-fv", n+"-"+session).Run() })
 	}
 	script = strings.ReplaceAll(script, "task-api:prod", prodTag)
@@ -200,6 +208,7 @@ func runBlock(t *testing.T, script string, names []string, skipLines ...string) 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", "-c", strings.Join(kept, "\n"))
+	cmd.Dir = dir
 	out, _ := cmd.CombinedOutput()
 	t.Logf("$ %s\n%s", strings.Join(kept, "\n$ "), out)
 	return string(out)
@@ -392,5 +401,235 @@ func TestProbeTimingByEngine(t *testing.T) {
 				t.Errorf("Engine %s, HEALTHCHECK %s: healthy after %.1f s, lesson 06 says %.0f s", version, c.flags, got, want)
 			}
 		})
+	}
+}
+
+// Lesson 18, step 3: the wait-for-healthy loop reports healthy about one
+// 5-second interval after the start, and ends by itself when the
+// container becomes unhealthy or exits instead.
+func TestWaitForHealthyLoop(t *testing.T) {
+	need(t)
+	script := block(t, "18-exercise-3-4.md", "## Step 3: Startup time", 1)
+	re := regexp.MustCompile(`prod: (\S+) after ([0-9.]+) s`)
+	cases := []struct {
+		name, image, status string
+		min, max            float64
+	}{
+		{"healthy", "task-api:prod", "healthy", 4, 9},
+		{"unhealthy", "--health-cmd 'exit 1' --health-interval 1s --health-retries 1 --health-start-period 1ms task-api:prod", "unhealthy", 0.5, 8},
+		{"exited", "task-api:prod python -c 'import time; time.sleep(1)'", "exited", 0.5, 8},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := strings.Replace(script, "task-api:prod", c.image, 1)
+			out := runBlock(t, s, []string{"api-prod"})
+			m := re.FindStringSubmatch(out)
+			if m == nil {
+				t.Fatalf("no \"prod: STATUS after N s\" line:\n%s", out)
+			}
+			var took float64
+			_, _ = fmt.Sscanf(m[2], "%g", &took)
+			if m[1] != c.status || took < c.min || took > c.max {
+				t.Errorf("lesson 18's loop said %q after %.1f s; want %q within %.0f-%.0f s", m[1], took, c.status, c.min, c.max)
+			}
+		})
+	}
+}
+
+// Lesson 15, "Try it: a signal handler of your own": an async SIGTERM
+// handler registered at import time replaces uvicorn's (0.29+), so the
+// stop is a kill after 10 s; exit(0) from a handler stops at once with 0
+// but fails the request in flight and skips uvicorn's shutdown, while the
+// lifespan's finally still runs; without the handler uvicorn drains.
+func TestSignalHandlerTryIt(t *testing.T) {
+	need(t)
+	heading := "## Try it: a signal handler of your own"
+	dir := t.TempDir()
+	broken := "shipshape-test/task-api-broken:" + session
+	prep := func(s string) string {
+		s = strings.ReplaceAll(s, "task-api:broken", broken)
+		return strings.Replace(s, "time docker stop sig-demo", "start=$(date +%s%N); docker stop sig-demo ; echo stop-took-ms $(( ($(date +%s%N) - start) / 1000000 ))", 1)
+	}
+	t.Cleanup(func() { _ = exec.Command("docker", "rmi", "-f", broken).Run() })
+
+	out := runBlockIn(t, dir, prep(block(t, "15-graceful-shutdown.md", heading, 0)), []string{"sig-demo"})
+	if !containsLine(strings.Split(out, "\n"), "137") {
+		t.Errorf("an async handler at import time: the lesson says exit code 137:\n%s", out)
+	}
+	if took := stopTook(out); took < 9 || took > 13 {
+		t.Errorf("an async handler at import time: the stop took %.1f s; the lesson says the full 10", took)
+	}
+	if !strings.Contains(out, "coroutine 'on_sigterm' was never awaited") || strings.Contains(out, "cleaning up") {
+		t.Errorf("the lesson says the coroutine is never awaited and its body never runs:\n%s", out)
+	}
+
+	second := block(t, "15-graceful-shutdown.md", heading, 1)
+	out = runBlockIn(t, filepath.Join(dir, "broken-signal"), prep(second), []string{"sig-demo"})
+	lines := strings.Split(out, "\n")
+	if !containsLine(lines, "0") || stopTook(out) > 2 {
+		t.Errorf("exit(0) from a handler: the lesson says a stop well under a second with exit code 0 (took %.1f s):\n%s", stopTook(out), out)
+	}
+	for _, want := range []string{"HTTP Error 500", `"message": "shutting down`, `"message": "database closed, shutdown complete`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("exit(0) from a handler: the lesson says the output has %q:\n%s", want, out)
+		}
+	}
+	for _, not := range []string{"Shutting down", "Waiting for connections to close", "Waiting for application shutdown"} {
+		if strings.Contains(out, not) {
+			t.Errorf("exit(0) from a handler: the lesson says uvicorn logs no %q:\n%s", not, out)
+		}
+	}
+
+	// "Delete the signal.signal(...) line and run the block again."
+	control := regexp.MustCompile(`(?m)^signal\.signal\(.*\n`).ReplaceAllString(second, "")
+	out = runBlockIn(t, filepath.Join(dir, "broken-signal"), prep(control), []string{"sig-demo"})
+	if !containsLine(strings.Split(out, "\n"), "0") {
+		t.Errorf("without the handler the exit code should be 0:\n%s", out)
+	}
+	if took := stopTook(out); took < 1 || took > 4 {
+		t.Errorf("without the handler the stop took %.1f s; the lesson says two or three", took)
+	}
+	for _, want := range []string{`{"slow":"done"}`, `"message": "Shutting down`, `"message": "Waiting for connections to close`, `"message": "database closed, shutdown complete`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("without the handler the lesson says the output has %q:\n%s", want, out)
+		}
+	}
+}
+
+// Lessons 10 and 11: with the reference .dockerignore and Dockerfile of
+// 3.2 in the project, the starter's Dockerfile still builds task-api:dev
+// from the same context and its tests pass, the dev stage of lesson 08
+// builds (on the classic builder, which builds it for the full image too),
+// and the production image holds only the app's modules.
+func TestDevImageBesideProd(t *testing.T) {
+	need(t)
+	pack, err := course.Builtin(course.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex, _ := pack.Exercise("3.2")
+	ws, fresh := t.TempDir(), t.TempDir()
+	if _, err := workspace.Init(pack.FS, pack.Workspace.Starter, ws, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := workspace.Apply(pack.FS, ex.Solution, ws); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := workspace.Init(pack.FS, pack.Workspace.Starter, fresh, false); err != nil {
+		t.Fatal(err)
+	}
+	base := "shipshape-test/python:" + session
+	devTag := "shipshape-test/task-api-dev:" + session
+	script := block(t, "11-exercise-3-2.md", "## Starting point", 0)
+	script = strings.ReplaceAll(script, "/tmp/task-api-starter", fresh)
+	script = strings.ReplaceAll(script, "task-api:dev", devTag)
+	script = strings.ReplaceAll(script, "docker build ", "docker build --build-arg PYTHON_IMAGE="+base+" ")
+	out := runBlockIn(t, ws, script+"docker run --rm "+devTag+" python -m pytest -q 2>&1 | tail -n 1\n", nil)
+	if !regexp.MustCompile(`(?m)^\d+ passed`).MatchString(out) || strings.Contains(out, "Could not open requirements file") {
+		t.Errorf("lesson 11: the starter's Dockerfile should build task-api:dev beside the 3.2 solution and its tests pass:\n%s", out)
+	}
+
+	got := runBlock(t, "docker run --rm task-api:prod ls -A /app", nil)
+	if strings.Fields(got) == nil || strings.Join(strings.Fields(got), " ") != "database.py logging_setup.py main.py settings.py" {
+		t.Errorf("lessons 10 and 11: /app of task-api:prod should hold only the four modules, holds:\n%s", got)
+	}
+
+	// Lesson 08's dev stage, between builder and runtime.
+	stage := block(t, "08-multi-stage.md", "## A dev stage for tests", 0)
+	df := filepath.Join(ws, "Dockerfile")
+	src, _ := os.ReadFile(df)
+	withDev := strings.Replace(string(src), "FROM ${PYTHON_IMAGE} AS runtime", stage+"\nFROM ${PYTHON_IMAGE} AS runtime", 1)
+	if withDev == string(src) {
+		t.Fatal("the 3.2 Dockerfile has no runtime stage to put the dev stage before")
+	}
+	if err := os.WriteFile(df, []byte(withDev), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	testTag := "shipshape-test/task-api-test:" + session
+	out = runBlockIn(t, ws, "docker build -q --build-arg PYTHON_IMAGE="+base+" --target dev -t "+testTag+" . >/dev/null && docker run --rm "+testTag+" 2>&1 | tail -n 1\n"+
+		"docker build -q --build-arg PYTHON_IMAGE="+base+" -t "+testTag+"-prod . >/dev/null && echo prod-built", nil)
+	if !regexp.MustCompile(`(?m)^\d+ passed`).MatchString(out) || !strings.Contains(out, "prod-built") {
+		t.Errorf("lesson 08's dev stage should build and pass beside the 3.2 .dockerignore, and the full build too:\n%s", out)
+	}
+}
+
+// Lesson 03, "Measure, do not guess": the command prints the unpacked
+// size in bytes, the sum of the history's layer sizes that shipshape's
+// size checks use; on the classic image store docker image inspect (and
+// so docker image ls) says the same.
+func TestUnpackedSizeCommand(t *testing.T) {
+	need(t)
+	out := strings.TrimSpace(runBlock(t, block(t, "03-base-image.md", "## Measure, do not guess", 1), nil))
+	var got int64
+	if _, err := fmt.Sscanf(out, "%d", &got); err != nil || got <= 0 {
+		t.Fatalf("lesson 03's command should print a byte count, printed %q", out)
+	}
+	hist, err := exec.Command("docker", "history", "--human=false", "--format", "{{.Size}}", prodTag).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum int64
+	for _, f := range strings.Fields(string(hist)) {
+		var n int64
+		_, _ = fmt.Sscanf(f, "%d", &n)
+		sum += n
+	}
+	if got != sum {
+		t.Errorf("lesson 03's command printed %d, the layers of docker history add up to %d", got, sum)
+	}
+	driver, _ := exec.Command("docker", "info", "--format", "{{json .DriverStatus}}").Output()
+	inspect, _ := exec.Command("docker", "image", "inspect", "--format", "{{.Size}}", prodTag).Output()
+	if strings.Contains(string(driver), "io.containerd.snapshotter") {
+		t.Logf("containerd image store: unpacked %d bytes, docker image inspect says %s", got, bytes.TrimSpace(inspect))
+		return
+	}
+	if strings.TrimSpace(string(inspect)) != fmt.Sprint(got) {
+		t.Errorf("classic image store: lesson 03 says docker image ls shows the unpacked size; inspect says %s, the command %d", bytes.TrimSpace(inspect), got)
+	}
+}
+
+// Lesson 16: the .env.example it shows is the starter's, and a "# comment"
+// after a value becomes part of it under docker run --env-file, while the
+// starter's file (comments on their own lines, no token) works.
+func TestEnvFileTryIt(t *testing.T) {
+	need(t)
+	example, err := os.ReadFile(filepath.Join(testbed.Dir(), "..", "task-api", "starter", ".env.example"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if shown := block(t, "16-config-secrets.md", "## Document every variable", 0); shown != string(example) {
+		t.Errorf("lesson 16 shows a .env.example that is not the starter's:\n%s", shown)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, ".env.example"), example, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := runBlockIn(t, dir, block(t, "16-config-secrets.md", "## Pass configuration at run time", 1), nil)
+	for _, want := range []string{
+		`'INFO   # DEBUG, INFO, WARNING or ERROR'`,
+		"database_path=PosixPath('tasks.db') log_level='INFO' api_token=None",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("lesson 16 says the output has %q:\n%s", want, out)
+		}
+	}
+	if !regexp.MustCompile(`(?m)^log_level\n\s+Input should be`).MatchString(out) {
+		t.Errorf("lesson 16 says the inline comment makes Settings() fail validation:\n%s", out)
+	}
+}
+
+// Lesson 16: under Pydantic v2, `from pydantic import BaseSettings` fails
+// with PydanticImportError, while an inner class Config still works and
+// only warns (PydanticDeprecatedSince20, shown with -W default).
+func TestPydanticV1Forms(t *testing.T) {
+	need(t)
+	out := runBlock(t, `docker run --rm -w /tmp task-api:prod sh -c '
+python -c "from pydantic import BaseSettings" 2>&1 | grep -o PydanticImportError
+printf "from pydantic_settings import BaseSettings\nclass S(BaseSettings):\n    x: str = \"a\"\n    class Config:\n        env_prefix = \"T_\"\n" > /tmp/m.py
+T_X=from-env python -W default -c "import m; print(\"value\", m.S().x)" 2>&1'`, nil)
+	for _, want := range []string{"PydanticImportError", "PydanticDeprecatedSince20", "value from-env"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("lesson 16 says %q:\n%s", want, out)
+		}
 	}
 }

@@ -2,7 +2,11 @@
 # measure.sh [DEV_IMAGE [PROD_IMAGE]]: measure the Task API's development and
 # production images the same way, with nothing but the docker CLI, and print a
 # Markdown table for MEASUREMENTS.md:
-#   size and layer count      docker image inspect
+#   size                      the sum of the layer sizes in docker history: the
+#                             unpacked size, the same on the classic and the
+#                             containerd image store (docker image ls and inspect
+#                             count more on the containerd store)
+#   layer count               docker image inspect
 #   start until /health       docker run, then probe /health from inside the
 #                             container with the image's own Python (no curl needed)
 #   start until healthy       Docker's health status (images with a HEALTHCHECK)
@@ -40,13 +44,15 @@ now_ms() {
 		echo $((SECONDS * 1000))
 	fi
 }
+# unpacked IMAGE: the unpacked size in bytes, the figure shipshape's size checks use.
+unpacked() { docker history --human=false --format '{{.Size}}' "$1" | awk '{ s += $1 } END { printf "%d\n", s }'; }
 seconds() { printf '%d.%d' $(($1 / 1000)) $((($1 % 1000) / 100)); }
 megabytes() { printf '%d.%d' $(($1 / 1000000)) $((($1 % 1000000) / 100000)); }
 
 # measure IMAGE: prints "size|layers|answers|healthy|cpu|memory|stop|exit".
 measure() {
 	local image=$1 size layers hc cid t0 t answers=n/a healthy=n/a status stats stop code
-	size=$(docker image inspect --format '{{.Size}}' "$image")
+	size=$(unpacked "$image")
 	layers=$(docker image inspect --format '{{len .RootFS.Layers}}' "$image")
 	hc=$(docker image inspect --format '{{if .Config.Healthcheck}}{{index .Config.Healthcheck.Test 0}}{{end}}' "$image")
 
@@ -117,8 +123,8 @@ Docker Engine $(docker version --format '{{.Server.Version}}'), idle for ${idle_
 TABLE
 
 # Compare in bytes: the MB strings are for people.
-dev_bytes=$(docker image inspect --format '{{.Size}}' "$dev")
-prod_bytes=$(docker image inspect --format '{{.Size}}' "$prod")
+dev_bytes=$(unpacked "$dev")
+prod_bytes=$(unpacked "$prod")
 echo
 if ((prod_bytes < dev_bytes)); then
 	echo "$prod is $(megabytes $((dev_bytes - prod_bytes))) MB smaller than $dev."
