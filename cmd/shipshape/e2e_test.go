@@ -37,20 +37,7 @@ func TestLearnerLoop(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("the stand-in base is built with a POSIX shell script")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
-	defer cancel()
-	e, reason, err := dockertest.Open(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if e == nil {
-		requireDockerOrSkip(t, reason)
-	}
-	t.Cleanup(func() {
-		if err := e.Close(context.Background()); err != nil {
-			t.Error(err)
-		}
-	})
+	ctx, e := openDockerEnv(t, 8*time.Minute)
 	if _, err := exec.LookPath("docker"); err != nil {
 		requireDockerOrSkip(t, "the docker CLI is needed by exercises/task-api/testbase/build.sh")
 	}
@@ -211,6 +198,28 @@ func TestLearnerLoop(t *testing.T) {
 	}
 }
 
+// openDockerEnv opens a test environment of its own on the daemon (or
+// skips, or fails under SHIPSHAPE_REQUIRE_DOCKER=1), closed with the test;
+// ctx ends after timeout.
+func openDockerEnv(t *testing.T, timeout time.Duration) (context.Context, *dockertest.Env) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancel)
+	e, reason, err := dockertest.Open(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e == nil {
+		requireDockerOrSkip(t, reason)
+	}
+	t.Cleanup(func() {
+		if err := e.Close(context.Background()); err != nil {
+			t.Error(err)
+		}
+	})
+	return ctx, e
+}
+
 // pythonBase imports the python:3.13-slim twin (or the stand-in, saying
 // so) into the test daemon, labelled with the test session.
 func pythonBase(t *testing.T, ctx context.Context, e *dockertest.Env) testbed.Base {
@@ -255,20 +264,7 @@ func TestChecklistCannotCheck(t *testing.T) {
 // the security-scan item from the same --trivy-report (the TUI used to
 // ignore it).
 func TestChecklistSameReportBothWays(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	e, reason, err := dockertest.Open(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if e == nil {
-		requireDockerOrSkip(t, reason)
-	}
-	t.Cleanup(func() {
-		if err := e.Close(context.Background()); err != nil {
-			t.Error(err)
-		}
-	})
+	ctx, e := openDockerEnv(t, 5*time.Minute)
 	useStateDir(t)
 	info, err := e.Docker.InspectImage(ctx, e.Base)
 	if err != nil {

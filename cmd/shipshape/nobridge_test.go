@@ -12,7 +12,6 @@ import (
 	"shipshape/internal/check"
 	"shipshape/internal/course"
 	"shipshape/internal/docker"
-	"shipshape/internal/docker/dockertest"
 	"shipshape/internal/lab"
 	"shipshape/internal/workspace"
 )
@@ -35,20 +34,7 @@ func (w withNetwork) CreateContainer(ctx context.Context, spec check.ContainerSp
 // what is wrong. Elsewhere it skips, except under
 // SHIPSHAPE_ENGINE=26-nobridge.
 func TestWithoutDefaultBridge(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	e, reason, err := dockertest.Open(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if e == nil {
-		requireDockerOrSkip(t, reason)
-	}
-	t.Cleanup(func() {
-		if err := e.Close(context.Background()); err != nil {
-			t.Error(err)
-		}
-	})
+	ctx, e := openDockerEnv(t, 10*time.Minute)
 	if d := e.Docker.Diagnose(ctx); !d.NoDefaultBridge {
 		if os.Getenv("SHIPSHAPE_ENGINE") == "26-nobridge" {
 			t.Fatal("SHIPSHAPE_ENGINE=26-nobridge but the engine has a default bridge")
@@ -68,13 +54,7 @@ func TestWithoutDefaultBridge(t *testing.T) {
 	}
 	ex, _ := pack.Exercise("3.1")
 	l := lab.New(e.Docker)
-	build := func(dir, tag string) {
-		t.Helper()
-		res, err := l.Build(ctx, lab.BuildRequest{Dir: dir, Tag: tag, BuildArgs: map[string]string{"PYTHON_IMAGE": base.Ref}}, nil)
-		if err != nil || !res.OK() {
-			t.Fatalf("build %s: %v %s\n%s", tag, err, res.Error, strings.Join(res.Log, "\n"))
-		}
-	}
+	build := func(dir, tag string) { buildTaskAPI(t, ctx, l, base, dir, tag) }
 	session := e.Docker.Session()
 	starter := filepath.Join(t.TempDir(), "starter")
 	if _, err := workspace.Init(pack.FS, pack.Workspace.Starter, starter, false); err != nil {

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"shipshape/exercises/testbed"
 	"shipshape/internal/course"
-	"shipshape/internal/docker/dockertest"
 	"shipshape/internal/lab"
 	"shipshape/internal/workspace"
 )
@@ -22,21 +22,22 @@ import (
 // builds it, passes its own, 3.3 with a Trivy report bound to the image.
 // The matrix (make test-engines) runs it on Engine 26 too, with the
 // classic and the containerd image store.
-func TestReferenceSolutions(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
-	defer cancel()
-	e, reason, err := dockertest.Open(ctx)
+// buildTaskAPI builds the Task API in dir on the python base, as a learner
+// does, and fails the test with the build's log if it does not build.
+func buildTaskAPI(t *testing.T, ctx context.Context, l *lab.Lab, base testbed.Base, dir, tag string) lab.BuildResult {
+	t.Helper()
+	res, err := l.Build(ctx, lab.BuildRequest{Dir: dir, Tag: tag, BuildArgs: map[string]string{"PYTHON_IMAGE": base.Ref}}, nil)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("build %s: %v", tag, err)
 	}
-	if e == nil {
-		requireDockerOrSkip(t, reason)
+	if !res.OK() {
+		t.Fatalf("build %s failed at %q: %s\n%s", tag, res.FailedStep, res.Error, strings.Join(res.Log, "\n"))
 	}
-	t.Cleanup(func() {
-		if err := e.Close(context.Background()); err != nil {
-			t.Error(err)
-		}
-	})
+	return res
+}
+
+func TestReferenceSolutions(t *testing.T) {
+	ctx, e := openDockerEnv(t, 15*time.Minute)
 	useStateDir(t)
 	base := pythonBase(t, ctx, e)
 	pack, err := course.Builtin(course.Options{CheckKind: checkKindValidator()})
@@ -45,17 +46,7 @@ func TestReferenceSolutions(t *testing.T) {
 	}
 	l := lab.New(e.Docker)
 	session := e.Docker.Session()
-	build := func(dir, tag string) lab.BuildResult {
-		t.Helper()
-		res, err := l.Build(ctx, lab.BuildRequest{Dir: dir, Tag: tag, BuildArgs: map[string]string{"PYTHON_IMAGE": base.Ref}}, nil)
-		if err != nil {
-			t.Fatalf("build %s: %v", tag, err)
-		}
-		if !res.OK() {
-			t.Fatalf("build %s failed at %q: %s\n%s", tag, res.FailedStep, res.Error, strings.Join(res.Log, "\n"))
-		}
-		return res
-	}
+	build := func(dir, tag string) { buildTaskAPI(t, ctx, l, base, dir, tag) }
 	starter := filepath.Join(t.TempDir(), "starter")
 	if out, errOut, code := run(t, "", "init", starter); code != 0 {
 		t.Fatalf("init: exit %d\n%s%s", code, out, errOut)
