@@ -368,10 +368,13 @@ func attemptOf(rep check.Report) progress.Attempt {
 
 // checkRunJSON is the stable shape of `check --format json`.
 type checkRunJSON struct {
-	Exercise   string            `json:"exercise"`
-	Image      string            `json:"image"`
-	ImageID    string            `json:"image_id"`
-	Passed     bool              `json:"passed"`
+	Exercise string `json:"exercise"`
+	Image    string `json:"image"`
+	ImageID  string `json:"image_id"`
+	Passed   bool   `json:"passed"`
+	// Notes are about the attempt as a whole (an image older than its
+	// Dockerfile); omitted when there are none.
+	Notes      []string          `json:"notes,omitempty"`
 	StartedAt  time.Time         `json:"started_at"`
 	DurationMS int64             `json:"duration_ms"`
 	Checks     []checkResultJSON `json:"checks"`
@@ -393,6 +396,7 @@ func writeCheckJSON(w io.Writer, exerciseID string, rep check.Report) error {
 	doc := checkRunJSON{
 		Exercise: exerciseID, Image: rep.Target.Image, ImageID: rep.ImageID, Passed: rep.Passed(),
 		StartedAt: rep.StartedAt.UTC(), DurationMS: rep.Duration.Milliseconds(), Checks: []checkResultJSON{},
+		Notes: rep.Notes,
 	}
 	for _, r := range rep.Results {
 		ev := r.Evidence
@@ -420,6 +424,9 @@ func writeCheckText(w io.Writer, ex *course.Exercise, rep check.Report) {
 	fmt.Fprintf(w, "Exercise %s: %s\n", ex.ID, termsafe.Line(ex.Title))
 	if rep.Target.Image != "" {
 		fmt.Fprintf(w, "Image %s%s\n", termsafe.Line(rep.Target.Image), id)
+	}
+	for _, n := range rep.Notes {
+		fmt.Fprintf(w, "note: %s\n", termsafe.Line(n))
 	}
 	fmt.Fprintln(w)
 	var req, reqPassed, warns int
@@ -489,6 +496,8 @@ type junitSuite struct {
 	Time      string      `xml:"time,attr"`
 	Timestamp string      `xml:"timestamp,attr"`
 	Cases     []junitCase `xml:"testcase"`
+	// SystemOut carries the report's notes.
+	SystemOut string `xml:"system-out,omitempty"`
 }
 
 type junitCase struct {
@@ -513,6 +522,7 @@ func writeCheckJUnit(w io.Writer, ex *course.Exercise, rep check.Report) error {
 	s := junitSuite{
 		Name: "shipshape " + ex.ID + " " + ex.Title, Time: junitSeconds(rep.Duration),
 		Timestamp: rep.StartedAt.UTC().Format("2006-01-02T15:04:05"),
+		SystemOut: strings.Join(rep.Notes, "\n"),
 	}
 	for _, r := range rep.Results {
 		c := junitCase{Name: r.ID + ": " + r.Title, Classname: "shipshape." + ex.ID + "." + r.Kind, Time: junitSeconds(r.Duration)}

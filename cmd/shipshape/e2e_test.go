@@ -143,6 +143,25 @@ func TestLearnerLoop(t *testing.T) {
 		t.Errorf("attempt image %s, built %s", ep.Attempts[1].ImageID, prod.ImageID)
 	}
 
+	// 6b. Editing the Dockerfile without rebuilding: the verdict says the
+	// image is older than the Dockerfile it is checked beside.
+	df := filepath.Join(ws, "Dockerfile")
+	src, err := os.ReadFile(df)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(df, append(src, []byte("\n# an edit, not built yet\n")...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, _, _ = run(t, "", "check", "3.1", "--image", prodTag, "--dir", ws, "--format", "json")
+	var stale checkRunJSON
+	if err := json.Unmarshal([]byte(out), &stale); err != nil || len(stale.Notes) == 0 || !strings.Contains(stale.Notes[0], "changed after") {
+		t.Errorf("no note of the stale image: %v\n%s", err, out)
+	}
+	if err := os.WriteFile(df, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
 	// 7. The checklist judges the prod image: non-root, health and
 	// shutdown pass; the 3.1 solution has no .dockerignore yet (exercise
 	// 3.2).

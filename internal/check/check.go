@@ -74,6 +74,9 @@ type Report struct {
 	StartedAt time.Time
 	Duration  time.Duration
 	Results   []Result
+	// Notes are what the learner should know about the attempt as a
+	// whole, such as an image older than its Dockerfile.
+	Notes []string
 }
 
 // Outcome summarises a report the way the headless command's exit code does.
@@ -265,6 +268,9 @@ func (e *Engine) Run(ctx context.Context, specs []Spec, target Target, onEvent f
 	if target.Image != "" && e.docker != nil {
 		if info, err := en.image(ctx, target.Image); err == nil {
 			rep.ImageID = info.ID
+			if note := staleness(info, target.Dir); note != "" {
+				rep.Notes = append(rep.Notes, note)
+			}
 		}
 	}
 	rep.Duration = time.Since(start)

@@ -68,6 +68,8 @@ type ImageInfo struct {
 	// manifest or index digest on the containerd store), they mean the
 	// same everywhere, and a scan report names them too.
 	DiffIDs []string
+	// Labels are the image's labels.
+	Labels map[string]string
 }
 
 // Healthcheck is an image's or a container's HEALTHCHECK configuration.

@@ -259,6 +259,7 @@ func (c *Client) InspectImage(ctx context.Context, ref string) (check.ImageInfo,
 		info.Entrypoint = cfg.Entrypoint
 		info.Cmd = cfg.Cmd
 		info.StopSignal = cfg.StopSignal
+		info.Labels = cfg.Labels
 		if h := cfg.Healthcheck; h != nil {
 			info.Healthcheck = &check.Healthcheck{Test: h.Test, Interval: h.Interval, Timeout: h.Timeout,
 				StartPeriod: h.StartPeriod, StartInterval: h.StartInterval, Retries: h.Retries}

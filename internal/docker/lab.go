@@ -23,6 +23,7 @@ import (
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/pkg/stdcopy"
 
+	"shipshape/internal/check"
 	"shipshape/internal/lab"
 	"shipshape/internal/ledger"
 	"shipshape/internal/termsafe"
@@ -85,6 +86,15 @@ func (c *Client) BuildImage(ctx context.Context, req lab.BuildRequest, onEvent f
 	}
 	if req.Tag == "" {
 		opts.Tags = nil
+	}
+	// Which project and which Dockerfile made the image, so a check can
+	// say when the image is older than the Dockerfile it reads.
+	if df == "Dockerfile" {
+		if b, err := os.ReadFile(filepath.Join(req.Dir, df)); err == nil {
+			abs, _ := filepath.Abs(req.Dir)
+			opts.Labels[check.LabelBuildContext] = abs
+			opts.Labels[check.LabelDockerfileSHA256] = check.DockerfileDigest(b)
+		}
 	}
 	op := "build " + req.Tag
 	var res lab.BuildResult

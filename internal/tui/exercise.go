@@ -413,6 +413,10 @@ func (e *exerciseScreen) onCheckDone(msg checkDoneMsg) bool {
 	rep := msg.report
 	e.report = &rep
 	e.showTasks = false
+	if len(rep.Notes) > 0 {
+		// An image older than its Dockerfile: say so above the verdicts.
+		e.notice = termsafe.Line(strings.Join(rep.Notes, " "))
+	}
 	for i, r := range rep.Results {
 		if i < len(e.rows) {
 			e.rows[i].done, e.rows[i].running, e.rows[i].result = true, false, r
