@@ -6,22 +6,21 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
-// Labels shipshape puts on the images it builds for the learner, so a
+// LabelSource is put on the images shipshape builds for the learner, so a
 // check can tell whether the image it judges was built from the
-// Dockerfile it reads.
-const (
-	LabelBuildContext     = "dev.shipshape.context"
-	LabelDockerfileSHA256 = "dev.shipshape.dockerfile-sha256"
-)
+// Dockerfile it reads: "sha256:<digest of the Dockerfile> <context dir>".
+// One label, because the classic builder shows each as a build step.
+const LabelSource = "dev.shipshape.source"
 
-// DockerfileDigest is the sha256 of a Dockerfile's bytes, as it goes into
-// LabelDockerfileSHA256.
-func DockerfileDigest(b []byte) string {
-	s := sha256.Sum256(b)
-	return hex.EncodeToString(s[:])
+// SourceLabel is LabelSource's value for a Dockerfile's bytes and the
+// build context's absolute path.
+func SourceLabel(dockerfile []byte, dir string) string {
+	s := sha256.Sum256(dockerfile)
+	return "sha256:" + hex.EncodeToString(s[:]) + " " + dir
 }
 
 // staleness says why the image may not be what the Dockerfile in dir
@@ -40,11 +39,12 @@ func staleness(info ImageInfo, dir string) string {
 		return ""
 	}
 	abs, _ := filepath.Abs(dir)
-	if want := info.Labels[LabelDockerfileSHA256]; want != "" {
-		if ctx := info.Labels[LabelBuildContext]; ctx != "" && ctx != abs {
+	if src := info.Labels[LabelSource]; src != "" {
+		digest, ctx, _ := strings.Cut(src, " ")
+		if ctx != "" && ctx != abs {
 			return fmt.Sprintf("%s was built from %s, not from %s: the checks of the Dockerfile and of the image judge different projects; rebuild it here", info.Ref, ctx, abs)
 		}
-		if DockerfileDigest(b) != want {
+		if want, _, _ := strings.Cut(SourceLabel(b, abs), " "); digest != want {
 			return fmt.Sprintf("the Dockerfile in %s changed after %s was built: the image checks judge the old build; rebuild before checking", abs, info.Ref)
 		}
 		return ""

@@ -17,7 +17,7 @@ func TestStaleness(t *testing.T) {
 	}
 	abs, _ := filepath.Abs(dir)
 	built := func(ctx string, b []byte) ImageInfo {
-		return ImageInfo{Ref: "task-api:prod", Labels: map[string]string{LabelBuildContext: ctx, LabelDockerfileSHA256: DockerfileDigest(b)}}
+		return ImageInfo{Ref: "task-api:prod", Labels: map[string]string{LabelSource: SourceLabel(b, ctx)}}
 	}
 	now := time.Now()
 	for _, c := range []struct {

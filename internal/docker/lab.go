@@ -57,9 +57,9 @@ var builtLine = regexp.MustCompile(`^Successfully built ([0-9a-f]{12,64})\s*$`)
 // BuildKit session, it uses the classic builder (BuilderV1), which
 // answers on every engine from 20.10 on; a fallback is noted in the log.
 // Newer engines may print a deprecation warning for the classic builder
-// into the log; the build still works. With the classic builder the label
-// is applied as one more step, so the step count the learner sees is one
-// more than the Dockerfile's instructions.
+// into the log; the build still works. With the classic builder each label
+// is applied as one more step (two: built and source), so the step count the
+// learner sees is that much more than the Dockerfile's instructions.
 // Failures of the build itself (a RUN that fails, a bad Dockerfile, a base
 // image that cannot be found) are in the result; the error is only for
 // trouble with Docker or the context directory.
@@ -92,8 +92,7 @@ func (c *Client) BuildImage(ctx context.Context, req lab.BuildRequest, onEvent f
 	if df == "Dockerfile" {
 		if b, err := os.ReadFile(filepath.Join(req.Dir, df)); err == nil {
 			abs, _ := filepath.Abs(req.Dir)
-			opts.Labels[check.LabelBuildContext] = abs
-			opts.Labels[check.LabelDockerfileSHA256] = check.DockerfileDigest(b)
+			opts.Labels[check.LabelSource] = check.SourceLabel(b, abs)
 		}
 	}
 	op := "build " + req.Tag
