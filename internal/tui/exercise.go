@@ -849,7 +849,8 @@ func (e exerciseScreen) activityLines(room int) []string {
 	}
 	out := []string{e.st.header.Render(ansi.Truncate(termsafe.Line(title), e.width, "…"))}
 	if e.notice != "" {
-		out = append(out, e.st.warn.Render(e.notice))
+		// Wrapped, not cut: the notice is often the one thing to act on.
+		out = append(out, wrapLines(e.st.warn.Render(e.notice), e.width, "")...)
 	}
 	body := e.activity
 	if len(body) > room-len(out) && room > len(out) {
@@ -879,7 +880,8 @@ func (e exerciseScreen) taskLines() []string {
 func (e exerciseScreen) detailLines() []string {
 	var out []string
 	if e.notice != "" {
-		out = append(out, e.st.warn.Render(e.notice))
+		// Wrapped, not cut: the notice is often the one thing to act on.
+		out = append(out, wrapLines(e.st.warn.Render(e.notice), e.width, "")...)
 	}
 	if e.runErr != "" {
 		out = append(out, wrapLines(e.st.bad.Render("Could not check: ")+e.runErr, e.width, "")...)
