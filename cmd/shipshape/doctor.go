@@ -63,8 +63,8 @@ func runDoctor(ctx context.Context, a *app) error {
 			usable = true
 			add("Docker daemon", "ok", "reachable at "+src, "")
 			add("Engine", "ok", fmt.Sprintf("Docker Engine %s, API %s (shipshape needs %s or newer), %s %s", d.EngineVersion, d.APIVersion, docker.MinAPIVersion, d.OS, d.Arch), "")
-			if d.NoDefaultBridge {
-				add("Network", "warn", "the engine has no default bridge network: `docker run` without --network fails (docker0 may have been deleted, for example by a second dockerd started with --bridge=none)",
+			if d.NoDefaultBridge || dc.BridgeBroken(ctx) {
+				add("Network", "warn", "the engine's default bridge network does not work: `docker run` without --network fails (docker0 may have been deleted, for example by a second dockerd started with --bridge=none)",
 					"Restart the Docker daemon to recreate it (`sudo systemctl restart docker`). shipshape's checks run without a network and still work; the exercise screen's run (r) needs the bridge.")
 			}
 			if d.ContainerdStore {

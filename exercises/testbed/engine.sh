@@ -14,7 +14,7 @@
 #
 # VARIANT: 26            classic image store (overlay2 graph driver)
 #          26-containerd containerd image store (containerd-snapshotter)
-#          26-nobridge   classic store and no default bridge (docker0 gone)
+#          26-nobridge   classic store, docker0 deleted inside the engine's netns
 #
 # Environment:
 #   SHIPSHAPE_TESTBED_CACHE   cache dir (default /var/cache/shipshape-testbed)
@@ -112,10 +112,6 @@ mount --make-rshared /
 mkdir -p /etc/docker "$sock_dir"
 case $variant in
 26-containerd) echo '{"features":{"containerd-snapshotter":true}}' >/etc/docker/daemon.json ;;
-# No default bridge, as on a host where another daemon started with
-# --bridge=none deleted docker0: safe here, in this container's own
-# network namespace, and never on the host.
-26-nobridge) echo '{"storage-driver":"overlay2","bridge":"none"}' >/etc/docker/daemon.json ;;
 *) echo '{"storage-driver":"overlay2"}' >/etc/docker/daemon.json ;;
 esac
 rm -f "$sock_dir/docker.sock" /var/run/docker.sock /var/run/docker.pid
@@ -312,6 +308,19 @@ cmd_start() {
 		fi
 		sleep 0.5
 	done
+	if [ "$v" = 26-nobridge ]; then
+		# What a second dockerd started with --bridge=none does to the
+		# host: docker0 disappears while the engine still has its bridge
+		# network. Done here in the engine container's own network
+		# namespace, never on the host.
+		local pid
+		pid=$(docker inspect -f '{{.State.Pid}}' "$name")
+		command -v nsenter >/dev/null && command -v ip >/dev/null ||
+			die "26-nobridge needs nsenter (util-linux) and ip (iproute2) on the host"
+		nsenter --target "$pid" --net ip link delete docker0 ||
+			die "cannot delete docker0 in the engine's network namespace"
+		log "deleted docker0 inside the engine container: containers on the default network cannot start"
+	fi
 	STARTED=
 	log "engine $v ($(DOCKER_HOST=$host docker version -f '{{.Server.Version}}, API {{.Server.APIVersion}}')) is up after $(($(date +%s) - t0)) s"
 	[ -x "$DOCKER_CONFIG_DIR/cli-plugins/docker-buildx" ] &&

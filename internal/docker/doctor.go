@@ -3,7 +3,9 @@ package docker
 import (
 	"context"
 
+	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/api/types/network"
 	"strconv"
 	"strings"
@@ -86,6 +88,37 @@ func (c *Client) Diagnose(ctx context.Context) Diagnosis {
 		}
 	}
 	return d
+}
+
+// BridgeBroken tries the default network for real: the engine may still
+// list its bridge network after its interface (docker0) was deleted, and
+// only starting a container shows it. The probe container comes from any
+// image already on the engine, with an entrypoint that does not exist:
+// the network is set up before the exec, so "failed to create endpoint"
+// means the bridge is broken and "executable file not found" means it is
+// fine. Nothing is pulled; with no image at all it cannot tell (false).
+// It starts a container, so doctor calls it, not the status bar's Diagnose.
+func (c *Client) BridgeBroken(ctx context.Context) bool {
+	is, err := c.api.ImageList(ctx, image.ListOptions{})
+	if err != nil || len(is) == 0 {
+		return false
+	}
+	cfg := &container.Config{Image: is[0].ID, Entrypoint: []string{"/shipshape-doctor-probe"}, Labels: c.Labels("doctor")}
+	id, err := c.createContainer(ctx, cfg, &container.HostConfig{}, "doctor")
+	if err != nil {
+		return false
+	}
+	defer func() {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.timeout)
+		defer cancel()
+		_ = c.RemoveContainer(rctx, id)
+	}()
+	err = c.api.ContainerStart(ctx, id, container.StartOptions{})
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	return machineFaultAdvice(msg) != "" && networkFault.MatchString(msg)
 }
 
 // CLIBuild says how the learner's own `docker build` will build, which is

@@ -36,8 +36,11 @@ type machineFault struct {
 
 var restartDocker = "Restart the Docker daemon (Docker Desktop, or `sudo systemctl restart docker`), then run `shipshape doctor`."
 
+// networkFault is the machine fault of a broken container network.
+var networkFault = regexp.MustCompile(`could not find bridge|network bridge not found|failed to create endpoint|failed to set up container networking|Error response from daemon: network .* not found|failed to add the host .* pair interfaces|iptables`)
+
 var machineFaults = []machineFault{
-	{regexp.MustCompile(`could not find bridge|network bridge not found|failed to create endpoint|failed to set up container networking|Error response from daemon: network .* not found|failed to add the host .* pair interfaces|iptables`),
+	{networkFault,
 		"The engine's container network is broken (the default bridge may be gone). " + restartDocker},
 	{regexp.MustCompile(`no space left on device|disk quota exceeded`),
 		"The disk of the Docker engine is full: free space (`docker system df`, then `docker builder prune` or `docker image prune`) and run the check again."},

@@ -80,7 +80,7 @@ func (c *Client) BuildImage(ctx context.Context, req lab.BuildRequest, onEvent f
 		args[k] = &v
 	}
 	opts := build.ImageBuildOptions{
-		Tags: []string{req.Tag}, Dockerfile: df, Target: req.Target, BuildArgs: args, NoCache: req.NoCache,
+		Tags: []string{req.Tag}, Dockerfile: df, Target: req.Target, BuildArgs: args, NoCache: req.NoCache, NetworkMode: req.Network,
 		Labels: map[string]string{LabelBuilt: "true"}, Remove: true, ForceRemove: true,
 		Version: build.BuilderV1,
 	}

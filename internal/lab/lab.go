@@ -46,6 +46,10 @@ type BuildRequest struct {
 	// BuildArgs are passed as --build-arg.
 	BuildArgs map[string]string
 	NoCache   bool
+	// Network is the network of the RUN steps, as docker build --network:
+	// "none" for a build that needs nothing from outside (an offline
+	// wheelhouse), "" for the engine's default.
+	Network string
 }
 
 // BuildEvent is one piece of build progress.
