@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -146,4 +147,40 @@ func waitFor(t *testing.T, cond func() bool) {
 		}
 	}
 	t.Fatal("timed out waiting")
+}
+
+// TestGarbageDaemon: a daemon that answers pings but sends garbage for
+// the image ends the check at once with exit 2 and one clear line, and
+// leaves the learner's progress as it was.
+func TestGarbageDaemon(t *testing.T) {
+	state := useStateDir(t)
+	sock := dockertest.StalledDaemon(t, map[string]http.HandlerFunc{
+		"/images/task-api:prod/json": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte("{\"Id\": \x00\x01 not json"))
+		},
+	})
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM scratch\nUSER 10001\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, errOut, code := run(t, "", "--host", sock, "check", "3.1", "--dir", dir)
+	t.Logf("stderr: %s", errOut)
+	if code != 2 || strings.Count(strings.TrimSpace(errOut), "\n") != 0 || !strings.Contains(errOut, "task-api:prod") {
+		t.Errorf("exit %d, stderr %q; want 2 and one line naming the image", code, errOut)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("took %s", d)
+	}
+	if entries, _ := os.ReadDir(state); len(entries) > 0 {
+		for _, e := range entries {
+			if strings.HasSuffix(e.Name(), ".json") {
+				st, _, err := progress.Load(state, "phase3-production-readiness")
+				if err != nil || len(st.Exercises) != 0 {
+					t.Errorf("progress changed by a check that could not run: %+v %v", st.Exercises, err)
+				}
+			}
+		}
+	}
 }
