@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -213,5 +214,25 @@ func TestCheckDaemonDownWritesJUnit(t *testing.T) {
 	s := doc.Suites[0]
 	if s.Tests == 0 || s.Errors != s.Tests || !strings.Contains(string(b), "cannot reach the Docker daemon") {
 		t.Errorf("report: %d tests, %d errors\n%s", s.Tests, s.Errors, b)
+	}
+}
+
+// A FIFO where the Dockerfile should be ends the check at once (exit 2),
+// instead of hanging it.
+func TestCheckFIFODockerfile(t *testing.T) {
+	useStateDir(t)
+	dir := t.TempDir()
+	if err := syscall.Mkfifo(filepath.Join(dir, "Dockerfile"), 0o600); err != nil {
+		t.Skip("no mkfifo:", err)
+	}
+	done := make(chan int, 1)
+	go func() { _, _, code := run(t, "", "check", "3.2", "--dir", dir); done <- code }()
+	select {
+	case code := <-done:
+		if code != 2 {
+			t.Errorf("exit %d, want 2", code)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("check hung on a FIFO Dockerfile")
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"shipshape/internal/dockerfile"
+	"shipshape/internal/safefile"
 	"shipshape/internal/scan"
 )
 
@@ -81,7 +82,7 @@ func evalNoCritical(ctx context.Context, en *env, _ params) verdict {
 		return verdict{status: StatusError, evidence: []string{"no Trivy report was given"},
 			advice: "Scan the image with `trivy image --format json --output report.json IMAGE` and pass --trivy-report report.json."}
 	}
-	fh, err := os.Open(path)
+	fh, err := safefile.Open(path)
 	if err != nil {
 		return verdict{status: StatusError, evidence: []string{fmt.Sprintf("cannot open the Trivy report: %v", err)},
 			advice: "Check the path given to --trivy-report."}

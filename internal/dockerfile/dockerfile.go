@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +15,8 @@ import (
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/linter"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
+
+	"shipshape/internal/safefile"
 )
 
 // MaxSize is the largest Dockerfile Parse accepts. Real Dockerfiles are a few
@@ -105,7 +106,7 @@ func (s Stage) Label() string {
 
 // ParseFile reads and parses the Dockerfile at path.
 func ParseFile(path string) (*File, error) {
-	fh, err := os.Open(path)
+	fh, err := safefile.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("cannot open Dockerfile: %w", err)
 	}

@@ -9,6 +9,8 @@ import (
 
 	"github.com/moby/patternmatcher"
 	"github.com/moby/patternmatcher/ignorefile"
+
+	"shipshape/internal/safefile"
 )
 
 // IgnoreRule is one thing a .dockerignore must keep out of the build context.
@@ -73,7 +75,7 @@ func CheckIgnoreFor(dir, dockerfile string) IgnoreFinding {
 			notes = append(notes, fmt.Sprintf("%s is used instead of .dockerignore by BuildKit; the legacy builder reads only .dockerignore", filepath.Base(specific)))
 		}
 	}
-	data, err := os.Open(path)
+	data, err := safefile.Open(path)
 	if err != nil {
 		var ev string
 		if errors.Is(err, fs.ErrNotExist) {

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"shipshape/internal/safefile"
 	"shipshape/internal/scan"
 	"shipshape/internal/termsafe"
 )
@@ -91,7 +92,7 @@ func (l *Lab) Scan(ctx context.Context, imageRef, reportDir string) (ScanResult,
 		return ScanResult{}, ErrNoScanner
 	}
 
-	f, err := os.Open(path)
+	f, err := safefile.Open(path)
 	if err != nil {
 		return res, fmt.Errorf("cannot read the scan report: %w", err)
 	}
