@@ -58,11 +58,6 @@ func (c *Client) RemoveStale(ctx context.Context) (Removed, error) {
 	return r, err
 }
 
-// ListManaged lists every object carrying the managed label.
-func (c *Client) ListManaged(ctx context.Context) (Leftovers, error) {
-	return c.list(ctx, filters.NewArgs(filters.Arg("label", LabelManaged+"=true")))
-}
-
 // ListSession lists the objects labelled with this client's session.
 func (c *Client) ListSession(ctx context.Context) (Leftovers, error) {
 	return c.list(ctx, filters.NewArgs(filters.Arg("label", LabelManaged+"=true"), filters.Arg("label", LabelSession+"="+c.session)))
