@@ -104,6 +104,39 @@ func TestReferenceSolutions(t *testing.T) {
 		return b.String()
 	}
 
+	// 3.2 with a final stage that lost the venv's PATH: the image cannot
+	// start, and the verdict says so with the daemon's own reason (it
+	// passed 6 of 6 when no 3.2 check started the container).
+	t.Run("3.2-without-path", func(t *testing.T) {
+		ex, _ := pack.Exercise("3.2")
+		ws := filepath.Join(t.TempDir(), "ws")
+		if _, err := workspace.Init(pack.FS, pack.Workspace.Starter, ws, false); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := workspace.Apply(pack.FS, ex.Solution, ws); err != nil {
+			t.Fatal(err)
+		}
+		df := filepath.Join(ws, "Dockerfile")
+		src, err := os.ReadFile(df)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runtime := strings.Index(string(src), "AS runtime")
+		broken := string(src[:runtime]) + strings.Replace(string(src[runtime:]), `PATH="/opt/venv/bin:$PATH" \`, `\`, 1)
+		if broken == string(src) {
+			t.Fatal("the 3.2 solution has no PATH line in its final stage to remove")
+		}
+		if err := os.WriteFile(df, []byte(broken), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		tag := "shipshape-test/task-api:nopath-" + session
+		build(ws, tag)
+		doc, code, out := checkJSON(t, "3.2", "--image", tag, "--dev-image", devTag, "--dir", ws)
+		if code != 1 || doc.Passed || !strings.Contains(out, "executable file not found") {
+			t.Errorf("3.2 of an image that cannot start: exit %d, want 1 with the daemon's reason\n%s", code, failing(doc))
+		}
+	})
+
 	for _, ex := range pack.Exercises() {
 		t.Run(ex.ID, func(t *testing.T) {
 			extra := []string{}
