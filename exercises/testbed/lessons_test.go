@@ -633,3 +633,59 @@ T_X=from-env python -W default -c "import m; print(\"value\", m.S().x)" 2>&1'`, 
 		}
 	}
 }
+
+// Lesson 03, "Try it", on the twin in python:3.13-slim's place: Debian,
+// Python 3.13, and no compiler, make or curl.
+func TestBaseImageTryIt(t *testing.T) {
+	need(t)
+	script := strings.ReplaceAll(block(t, "03-base-image.md", "## Try it", 0), "python:3.13-slim", "shipshape-test/python:"+session)
+	out := runBlock(t, script, nil)
+	for _, want := range []string{"PRETTY_NAME=\"Debian GNU/Linux", "Python 3.13", "gcc: not installed", "make: not installed", "curl: not installed"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("lesson 03's Try it should show %q", want)
+		}
+	}
+}
+
+// Lesson 08, "Try it", in a workspace with the 3.2 solution: uvicorn and
+// python come from /opt/venv/bin, sys.prefix is /opt/venv, no compiler.
+func TestMultiStageTryIt(t *testing.T) {
+	need(t)
+	pack, err := course.Builtin(course.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex, _ := pack.Exercise("3.2")
+	dir := filepath.Join(t.TempDir(), "ws")
+	if _, err := workspace.Init(pack.FS, pack.Workspace.Starter, dir, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := workspace.Apply(pack.FS, ex.Solution, dir); err != nil {
+		t.Fatal(err)
+	}
+	// The learner's docker build, on the twin instead of python:3.13-slim.
+	script := strings.ReplaceAll(block(t, "08-multi-stage.md", "## Try it", 0), "docker build ",
+		"docker build -q --build-arg PYTHON_IMAGE=shipshape-test/python:"+session+" ")
+	out := runBlockIn(t, dir, script, nil)
+	for _, want := range []string{"/opt/venv/bin/uvicorn", "/opt/venv/bin/python", "\n/opt/venv\n", "no gcc"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("lesson 08's Try it should show %q", strings.TrimSpace(want))
+		}
+	}
+}
+
+// Lesson 17, "Try it": the layer count and size line, healthy within the
+// lesson's sleep under the stated limits, and one stats sample.
+func TestMetricsTryIt(t *testing.T) {
+	need(t)
+	out := runBlock(t, block(t, "17-metrics.md", "## Try it", 0), []string{"api-prod"})
+	if !regexp.MustCompile(`(?m)^\d+ layers, \d+ bytes$`).MatchString(out) {
+		t.Error("lesson 17's inspect line is missing")
+	}
+	if !regexp.MustCompile(`(?m)^healthy$`).MatchString(out) {
+		t.Error("lesson 17 says the container is healthy after its sleep")
+	}
+	if !strings.Contains(out, "MEM USAGE / LIMIT") || !strings.Contains(out, "256MiB") {
+		t.Error("docker stats should show the 256 MiB limit")
+	}
+}
