@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -687,5 +688,45 @@ func TestMetricsTryIt(t *testing.T) {
 	}
 	if !strings.Contains(out, "MEM USAGE / LIMIT") || !strings.Contains(out, "256MiB") {
 		t.Error("docker stats should show the 256 MiB limit")
+	}
+}
+
+// Lesson 14, "Try it": the log is JSON lines with UTC times, and the
+// request's lines carry its X-Request-ID. The curl to the published port
+// becomes the same request from inside the container, since the engine
+// under test may not publish to this machine's loopback.
+func TestLoggingTryIt(t *testing.T) {
+	need(t)
+	if _, err := exec.LookPath("jq"); err != nil {
+		t.Skip("no jq")
+	}
+	script := block(t, "14-logging.md", "## Try it", 0)
+	curl := regexp.MustCompile(`(?m)^curl -s -H 'X-Request-ID: demo-1' http://127\.0\.0\.1:8000/health$`)
+	if !curl.MatchString(script) {
+		t.Fatalf("lesson 14's Try it no longer has the curl line this test replaces:\n%s", script)
+	}
+	script = curl.ReplaceAllString(script, `sleep 3; docker exec api python -c "import urllib.request as u; u.urlopen(u.Request('http://127.0.0.1:8000/health', headers={'X-Request-ID': 'demo-1'}), timeout=5)"`)
+	out := runBlock(t, script, []string{"api"})
+	var tail []string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "{") {
+			tail = append(tail, l)
+		}
+	}
+	if len(tail) < 2 {
+		t.Fatalf("no JSON log lines:\n%s", out)
+	}
+	for _, l := range tail {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(l), &rec); err != nil {
+			t.Errorf("not JSON: %s", l)
+			continue
+		}
+		if ts, _ := rec["time"].(string); !strings.HasSuffix(ts, "+00:00") {
+			t.Errorf("time %q does not end in +00:00", ts)
+		}
+	}
+	if !strings.Contains(out, `"request_id":"demo-1"`) {
+		t.Error("the jq line should print the request's log line, with demo-1")
 	}
 }
