@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -164,10 +165,11 @@ func TestBuildKitFallsBackToClassic(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	// The failed /session dial may cancel the version=2 request before
-	// it reaches the fake engine.
-	if v := strings.Join(versions, ","); v != "2,1" && v != "1" {
-		t.Errorf("builder versions tried: %v, want the classic builder last", versions)
+	// The failed /session dial cancels the version=2 request, which may
+	// then reach the fake engine before the classic one, after it, or not
+	// at all; what matters is that the classic builder ran and built.
+	if !slices.Contains(versions, "1") {
+		t.Errorf("builder versions tried: %v, want the classic builder among them", versions)
 	}
 	if len(res.Log) == 0 || !strings.Contains(res.Log[0], "classic builder") {
 		t.Errorf("no note about the fallback: %q", res.Log)
