@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"shipshape/internal/safefile"
 )
 
 // DirFS returns the files of the pack directory dir after checking that
@@ -31,7 +33,7 @@ func DirFS(dir string) (fs.FS, error) {
 		case t&fs.ModeSymlink != 0:
 			return fmt.Errorf("%q is a symbolic link; a pack may contain only regular files and directories (copy the file or directory in instead)", filepath.ToSlash(rel))
 		default:
-			return fmt.Errorf("%q is %s, not a regular file; a pack may contain only regular files and directories", filepath.ToSlash(rel), fileKind(t))
+			return fmt.Errorf("%q is %s, not a regular file; a pack may contain only regular files and directories", filepath.ToSlash(rel), safefile.Kind(t))
 		}
 	})
 	if err != nil {
@@ -52,7 +54,7 @@ func openRegular(fsys fs.FS, name string) (fs.File, error) {
 		if st.IsDir() {
 			return nil, errors.New("is a directory, not a file")
 		}
-		return nil, fmt.Errorf("is %s, not a regular file; use a regular file", fileKind(st.Mode()))
+		return nil, fmt.Errorf("is %s, not a regular file; use a regular file", safefile.Kind(st.Mode()))
 	}
 	return fsys.Open(name)
 }
@@ -65,19 +67,4 @@ func readRegular(fsys fs.FS, name string) ([]byte, error) {
 	}
 	defer f.Close()
 	return io.ReadAll(f)
-}
-
-// fileKind names a file type for messages.
-func fileKind(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeSymlink != 0:
-		return "a symbolic link"
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe (FIFO)"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeDevice != 0:
-		return "a device"
-	}
-	return "a special file"
 }

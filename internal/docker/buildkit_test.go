@@ -49,8 +49,7 @@ func bkBuildFile(t *testing.T, df string, files map[string]string) (string, lab.
 		t.Fatalf("build: %v", err)
 	}
 	t.Cleanup(func() {
-		api := apiClient(t, e)
-		defer api.Close()
+		api := e.API()
 		_, _ = api.ImageRemove(context.Background(), tag, image.RemoveOptions{Force: true, PruneChildren: true})
 		pruneNewCache(t, e, api, before)
 	})
@@ -93,8 +92,7 @@ func pruneNewCache(t *testing.T, e *dockertest.Env, api *client.Client, before m
 // cacheIDs lists the daemon's build cache records.
 func cacheIDs(t *testing.T, e *dockertest.Env) map[string]bool {
 	t.Helper()
-	api := apiClient(t, e)
-	defer api.Close()
+	api := e.API()
 	du, err := api.DiskUsage(context.Background(), types.DiskUsageOptions{Types: []types.DiskUsageObject{types.BuildCacheObject}})
 	if err != nil {
 		t.Fatal(err)
@@ -104,15 +102,6 @@ func cacheIDs(t *testing.T, e *dockertest.Env) map[string]bool {
 		ids[r.ID] = true
 	}
 	return ids
-}
-
-func apiClient(t *testing.T, e *dockertest.Env) *client.Client {
-	t.Helper()
-	api, err := client.NewClientWithOpts(client.WithHost(e.Docker.Host().URL), client.WithAPIVersionNegotiation())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return api
 }
 
 func TestBuildKitCacheMount(t *testing.T) {
@@ -144,8 +133,7 @@ func TestBuildKitCacheMount(t *testing.T) {
 		t.Errorf("the RUN output is not in the log:\n%s", log)
 	}
 	e := dockertest.Need(t)
-	api := apiClient(t, e)
-	defer api.Close()
+	api := e.API()
 	ii, err := api.ImageInspect(context.Background(), tag)
 	if err != nil {
 		t.Fatalf("the image is not tagged %s: %v", tag, err)
@@ -259,8 +247,7 @@ func TestBuildKitCancel(t *testing.T) {
 	if d := time.Since(start); d > 30*time.Second {
 		t.Errorf("the cancelled build took %v", d)
 	}
-	api := apiClient(t, e)
-	defer api.Close()
+	api := e.API()
 	time.Sleep(500 * time.Millisecond) // the daemon stops the step after the request ends
 	pruneNewCache(t, e, api, before)
 }

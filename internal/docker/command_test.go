@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/docker/docker/api/types/image"
-	"github.com/docker/docker/client"
 
 	"shipshape/internal/docker"
 	"shipshape/internal/docker/dockertest"
@@ -29,11 +28,7 @@ func TestValidateRepoMatchesPacks(t *testing.T) {
 func TestRemoveBuiltImageGuards(t *testing.T) {
 	e := dockertest.Need(t)
 	ctx := context.Background()
-	api, err := client.NewClientWithOpts(client.WithHost(e.Docker.Host().URL), client.WithAPIVersionNegotiation())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer api.Close()
+	api := e.API()
 
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM "+e.Base+"\nRUN true\n"), 0o644); err != nil {

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/docker/docker/api/types/container"
-	"github.com/docker/docker/client"
 
 	"shipshape/internal/check"
 	"shipshape/internal/docker"
@@ -65,11 +64,7 @@ func TestPingNegotiates(t *testing.T) {
 func TestNeverRemovesUnlabelled(t *testing.T) {
 	e := dockertest.Need(t)
 	ctx := context.Background()
-	api, err := client.NewClientWithOpts(client.WithHost(e.Docker.Host().URL), client.WithAPIVersionNegotiation())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer api.Close()
+	api := e.API()
 	// Containers inherit their image's labels, and the base image is
 	// labelled so the suite can remove it: overriding the marker makes this
 	// container look like one a learner made.
@@ -94,11 +89,7 @@ func TestNeverRemovesUnlabelled(t *testing.T) {
 func TestRemoveStale(t *testing.T) {
 	e := dockertest.Need(t)
 	ctx := context.Background()
-	api, err := client.NewClientWithOpts(client.WithHost(e.Docker.Host().URL), client.WithAPIVersionNegotiation())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer api.Close()
+	api := e.API()
 	dead := exec.Command("true")
 	if err := dead.Run(); err != nil {
 		t.Fatal(err)
@@ -197,11 +188,7 @@ func TestImageSizeIsUnpacked(t *testing.T) {
 func TestChecksRunWithoutNetwork(t *testing.T) {
 	e := dockertest.Need(t)
 	ctx := context.Background()
-	api, err := client.NewClientWithOpts(client.WithHost(e.Docker.Host().URL), client.WithAPIVersionNegotiation())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer api.Close()
+	api := e.API()
 	for _, c := range []struct {
 		network bool
 		want    string

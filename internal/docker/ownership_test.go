@@ -29,11 +29,7 @@ import (
 func TestLearnersCommitsSurvive(t *testing.T) {
 	e := dockertest.Need(t)
 	ctx := context.Background()
-	api, err := client.NewClientWithOpts(client.WithHost(e.Docker.Host().URL), client.WithAPIVersionNegotiation())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer api.Close()
+	api := e.API()
 
 	// A shipshape process of its own, with a file ledger, as `check` has.
 	path := filepath.Join(t.TempDir(), ledger.FileName)

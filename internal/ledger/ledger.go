@@ -33,6 +33,8 @@ import (
 
 	"github.com/gofrs/flock"
 	"github.com/google/renameio/v2"
+
+	"shipshape/internal/safefile"
 )
 
 // FileName is the ledger's name in shipshape's state directory.
@@ -261,7 +263,7 @@ func (l *Ledger) readFile() (map[string]Entry, error) {
 // readLocked reads the file; the caller holds the lock.
 func (l *Ledger) readLocked() (map[string]Entry, error) {
 	all := map[string]Entry{}
-	f, err := os.OpenFile(l.path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	f, err := safefile.Open(l.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return all, nil
 	}
@@ -269,9 +271,6 @@ func (l *Ledger) readLocked() (map[string]Entry, error) {
 		return all, fmt.Errorf("cannot read the ledger of Docker objects %s: %w", l.path, err)
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
-		return all, fmt.Errorf("cannot read the ledger of Docker objects %s: not a regular file", l.path)
-	}
 	sc := bufio.NewScanner(io.LimitReader(f, maxFile))
 	sc.Buffer(make([]byte, 0, maxLine), maxLine)
 	for sc.Scan() {

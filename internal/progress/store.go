@@ -8,11 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/adrg/xdg"
 	"github.com/gofrs/flock"
+
+	"shipshape/internal/safefile"
 )
 
 // EnvStateDir overrides where progress is stored.
@@ -374,11 +375,14 @@ func FilePath(dir, packID string) string {
 }
 
 func readFile(path string) ([]byte, fs.FileInfo, error) {
-	// O_NONBLOCK: opening a FIFO planted at the path would otherwise block
-	// until a writer appears, hanging the command; the Stat below refuses it.
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	// safefile: opening a FIFO planted at the path must not block until a
+	// writer appears, hanging the command.
+	f, err := safefile.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil, err
+	}
+	if errors.Is(err, safefile.ErrNotRegular) {
+		return nil, nil, fmt.Errorf("cannot read progress file %s: %w; move it away and start shipshape again", path, err)
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("cannot read progress file %s: %w; check its permissions or set %s to another directory", path, err, EnvStateDir)
@@ -388,27 +392,9 @@ func readFile(path string) ([]byte, fs.FileInfo, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("cannot read progress file %s: %w", path, err)
 	}
-	if !info.Mode().IsRegular() {
-		return nil, nil, fmt.Errorf("cannot read progress file %s: it is not a regular file (%s); move it away and start shipshape again", path, kindOf(info.Mode()))
-	}
 	data, err := io.ReadAll(f)
 	if err != nil {
 		return nil, nil, fmt.Errorf("cannot read progress file %s: %w", path, err)
 	}
 	return data, info, nil
-}
-
-// kindOf names a file type for messages.
-func kindOf(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeDevice != 0:
-		return "a device"
-	case m.IsDir():
-		return "a directory"
-	}
-	return "a special file"
 }

@@ -7,6 +7,7 @@ package safefile
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"syscall"
 )
@@ -28,21 +29,24 @@ func Open(path string) (*os.File, error) {
 	}
 	if !st.Mode().IsRegular() {
 		f.Close()
-		return nil, fmt.Errorf("cannot read %s: %w (%s)", path, ErrNotRegular, kind(st.Mode()))
+		return nil, fmt.Errorf("cannot read %s: %w (%s)", path, ErrNotRegular, Kind(st.Mode()))
 	}
 	return f, nil
 }
 
-func kind(m os.FileMode) string {
+// Kind names the type of a file that is not regular, for messages.
+func Kind(m fs.FileMode) string {
 	switch {
-	case m&os.ModeNamedPipe != 0:
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	case m&fs.ModeNamedPipe != 0:
 		return "a named pipe"
 	case m.IsDir():
 		return "a directory"
-	case m&os.ModeDevice != 0:
-		return "a device"
-	case m&os.ModeSocket != 0:
+	case m&fs.ModeSocket != 0:
 		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
 	}
-	return "not a file"
+	return "a special file"
 }

@@ -178,6 +178,11 @@ func (e *Env) Close(ctx context.Context) error {
 	return nil
 }
 
+// API is the environment's plain SDK client, for tests that must act as
+// the learner would (commit, run, build without shipshape). It is closed
+// with the environment.
+func (e *Env) API() *client.Client { return e.api }
+
 // sweepSession removes what still carries the test session's label after
 // the product's own cleanup: images the tests built through the lab on
 // top of the fixtures (they inherit the base's labels) and containers a
