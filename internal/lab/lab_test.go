@@ -435,7 +435,8 @@ func TestBuildCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	start := time.Now()
-	_, err := l.Build(ctx, lab.BuildRequest{Dir: dir, Tag: testTag(e, "cancel")}, func(ev lab.BuildEvent) {
+	// NoCache: a BuildKit cache from an earlier run would skip the RUN.
+	_, err := l.Build(ctx, lab.BuildRequest{Dir: dir, Tag: testTag(e, "cancel"), NoCache: true}, func(ev lab.BuildEvent) {
 		if ev.Line == "started" {
 			cancel()
 		}
