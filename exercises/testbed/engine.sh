@@ -19,6 +19,9 @@
 # Environment:
 #   SHIPSHAPE_TESTBED_CACHE   cache dir (default /var/cache/shipshape-testbed)
 #   SHIPSHAPE_TESTBED_RUN     socket dirs live under it (default /run/shipshape-testbed)
+#   SHIPSHAPE_TESTBED_INSTANCE a suffix for the container, volume and socket
+#                             dir, so that several people (or helpers) on one
+#                             host each run their own engine of a variant
 #   SHIPSHAPE_TESTBED_TIMEOUT seconds to wait for the inner engine (default 60)
 #   SHIPSHAPE_TESTBED_MIRROR  Debian mirror for debootstrap (default: the
 #                             first one in the host's apt sources)
@@ -58,9 +61,10 @@ check_variant() {
 	esac
 }
 
-container_name() { echo "shipshape-testbed-engine-$1"; }
-volume_name() { echo "shipshape-testbed-engine-$1"; }
-sock_dir() { echo "$RUN_ROOT/$1"; }
+INSTANCE=${SHIPSHAPE_TESTBED_INSTANCE:+-$SHIPSHAPE_TESTBED_INSTANCE}
+container_name() { echo "shipshape-testbed-engine-$1$INSTANCE"; }
+volume_name() { echo "shipshape-testbed-engine-$1$INSTANCE"; }
+sock_dir() { echo "$RUN_ROOT/$1$INSTANCE"; }
 docker_host() { echo "unix://$(sock_dir "$1")/docker.sock"; }
 
 # ours KIND NAME: true when the host object exists and carries our labels.
