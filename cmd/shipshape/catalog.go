@@ -1,10 +1,14 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"sync"
 
+	"shipshape/internal/attempt"
+	"shipshape/internal/check"
 	"shipshape/internal/course"
 	"shipshape/internal/packs"
 	"shipshape/internal/progress"
@@ -16,7 +20,7 @@ import (
 // switching releases the previous pack's lock.
 type tuiCatalog struct {
 	a       *app
-	session *dockerSession
+	session *attempt.Session
 
 	mu    sync.Mutex
 	store *progress.Store
@@ -87,11 +91,31 @@ func (c *tuiCatalog) sessionFor(pack *course.Pack, trivyReport string) (tui.Pack
 	if err != nil {
 		dir = a.dir
 	}
-	image, devImage := defaultImages(pack, a.image, a.devImage)
-	reports := &trivyReports{flag: trivyReport}
-	wf := &tuiWorkflow{session: c.session, pack: pack, dir: dir, image: image, devImage: devImage, reports: reports}
-	checker := &tuiChecker{session: c.session, store: store, image: image, devImage: devImage, dir: dir, reports: reports}
-	return tui.PackSession{Pack: pack, Progress: store, Checker: checker, Workflow: wf, Checklist: wf}, nil
+	t := attempt.Target{Dir: dir}
+	t.Image, t.DevImage = imagesOf(pack, a.image, a.devImage)
+	// The TUI shows its progress itself: no notes on stderr.
+	runner := &attempt.Runner{Engines: c.session, Reports: attempt.NewReports(trivyReport), ReportDir: reportDir()}
+	ws := attempt.NewWorkspace(runner, pack, t)
+	checker := recordingChecker{Workspace: ws, store: store}
+	return tui.PackSession{Pack: pack, Progress: store, Checker: checker, Workflow: ws, Checklist: ws}, nil
+}
+
+// recordingChecker records each check that ran in the TUI's own progress
+// store (a second store in this process would only get a read-only copy).
+type recordingChecker struct {
+	*attempt.Workspace
+	store *progress.Store
+}
+
+func (c recordingChecker) Check(ctx context.Context, ex *course.Exercise, onEvent func(check.Event)) (check.Report, error) {
+	rep, err := c.Workspace.Check(ctx, ex, onEvent)
+	if err != nil {
+		return rep, err
+	}
+	if err := c.store.RecordAttempt(ex.ID, attempt.Record(rep)); err != nil && !errors.Is(err, progress.ErrReadOnly) {
+		return rep, fmt.Errorf("checked, but the result could not be saved: %w", err)
+	}
+	return rep, nil
 }
 
 func (c *tuiCatalog) close() {

@@ -2,23 +2,20 @@ package main
 
 import (
 	"context"
-	"encoding/xml"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/spf13/cobra"
 
+	"shipshape/internal/attempt"
 	"shipshape/internal/check"
 	"shipshape/internal/course"
-	"shipshape/internal/docker"
 	"shipshape/internal/progress"
+	"shipshape/internal/report"
 	"shipshape/internal/termsafe"
 )
 
@@ -49,18 +46,12 @@ daemon unreachable, image missing); the reason is then printed on stderr.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !cmd.Flags().Changed("image") {
-				o.image = ""
-			}
-			if !cmd.Flags().Changed("dev-image") {
-				o.devImage = ""
-			}
 			return runCheck(cmd.Context(), a, args[0], o)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.image, "image", "task-api:prod", "the image to check, `REF`")
-	f.StringVar(&o.devImage, "dev-image", "task-api:dev", "the dev image to compare sizes with, `REF`")
+	f.StringVar(&o.image, "image", "", "the image to check, `REF` (default: the pack's, task-api:prod)")
+	f.StringVar(&o.devImage, "dev-image", "", "the dev image to compare sizes with, `REF` (default: the pack's, task-api:dev)")
 	f.StringVar(&o.dir, "dir", ".", "the `DIR` holding the Dockerfile and .dockerignore")
 	f.StringVar(&o.format, "format", "text", "output `FORMAT`: text, json or junit")
 	f.StringVarP(&o.output, "output", "o", "", "write the results to `FILE` instead of standard output")
@@ -69,10 +60,9 @@ daemon unreachable, image missing); the reason is then printed on stderr.`,
 }
 
 func runCheck(ctx context.Context, a *app, exerciseID string, o checkOptions) error {
-	switch o.format {
-	case "text", "json", "junit":
-	default:
-		return usageError("unknown --format %q: use text, json or junit", o.format)
+	format, err := report.ParseFormat(o.format, report.FormatText, report.FormatJSON, report.FormatJUnit)
+	if err != nil {
+		return usageError("%v", err)
 	}
 	pack, err := a.loadPack()
 	if err != nil {
@@ -86,122 +76,87 @@ func runCheck(ctx context.Context, a *app, exerciseID string, o checkOptions) er
 		}
 		return usageError("no exercise %q in %s (exercises: %s)", exerciseID, pack.Title, strings.Join(ids, ", "))
 	}
-	o.image, o.devImage = defaultImages(pack, o.image, o.devImage)
-	specs := specsOf(ex)
-
-	// A --dir without a Dockerfile is a wrong directory, not a failed
-	// exercise: say where shipshape looked.
-	if needsDockerfile(specs) {
-		abs, _ := filepath.Abs(o.dir)
-		if st, err := os.Stat(filepath.Join(abs, "Dockerfile")); err != nil || !st.Mode().IsRegular() {
-			return couldNotCheck(a, ex, specs, o, fmt.Errorf("no Dockerfile in %s; run the check in the directory that holds your Dockerfile, or pass --dir DIR", abs))
-		}
-	}
+	target := attempt.Target{Dir: o.dir}
+	target.Image, target.DevImage = imagesOf(pack, o.image, o.devImage)
 
 	ctx, stop := interruptible(ctx)
 	defer stop()
-
-	target := check.Target{Image: o.image, DevImage: o.devImage, Dir: o.dir, TrivyReport: o.trivyReport}
-	// Without a report, Trivy runs when it is available (never pulled).
-	wantScan := needsScan(specs) && target.TrivyReport == ""
-	var d check.Docker
-	var dc *docker.Client
-	if needsDocker(specs) || wantScan {
-		// One connection, and one sweep of stale leftovers, serves both
-		// the checks and the scan.
-		dc, _, err = connectForImage(ctx, a, o.image)
-		if err != nil {
-			return couldNotCheck(a, ex, specs, o, err)
-		}
-		defer closeDocker(dc)
-		if needsDocker(specs) {
-			d = dc
-		}
+	session := a.session()
+	defer session.Close()
+	runner := a.runner(session, o.trivyReport)
+	if format != report.FormatText {
+		// Machine-readable output: notes on stderr would only be noise
+		// beside it.
+		runner.Notify = nil
 	}
-	var scanErr error
-	if wantScan {
-		if o.format == "text" {
-			fmt.Fprintf(a.stderr, "shipshape: scanning %s with Trivy…\n", termsafe.Line(o.image))
-		}
-		target.TrivyReport, scanErr = scanForCheck(ctx, dc, o.image)
-	}
-	rep := check.NewEngine(d).Run(ctx, specs, target, nil)
-	explainMissingScan(&rep, scanErr)
-	if ctx.Err() != nil {
+	rep, err := runner.Check(ctx, ex, target, nil)
+	switch {
+	case errors.Is(err, attempt.ErrCancelled):
 		return &exitError{code: 2, err: errors.New("interrupted; the containers made for the check were removed")}
+	case err != nil:
+		return couldNotCheck(a, ex, target, format, o.output, err)
 	}
 
 	recordAttempt(a, pack, ex.ID, rep)
-
-	if err := writeCheckReport(a, ex, rep, o); err != nil {
+	if err := writeCheckReport(a, ex, rep, format, o.output); err != nil {
 		return err
 	}
 
-	switch rep.Outcome() {
+	tally := rep.Tally()
+	switch tally.Outcome() {
 	case check.OutcomeFailed:
-		var ids []string
-		for _, r := range rep.Results {
-			if r.Required && r.Status == check.StatusFail {
-				ids = append(ids, r.ID)
-			}
-		}
-		return &exitError{code: 1, err: fmt.Errorf("exercise %s not passed: %d required check(s) failed: %s", ex.ID, len(ids), strings.Join(ids, ", "))}
+		return &exitError{code: 1, err: fmt.Errorf("exercise %s not passed: %d required check(s) failed: %s",
+			ex.ID, len(tally.RequiredFailed), strings.Join(tally.RequiredFailed, ", "))}
 	case check.OutcomeIncomplete:
-		for _, r := range rep.Results {
-			if r.Required && (r.Status == check.StatusError || r.Status == check.StatusSkip) {
-				reason := r.ID
-				if len(r.Evidence) > 0 {
-					reason += ": " + r.Evidence[0]
-				}
-				if r.Hint != "" {
-					reason += " — " + r.Hint
-				}
-				return &exitError{code: 2, err: fmt.Errorf("could not check exercise %s: %s", ex.ID, termsafe.Line(reason))}
-			}
-		}
+		return &exitError{code: 2, err: fmt.Errorf("could not check exercise %s: %s", ex.ID, termsafe.Line(firstReason(rep, tally.RequiredUnjudged[0])))}
 	}
 	return nil
 }
 
-// defaultImages fills in the images to check: flags win, then the pack's
-// workspace, then the contract's defaults.
-func defaultImages(pack *course.Pack, image, devImage string) (string, string) {
-	if image == "" {
-		image = "task-api:prod"
-		if pack.Workspace != nil && pack.Workspace.Image != "" {
-			image = pack.Workspace.Image
+// firstReason says why the check id could not be judged: its first
+// evidence and its hint.
+func firstReason(rep check.Report, id string) string {
+	for _, r := range rep.Results {
+		if r.ID != id {
+			continue
 		}
+		reason := r.ID
+		if len(r.Evidence) > 0 {
+			reason += ": " + r.Evidence[0]
+		}
+		if r.Hint != "" {
+			reason += " — " + r.Hint
+		}
+		return reason
+	}
+	return id
+}
+
+// imagesOf fills in the images to judge: flags win, then the pack's.
+func imagesOf(pack *course.Pack, image, devImage string) (string, string) {
+	prod, dev := pack.Images()
+	if image == "" {
+		image = prod
 	}
 	if devImage == "" {
-		devImage = "task-api:dev"
-		if pack.Workspace != nil && pack.Workspace.DevImage != "" {
-			devImage = pack.Workspace.DevImage
-		}
+		devImage = dev
 	}
 	return image, devImage
 }
 
-// specsOf converts the pack's declarations for the engine.
-// writeCheckReport writes rep in the chosen format to --output or stdout.
-func writeCheckReport(a *app, ex *course.Exercise, rep check.Report, o checkOptions) error {
+// writeCheckReport writes rep in format to output (a file) or stdout.
+func writeCheckReport(a *app, ex *course.Exercise, rep check.Report, format report.Format, output string) error {
 	out := a.stdout
 	var file *os.File
 	var err error
-	if o.output != "" {
-		file, err = os.Create(o.output)
+	if output != "" {
+		file, err = os.Create(output)
 		if err != nil {
 			return &exitError{code: 2, err: fmt.Errorf("cannot write the results: %w", err)}
 		}
 		out = file
 	}
-	switch o.format {
-	case "json":
-		err = writeCheckJSON(out, ex.ID, rep)
-	case "junit":
-		err = writeCheckJUnit(out, ex, rep)
-	default:
-		writeCheckText(out, ex, rep)
-	}
+	err = report.Check(out, format, ex, rep)
 	if file != nil {
 		if cerr := file.Close(); err == nil {
 			err = cerr
@@ -217,88 +172,13 @@ func writeCheckReport(a *app, ex *course.Exercise, rep check.Report, o checkOpti
 // stderr). A machine-readable report is still written, every check an
 // error with the reason, because CI needs a report to show even then;
 // the text format has only the message.
-func couldNotCheck(a *app, ex *course.Exercise, specs []check.Spec, o checkOptions, reason error) error {
-	msg := reason.Error()
-	var xe *exitError
-	if errors.As(reason, &xe) {
-		msg = xe.err.Error()
-	}
-	if o.format != "text" {
-		rep := check.Report{Target: check.Target{Image: o.image, DevImage: o.devImage, Dir: o.dir}, StartedAt: time.Now()}
-		for _, sp := range specs {
-			title := sp.Kind
-			if c, err := check.Build(sp); err == nil {
-				title = c.Title()
-			}
-			rep.Results = append(rep.Results, check.Result{ID: sp.ID, Kind: sp.Kind, Title: title, Status: check.StatusError,
-				Required: sp.Required, Evidence: []string{termsafe.Line(msg)}, Hint: sp.Hint, Lesson: sp.Lesson})
-		}
-		if err := writeCheckReport(a, ex, rep, o); err != nil {
+func couldNotCheck(a *app, ex *course.Exercise, t attempt.Target, format report.Format, output string, reason error) error {
+	if format != report.FormatText {
+		if err := writeCheckReport(a, ex, attempt.Unjudged(ex, t, reason.Error()), format, output); err != nil {
 			return err
 		}
 	}
-	if xe != nil {
-		return xe
-	}
 	return &exitError{code: 2, err: reason}
-}
-
-// needsDockerfile reports whether a check reads the Dockerfile.
-func needsDockerfile(specs []check.Spec) bool {
-	for _, s := range specs {
-		if strings.HasPrefix(s.Kind, "dockerfile.") {
-			return true
-		}
-	}
-	return false
-}
-
-func specsOf(ex *course.Exercise) []check.Spec {
-	specs := make([]check.Spec, 0, len(ex.Checks))
-	for _, c := range ex.Checks {
-		specs = append(specs, check.Spec{ID: c.ID, Kind: c.Kind, Required: c.Required(), Params: c.Params, Hint: c.Hint, Lesson: c.Lesson})
-	}
-	return specs
-}
-
-func needsDocker(specs []check.Spec) bool {
-	for _, s := range specs {
-		if check.NeedsDocker(s.Kind) {
-			return true
-		}
-	}
-	return false
-}
-
-// connectDocker connects to the daemon chosen by --host and the
-// environment, and removes leftovers of shipshape sessions that died.
-func connectDocker(ctx context.Context, a *app) (*docker.Client, error) {
-	dc, err := docker.Connect(ctx, a.dockerOptions())
-	if err != nil {
-		return nil, &exitError{code: 2, err: dockerReason(err)}
-	}
-	cctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	if _, err := dc.RemoveStale(cctx); err != nil {
-		fmt.Fprintln(a.stderr, "shipshape: note: "+termsafe.Line(err.Error()))
-	}
-	return dc, nil
-}
-
-// connectForImage connects as connectDocker does and makes sure image
-// exists: checking a missing image would only produce a wall of errors.
-// On error nothing is left open.
-func connectForImage(ctx context.Context, a *app, image string) (*docker.Client, check.ImageInfo, error) {
-	dc, err := connectDocker(ctx, a)
-	if err != nil {
-		return nil, check.ImageInfo{}, err
-	}
-	info, err := dc.InspectImage(ctx, image)
-	if err != nil {
-		closeDocker(dc)
-		return nil, check.ImageInfo{}, &exitError{code: 2, err: dockerReason(err)}
-	}
-	return dc, info, nil
 }
 
 // interruptible is ctx (or a background context) cancelled by Ctrl-C or
@@ -311,30 +191,12 @@ func interruptible(ctx context.Context) (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 }
 
-// closeDocker removes what this session made, even after Ctrl-C.
-func closeDocker(dc *docker.Client) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	_, _ = dc.RemoveSession(ctx)
-	_ = dc.Close()
-}
-
-// dockerReason is the one-line message for a Docker error: what happened
-// and what to do.
-func dockerReason(err error) error {
-	if adv := docker.Advice(err); adv != "" {
-		return fmt.Errorf("%v. %s", err, adv)
-	}
-	return err
-}
-
 // recordAttempt stores the run in the progress store; failing to do so is worth
 // a note but does not change the verdict.
 func recordAttempt(a *app, pack *course.Pack, exerciseID string, rep check.Report) {
-	att := attemptOf(rep)
 	store, err := a.openProgress(pack)
 	if err == nil {
-		err = store.RecordAttempt(exerciseID, att)
+		err = store.RecordAttempt(exerciseID, attempt.Record(rep))
 		if cerr := store.Close(); err == nil {
 			err = cerr
 		}
@@ -349,220 +211,4 @@ func recordAttempt(a *app, pack *course.Pack, exerciseID string, rep check.Repor
 	case err != nil:
 		fmt.Fprintln(a.stderr, "shipshape: note: the result was not saved to your progress: "+termsafe.Line(err.Error()))
 	}
-}
-
-// attemptOf is the progress record of a check run.
-func attemptOf(rep check.Report) progress.Attempt {
-	att := progress.Attempt{
-		StartedAt: rep.StartedAt, DurationMS: rep.Duration.Milliseconds(),
-		Image: rep.Target.Image, ImageID: rep.ImageID, Passed: rep.Passed(),
-	}
-	for _, r := range rep.Results {
-		att.Checks = append(att.Checks, progress.CheckRecord{
-			ID: r.ID, Kind: r.Kind, Title: r.Title, Status: string(r.Status), Required: r.Required,
-			Evidence: r.Evidence, DurationMS: r.Duration.Milliseconds(),
-		})
-	}
-	return att
-}
-
-// checkRunJSON is the stable shape of `check --format json`.
-type checkRunJSON struct {
-	Exercise string `json:"exercise"`
-	Image    string `json:"image"`
-	ImageID  string `json:"image_id"`
-	Passed   bool   `json:"passed"`
-	// Notes are about the attempt as a whole (an image older than its
-	// Dockerfile); omitted when there are none.
-	Notes      []string          `json:"notes,omitempty"`
-	StartedAt  time.Time         `json:"started_at"`
-	DurationMS int64             `json:"duration_ms"`
-	Checks     []checkResultJSON `json:"checks"`
-}
-
-type checkResultJSON struct {
-	ID         string   `json:"id"`
-	Kind       string   `json:"kind"`
-	Title      string   `json:"title"`
-	Status     string   `json:"status"`
-	Required   bool     `json:"required"`
-	Evidence   []string `json:"evidence"`
-	Hint       string   `json:"hint"`
-	Lesson     string   `json:"lesson"`
-	DurationMS int64    `json:"duration_ms"`
-}
-
-func writeCheckJSON(w io.Writer, exerciseID string, rep check.Report) error {
-	doc := checkRunJSON{
-		Exercise: exerciseID, Image: rep.Target.Image, ImageID: rep.ImageID, Passed: rep.Passed(),
-		StartedAt: rep.StartedAt.UTC(), DurationMS: rep.Duration.Milliseconds(), Checks: []checkResultJSON{},
-		Notes: rep.Notes,
-	}
-	for _, r := range rep.Results {
-		ev := r.Evidence
-		if ev == nil {
-			ev = []string{}
-		}
-		doc.Checks = append(doc.Checks, checkResultJSON{
-			ID: r.ID, Kind: r.Kind, Title: r.Title, Status: string(r.Status), Required: r.Required,
-			Evidence: ev, Hint: r.Hint, Lesson: r.Lesson, DurationMS: r.Duration.Milliseconds(),
-		})
-	}
-	return encodeJSON(w, doc, false)
-}
-
-var statusLabel = map[check.Status]string{
-	check.StatusPass: "PASS ", check.StatusFail: "FAIL ", check.StatusWarn: "WARN ",
-	check.StatusError: "ERROR", check.StatusSkip: "SKIP ",
-}
-
-func writeCheckText(w io.Writer, ex *course.Exercise, rep check.Report) {
-	id := ""
-	if rep.ImageID != "" {
-		id = " (" + shortImageID(rep.ImageID) + ")"
-	}
-	fmt.Fprintf(w, "Exercise %s: %s\n", ex.ID, termsafe.Line(ex.Title))
-	if rep.Target.Image != "" {
-		fmt.Fprintf(w, "Image %s%s\n", termsafe.Line(rep.Target.Image), id)
-	}
-	for _, n := range rep.Notes {
-		fmt.Fprintf(w, "note: %s\n", termsafe.Line(n))
-	}
-	fmt.Fprintln(w)
-	var req, reqPassed, warns int
-	for _, r := range rep.Results {
-		level := "required"
-		if !r.Required {
-			level = "advisory"
-		} else {
-			req++
-			if r.Status == check.StatusPass {
-				reqPassed++
-			}
-		}
-		if r.Status == check.StatusWarn {
-			warns++
-		}
-		fmt.Fprintf(w, "%s  %s  [%s, %s, %s]\n", statusLabel[r.Status], termsafe.Line(r.Title), r.ID, level, r.Duration.Round(10*time.Millisecond))
-		for _, e := range r.Evidence {
-			for _, line := range strings.Split(termsafe.Text(e), "\n") {
-				fmt.Fprintf(w, "       %s\n", line)
-			}
-		}
-		if r.Status != check.StatusPass && r.Status != check.StatusSkip {
-			if r.Hint != "" {
-				fmt.Fprintf(w, "       hint: %s\n", termsafe.Line(r.Hint))
-			}
-			if r.Lesson != "" && r.Status != check.StatusError {
-				fmt.Fprintf(w, "       read: %s\n", termsafe.Line(r.Lesson))
-			}
-		}
-	}
-	fmt.Fprintln(w)
-	verdict := "PASSED"
-	switch rep.Outcome() {
-	case check.OutcomeFailed:
-		verdict = "NOT PASSED"
-	case check.OutcomeIncomplete:
-		verdict = "COULD NOT CHECK"
-	}
-	fmt.Fprintf(w, "%s: %d of %d required checks passed", verdict, reqPassed, req)
-	if warns > 0 {
-		fmt.Fprintf(w, ", %d advisory warning(s)", warns)
-	}
-	fmt.Fprintf(w, " in %s\n", rep.Duration.Round(100*time.Millisecond))
-}
-
-func shortImageID(id string) string {
-	id = strings.TrimPrefix(id, "sha256:")
-	if len(id) > 12 {
-		id = id[:12]
-	}
-	return id
-}
-
-// JUnit XML, the subset CI systems read.
-type junitSuites struct {
-	XMLName xml.Name     `xml:"testsuites"`
-	Suites  []junitSuite `xml:"testsuite"`
-}
-
-type junitSuite struct {
-	Name      string      `xml:"name,attr"`
-	Tests     int         `xml:"tests,attr"`
-	Failures  int         `xml:"failures,attr"`
-	Errors    int         `xml:"errors,attr"`
-	Skipped   int         `xml:"skipped,attr"`
-	Time      string      `xml:"time,attr"`
-	Timestamp string      `xml:"timestamp,attr"`
-	Cases     []junitCase `xml:"testcase"`
-	// SystemOut carries the report's notes.
-	SystemOut string `xml:"system-out,omitempty"`
-}
-
-type junitCase struct {
-	Name      string        `xml:"name,attr"`
-	Classname string        `xml:"classname,attr"`
-	Time      string        `xml:"time,attr"`
-	Failure   *junitProblem `xml:"failure,omitempty"`
-	Error     *junitProblem `xml:"error,omitempty"`
-	Skipped   *junitProblem `xml:"skipped,omitempty"`
-	SystemOut string        `xml:"system-out,omitempty"`
-}
-
-type junitProblem struct {
-	Message string `xml:"message,attr"`
-	Type    string `xml:"type,attr,omitempty"`
-	Body    string `xml:",chardata"`
-}
-
-func junitSeconds(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }
-
-func writeCheckJUnit(w io.Writer, ex *course.Exercise, rep check.Report) error {
-	s := junitSuite{
-		Name: "shipshape " + ex.ID + " " + ex.Title, Time: junitSeconds(rep.Duration),
-		Timestamp: rep.StartedAt.UTC().Format("2006-01-02T15:04:05"),
-		SystemOut: strings.Join(rep.Notes, "\n"),
-	}
-	for _, r := range rep.Results {
-		c := junitCase{Name: r.ID + ": " + r.Title, Classname: "shipshape." + ex.ID + "." + r.Kind, Time: junitSeconds(r.Duration)}
-		body := strings.Join(r.Evidence, "\n")
-		if r.Hint != "" {
-			body += "\nhint: " + r.Hint
-		}
-		if r.Lesson != "" {
-			body += "\nread: " + r.Lesson
-		}
-		msg := ""
-		if len(r.Evidence) > 0 {
-			msg = r.Evidence[0]
-		}
-		switch r.Status {
-		case check.StatusFail:
-			c.Failure = &junitProblem{Message: msg, Type: "fail", Body: body}
-			s.Failures++
-		case check.StatusError:
-			c.Error = &junitProblem{Message: msg, Type: "error", Body: body}
-			s.Errors++
-		case check.StatusSkip:
-			c.Skipped = &junitProblem{Message: msg}
-			s.Skipped++
-		case check.StatusWarn:
-			c.SystemOut = "advisory check not met (warning):\n" + body
-		default:
-			c.SystemOut = strings.Join(r.Evidence, "\n")
-		}
-		s.Tests++
-		s.Cases = append(s.Cases, c)
-	}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(junitSuites{Suites: []junitSuite{s}}); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
 }

@@ -2,14 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"shipshape/internal/check"
+	"shipshape/internal/attempt"
 	"shipshape/internal/checklist"
+	"shipshape/internal/report"
 	"shipshape/internal/termsafe"
 )
 
@@ -36,19 +37,13 @@ a check that could not run).`,
   shipshape checklist --trivy-report report.json --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if !cmd.Flags().Changed("image") {
-				o.image = ""
-			}
 			o.devImageSet = cmd.Flags().Changed("dev-image")
-			if !o.devImageSet {
-				o.devImage = ""
-			}
 			return runChecklist(cmd.Context(), a, o)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.image, "image", "task-api:prod", "the prod image to check, `REF`")
-	f.StringVar(&o.devImage, "dev-image", "task-api:dev", "the dev image to compare sizes with, `REF` (used when it exists)")
+	f.StringVar(&o.image, "image", "", "the prod image to check, `REF` (default: the pack's, task-api:prod)")
+	f.StringVar(&o.devImage, "dev-image", "", "the dev image to compare sizes with, `REF` (default: the pack's, task-api:dev, used when it exists)")
 	f.StringVar(&o.dir, "dir", ".", "the `DIR` holding the Dockerfile and .dockerignore")
 	f.StringVar(&o.format, "format", "text", "output `FORMAT`: text or json")
 	f.StringVar(&o.trivyReport, "trivy-report", "", "a Trivy JSON report (`FILE`) of the image, for the security-scan item")
@@ -56,58 +51,51 @@ a check that could not run).`,
 }
 
 func runChecklist(ctx context.Context, a *app, o checklistOptions) error {
-	if o.format != "text" && o.format != "json" {
-		return usageError("unknown --format %q: use text or json", o.format)
+	format, err := report.ParseFormat(o.format, report.FormatText, report.FormatJSON)
+	if err != nil {
+		return usageError("%v", err)
 	}
 	pack, err := a.loadPack()
 	if err != nil {
 		return err
 	}
-	o.image, o.devImage = defaultImages(pack, o.image, o.devImage)
+	target := attempt.Target{Dir: o.dir, DevImageNamed: o.devImageSet}
+	target.Image, target.DevImage = imagesOf(pack, o.image, o.devImage)
 	ctx, stop := interruptible(ctx)
 	defer stop()
-
-	dc, info, err := connectForImage(ctx, a, o.image)
-	if err != nil {
-		return err
-	}
-	defer closeDocker(dc)
-	// The size comparison needs the dev image; without one (not built, no
-	// --dev-image) the item is judged by the size bound alone.
-	if !o.devImageSet {
-		if ok, err := dc.ImageExists(ctx, o.devImage); err != nil || !ok {
-			o.devImage = ""
-		}
-	}
-	target := check.Target{Image: o.image, DevImage: o.devImage, Dir: o.dir, TrivyReport: o.trivyReport}
-	results := checklist.Run(ctx, check.NewEngine(dc), target, nil)
-	if ctx.Err() != nil {
-		return &exitError{code: 2, err: fmt.Errorf("interrupted; the containers made for the checklist were removed")}
+	session := a.session()
+	defer session.Close()
+	cl, err := a.runner(session, o.trivyReport).Checklist(ctx, target, nil)
+	switch {
+	case errors.Is(err, attempt.ErrCancelled):
+		return &exitError{code: 2, err: errors.New("interrupted; the containers made for the checklist were removed")}
+	case err != nil:
+		return &exitError{code: 2, err: err}
 	}
 
 	var ticked map[string]bool
 	if st, err := a.loadProgress(pack); err == nil {
 		ticked = st.Checklist
 	}
-	if o.format == "json" {
-		err = writeChecklistJSON(a.stdout, o.image, info.ID, results, ticked)
+	if format == report.FormatJSON {
+		err = report.ChecklistJSON(a.stdout, cl.Image, cl.ImageID, cl.Items, ticked)
 	} else {
-		writeChecklistText(a.stdout, o.image, info.ID, results, ticked)
+		report.ChecklistText(a.stdout, cl.Image, cl.ImageID, cl.Items, ticked)
 	}
 	if err != nil {
 		return &exitError{code: 2, err: fmt.Errorf("cannot write the checklist: %w", err)}
 	}
-	switch checklist.OutcomeOf(results) {
+	switch checklist.OutcomeOf(cl.Items) {
 	case checklist.Failed:
 		var ids []string
-		for _, r := range results {
+		for _, r := range cl.Items {
 			if r.Status == checklist.Fail {
 				ids = append(ids, r.Item.ID)
 			}
 		}
 		return &exitError{code: 1, err: fmt.Errorf("%d checklist item(s) failed: %s", len(ids), strings.Join(ids, ", "))}
 	case checklist.Incomplete:
-		for _, r := range results {
+		for _, r := range cl.Items {
 			if r.Status == checklist.Error {
 				reason := r.Item.ID
 				if len(r.Evidence) > 0 {
@@ -121,74 +109,4 @@ func runChecklist(ctx context.Context, a *app, o checklistOptions) error {
 		}
 	}
 	return nil
-}
-
-// checklistJSON is the stable shape of `checklist --format json`.
-type checklistJSON struct {
-	Image   string              `json:"image"`
-	ImageID string              `json:"image_id"`
-	Items   []checklistItemJSON `json:"items"`
-}
-
-type checklistItemJSON struct {
-	ID       string   `json:"id"`
-	Section  string   `json:"section"`
-	Text     string   `json:"text"`
-	Status   string   `json:"status"`
-	Evidence []string `json:"evidence"`
-	// Ticked is set for items the learner ticked in the course.
-	Ticked bool `json:"ticked"`
-}
-
-func writeChecklistJSON(w io.Writer, image, imageID string, results []checklist.ItemResult, ticked map[string]bool) error {
-	doc := checklistJSON{Image: image, ImageID: imageID, Items: []checklistItemJSON{}}
-	for _, r := range results {
-		ev := r.Evidence
-		if ev == nil {
-			ev = []string{}
-		}
-		doc.Items = append(doc.Items, checklistItemJSON{ID: r.Item.ID, Section: r.Item.Section, Text: r.Item.Text,
-			Status: string(r.Status), Evidence: ev, Ticked: ticked[r.Item.ID]})
-	}
-	return encodeJSON(w, doc, false)
-}
-
-func writeChecklistText(w io.Writer, image, imageID string, results []checklist.ItemResult, ticked map[string]bool) {
-	fmt.Fprintf(w, "Deployment checklist for %s (%s)\n", termsafe.Line(image), shortImageID(imageID))
-	section := ""
-	counts := map[checklist.Status]int{}
-	nTicked := 0
-	for _, r := range results {
-		if r.Item.Section != section {
-			section = r.Item.Section
-			fmt.Fprintf(w, "\n%s\n", termsafe.Line(section))
-		}
-		counts[r.Status]++
-		text := termsafe.Line(r.Item.Text)
-		switch r.Status {
-		case checklist.Pass:
-			fmt.Fprintf(w, "  ✓ %s\n", text)
-		case checklist.Fail:
-			fmt.Fprintf(w, "  ✗ %s\n", text)
-		case checklist.Error:
-			fmt.Fprintf(w, "  ! %s (could not check)\n", text)
-		default:
-			if ticked[r.Item.ID] {
-				nTicked++
-				fmt.Fprintf(w, "  ☑ %s (ticked by you)\n", text)
-			} else {
-				fmt.Fprintf(w, "  ☐ %s: check yourself\n", text)
-			}
-		}
-		if r.Status == checklist.Fail || r.Status == checklist.Error || r.Status == checklist.Manual {
-			for _, e := range r.Evidence {
-				fmt.Fprintf(w, "      %s\n", termsafe.Line(e))
-			}
-			if r.Hint != "" {
-				fmt.Fprintf(w, "      hint: %s\n", termsafe.Line(r.Hint))
-			}
-		}
-	}
-	fmt.Fprintf(w, "\n%d passed, %d failed, %d could not be checked, %d to check yourself (%d ticked)\n",
-		counts[checklist.Pass], counts[checklist.Fail], counts[checklist.Error], counts[checklist.Manual], nTicked)
 }

@@ -12,11 +12,13 @@ import (
 	"time"
 
 	"shipshape/exercises/testbed"
+	"shipshape/internal/attempt"
 	"shipshape/internal/course"
 	"shipshape/internal/docker"
 	"shipshape/internal/docker/dockertest"
 	"shipshape/internal/lab"
 	"shipshape/internal/progress"
+	"shipshape/internal/report"
 	"shipshape/internal/workspace"
 )
 
@@ -86,7 +88,7 @@ func TestLearnerLoop(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("check 3.1 of the dev image: exit %d, want 1\n%s%s", code, out, errOut)
 	}
-	var doc checkRunJSON
+	var doc report.CheckDoc
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
@@ -154,7 +156,7 @@ func TestLearnerLoop(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, _, _ = run(t, "", "check", "3.1", "--image", prodTag, "--dir", ws, "--format", "json")
-	var stale checkRunJSON
+	var stale report.CheckDoc
 	if err := json.Unmarshal([]byte(out), &stale); err != nil || len(stale.Notes) == 0 || !strings.Contains(stale.Notes[0], "changed after") {
 		t.Errorf("no note of the stale image: %v\n%s", err, out)
 	}
@@ -191,7 +193,7 @@ func TestLearnerLoop(t *testing.T) {
 	if code != 1 {
 		t.Errorf("checklist: exit %d, want 1\n%s", code, errOut)
 	}
-	var cl checklistJSON
+	var cl report.ChecklistDoc
 	if err := json.Unmarshal([]byte(out), &cl); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
@@ -289,15 +291,15 @@ func TestChecklistSameReportBothWays(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	report := filepath.Join(t.TempDir(), "report.json")
+	reportFile := filepath.Join(t.TempDir(), "report.json")
 	b, _ := json.Marshal(map[string]any{"SchemaVersion": 2, "ArtifactName": e.Base, "ArtifactType": "container_image",
 		"Metadata": map[string]any{"ImageID": info.ID, "DiffIDs": info.DiffIDs}, "Results": []any{}})
-	if err := os.WriteFile(report, b, 0o644); err != nil {
+	if err := os.WriteFile(reportFile, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	out, _, _ := run(t, "", "checklist", "--image", e.Base, "--dir", dir, "--trivy-report", report, "--format", "json")
-	var cl checklistJSON
+	out, _, _ := run(t, "", "checklist", "--image", e.Base, "--dir", dir, "--trivy-report", reportFile, "--format", "json")
+	var cl report.ChecklistDoc
 	if err := json.Unmarshal([]byte(out), &cl); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
@@ -305,9 +307,11 @@ func TestChecklistSameReportBothWays(t *testing.T) {
 	for _, it := range cl.Items {
 		cli[it.ID] = it.Status
 	}
-	wf := &tuiWorkflow{session: &dockerSession{opts: docker.Options{Host: e.Docker.Host().URL}}, dir: dir, image: e.Base,
-		devImage: "shipshape-test/none:none", reports: &trivyReports{flag: report}}
-	results, err := wf.RunChecklist(ctx, nil)
+	session := attempt.NewSession(docker.Options{Host: e.Docker.Host().URL}, nil)
+	defer session.Close()
+	runner := &attempt.Runner{Engines: session, Reports: attempt.NewReports(reportFile)}
+	ws := attempt.NewWorkspace(runner, nil, attempt.Target{Dir: dir, Image: e.Base, DevImage: "shipshape-test/none:none"})
+	results, err := ws.RunChecklist(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

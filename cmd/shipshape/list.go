@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"shipshape/internal/course"
+	"shipshape/internal/report"
 	"shipshape/internal/summary"
 	"shipshape/internal/termsafe"
 )
@@ -146,5 +147,5 @@ func stateGlyph(ls summary.Lesson) string {
 }
 
 func writeJSON(w io.Writer, v any) error {
-	return encodeJSON(w, v, true)
+	return report.JSON(w, v, true)
 }

@@ -13,6 +13,7 @@ import (
 	"shipshape/internal/course"
 	"shipshape/internal/docker"
 	"shipshape/internal/lab"
+	"shipshape/internal/report"
 	"shipshape/internal/workspace"
 )
 
@@ -79,7 +80,7 @@ func TestWithoutDefaultBridge(t *testing.T) {
 	}
 	// A wrong image fails, for its own reason.
 	o, _, code = run(t, "", "check", "3.1", "--image", devTag, "--dir", starter, "--format", "json")
-	var doc checkRunJSON
+	var doc report.CheckDoc
 	_ = json.Unmarshal([]byte(o), &doc)
 	if code != 1 || !strings.Contains(o, "uid 0") {
 		t.Errorf("check 3.1 of the root image: exit %d, want 1 with the uid 0 evidence\n%s", code, o)

@@ -9,10 +9,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
+	"shipshape/internal/attempt"
 	"shipshape/internal/check"
 	"shipshape/internal/course"
 	"shipshape/internal/docker"
@@ -469,20 +469,21 @@ func runPackValidate(ctx context.Context, a *app, path string, withDocker bool) 
 	return validateWithDocker(ctx, a, p)
 }
 
-var _ packs.Builder = (*docker.Client)(nil)
+var _ attempt.Builder = (*docker.Client)(nil)
 
 // validateWithDocker proves each exercise with a reference solution: the
 // starter must fail its checks and the solution pass them.
 func validateWithDocker(ctx context.Context, a *app, p *course.Pack) error {
 	ctx, stop := interruptible(ctx)
 	defer stop()
-	dc, err := connectDocker(ctx, a)
+	session := a.session()
+	defer session.Close()
+	dc, err := session.Client(ctx)
 	if err != nil {
-		return err
+		return &exitError{code: 2, err: attempt.Reason(err)}
 	}
-	defer closeDocker(dc)
 	proved, bad := 0, 0
-	_, err = packs.Prove(ctx, dc, p, a.scratch(), func(pr packs.Proof) {
+	_, err = attempt.Prove(ctx, dc, p, a.scratch(), func(pr attempt.Proof) {
 		if pr.Skipped == "" {
 			proved++
 			if !pr.OK() {
@@ -492,16 +493,7 @@ func validateWithDocker(ctx context.Context, a *app, p *course.Pack) error {
 		printProof(a, pr)
 	})
 	if err != nil {
-		var ce *packs.CleanupError
-		errors.As(err, &ce)
-		if ctx.Err() != nil {
-			return &exitError{code: 2, err: errors.New("interrupted; " + validationCleanup(dc, ce))}
-		}
-		msg := dockerReason(withoutCleanup(err)).Error()
-		if ce != nil {
-			msg += "\n" + validationCleanup(dc, ce)
-		}
-		return &exitError{code: 2, err: errors.New(msg)}
+		return &exitError{code: 2, err: errors.New(session.ExplainProofError(err, ctx.Err() != nil))}
 	}
 	switch {
 	case bad > 0:
@@ -515,63 +507,7 @@ func validateWithDocker(ctx context.Context, a *app, p *course.Pack) error {
 	return nil
 }
 
-// validationCleanup removes what is left of this run's containers and
-// says what was cleaned up after a validation that did not finish:
-// removal is claimed only where it happened, and for the rest it says
-// how to remove it.
-func validationCleanup(dc *docker.Client, ce *packs.CleanupError) string {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	_, cerr := dc.RemoveSession(ctx)
-	if ce == nil && cerr == nil {
-		return "the images and containers made for the validation were removed"
-	}
-	var parts []string
-	if ce == nil {
-		parts = append(parts, "the validation images were removed")
-	} else {
-		parts = append(parts, fmt.Sprintf("shipshape could not make sure the validation images %s were removed (%s); "+
-			"once Docker answers, see `docker images %s` and remove what is there with `docker rmi IMAGE`",
-			strings.Join(ce.Images, ", "), removalProblem(ce.Err), packs.ImageRepo+"/*"))
-	}
-	if cerr == nil {
-		parts = append(parts, "no containers of the validation are left")
-	} else {
-		parts = append(parts, fmt.Sprintf("some of its containers could not be removed (%s); the next shipshape command that reaches the daemon removes them",
-			removalProblem(cerr)))
-	}
-	return strings.Join(parts, "; ")
-}
-
-// removalProblem says briefly why a removal failed.
-func removalProblem(err error) string {
-	if errors.Is(err, context.DeadlineExceeded) || docker.KindOf(err) == docker.Stalled {
-		return "the Docker daemon did not answer"
-	}
-	return err.Error()
-}
-
-// withoutCleanup drops the CleanupError from the errors Prove joined, so
-// the cause of the failure is shown first and the cleanup once.
-func withoutCleanup(err error) error {
-	j, ok := err.(interface{ Unwrap() []error })
-	if !ok {
-		return err
-	}
-	var rest []error
-	for _, e := range j.Unwrap() {
-		var ce *packs.CleanupError
-		if !errors.As(e, &ce) {
-			rest = append(rest, e)
-		}
-	}
-	if len(rest) == 1 {
-		return rest[0]
-	}
-	return errors.Join(rest...)
-}
-
-func printProof(a *app, pr packs.Proof) {
+func printProof(a *app, pr attempt.Proof) {
 	say := func(format string, args ...any) {
 		fmt.Fprintf(a.stdout, "exercise %s: %s\n", termsafe.Line(pr.Exercise), fmt.Sprintf(format, args...))
 	}

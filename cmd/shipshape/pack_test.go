@@ -256,3 +256,17 @@ func TestPackValidateHostileArchive(t *testing.T) {
 		t.Error("wrote outside")
 	}
 }
+
+// TestPackListJSONEscapesC1: the data directory's name reaches the
+// output; a U+009B in it must arrive escaped.
+func TestPackListJSONEscapesC1(t *testing.T) {
+	useStateDir(t)
+	t.Setenv(packs.EnvDataDir, filepath.Join(t.TempDir(), "x\u009b2J"))
+	out, errOut, code := run(t, "", "pack", "list", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if strings.Contains(out, "\u009b") || !strings.Contains(out, `x\u009b2J`) {
+		t.Errorf("output %q", out)
+	}
+}

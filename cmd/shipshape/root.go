@@ -6,8 +6,10 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/adrg/xdg"
 	"github.com/spf13/cobra"
 
+	"shipshape/internal/attempt"
 	"shipshape/internal/course"
 	"shipshape/internal/docker"
 	"shipshape/internal/ledger"
@@ -62,6 +64,29 @@ func (a *app) dockerOptions() docker.Options {
 	}
 	o.Scratch = a.scratch()
 	return o
+}
+
+// session is a connection to the daemon, made on first use, whose notes
+// (a failed sweep of stale leftovers) go to stderr.
+func (a *app) session() *attempt.Session {
+	return attempt.NewSession(a.dockerOptions(), func(note string) {
+		fmt.Fprintln(a.stderr, "shipshape: note: "+note)
+	})
+}
+
+// runner runs attempts through session, with trivyReport (--trivy-report)
+// as the learner's report and notes on long steps on stderr.
+func (a *app) runner(session *attempt.Session, trivyReport string) *attempt.Runner {
+	return &attempt.Runner{
+		Engines: session, Reports: attempt.NewReports(trivyReport), ReportDir: reportDir(),
+		Notify: func(note string) { fmt.Fprintln(a.stderr, "shipshape: "+termsafe.Line(note)) },
+	}
+}
+
+// reportDir is where Trivy reports are kept: they are caches, rebuilt by
+// scanning again.
+func reportDir() string {
+	return filepath.Join(xdg.CacheHome, "shipshape", "reports")
 }
 
 // scratch is where the commands make their temporary files: the state

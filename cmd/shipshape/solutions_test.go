@@ -13,6 +13,7 @@ import (
 	"shipshape/exercises/testbed"
 	"shipshape/internal/course"
 	"shipshape/internal/lab"
+	"shipshape/internal/report"
 	"shipshape/internal/workspace"
 )
 
@@ -63,7 +64,7 @@ func TestReferenceSolutions(t *testing.T) {
 	// A report as `trivy image --format json` writes it for the image: it
 	// names the image's layers, which bind it on both image stores. The
 	// starter's has a CRITICAL finding, as an old base image would.
-	report := func(t *testing.T, tag string, critical bool) string {
+	trivyReport := func(t *testing.T, tag string, critical bool) string {
 		info, err := e.Docker.InspectImage(ctx, tag)
 		if err != nil {
 			t.Fatal(err)
@@ -83,10 +84,10 @@ func TestReferenceSolutions(t *testing.T) {
 		}
 		return path
 	}
-	checkJSON := func(t *testing.T, args ...string) (checkRunJSON, int, string) {
+	checkJSON := func(t *testing.T, args ...string) (report.CheckDoc, int, string) {
 		t.Helper()
 		out, errOut, code := run(t, "", append(append([]string{"check"}, args...), "--format", "json")...)
-		var doc checkRunJSON
+		var doc report.CheckDoc
 		if code != 2 {
 			if err := json.Unmarshal([]byte(out), &doc); err != nil {
 				t.Fatalf("check %v: %v\n%s%s", args, err, out, errOut)
@@ -94,7 +95,7 @@ func TestReferenceSolutions(t *testing.T) {
 		}
 		return doc, code, out + errOut
 	}
-	failing := func(doc checkRunJSON) string {
+	failing := func(doc report.CheckDoc) string {
 		var b strings.Builder
 		for _, c := range doc.Checks {
 			if c.Status != "pass" {
@@ -141,7 +142,7 @@ func TestReferenceSolutions(t *testing.T) {
 		t.Run(ex.ID, func(t *testing.T) {
 			extra := []string{}
 			if ex.ID == "3.3" {
-				extra = append(extra, "--trivy-report", report(t, devTag, true))
+				extra = append(extra, "--trivy-report", trivyReport(t, devTag, true))
 			}
 			// The starter, unchanged, does not pass.
 			doc, code, out := checkJSON(t, append([]string{ex.ID, "--image", devTag, "--dev-image", devTag, "--dir", starter}, extra...)...)
@@ -162,7 +163,7 @@ func TestReferenceSolutions(t *testing.T) {
 			build(ws, prodTag)
 			extra = extra[:0]
 			if ex.ID == "3.3" {
-				extra = append(extra, "--trivy-report", report(t, prodTag, false))
+				extra = append(extra, "--trivy-report", trivyReport(t, prodTag, false))
 			}
 			doc, code, out = checkJSON(t, append([]string{ex.ID, "--image", prodTag, "--dev-image", devTag, "--dir", ws}, extra...)...)
 			if code != 0 || !doc.Passed {

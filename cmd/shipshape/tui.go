@@ -11,6 +11,7 @@ import (
 	"github.com/muesli/termenv"
 	"golang.org/x/term"
 
+	"shipshape/internal/attempt"
 	"shipshape/internal/render"
 	"shipshape/internal/tui"
 )
@@ -31,8 +32,9 @@ func runTUI(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	session := &dockerSession{opts: a.dockerOptions()}
-	defer session.close()
+	// The TUI shows the daemon's state itself: no notes on stderr.
+	session := attempt.NewSession(a.dockerOptions(), nil)
+	defer session.Close()
 	catalog := &tuiCatalog{a: a, session: session}
 	defer catalog.close()
 	first, err := catalog.sessionFor(pack, a.trivyReport)
@@ -44,7 +46,7 @@ func runTUI(ctx context.Context, a *app) error {
 		Progress:   first.Progress,
 		Renderer:   render.New(maxReadableWidth),
 		Style:      style,
-		Probe:      session.probe,
+		Probe:      func(ctx context.Context) tui.DaemonStatus { return tui.DaemonStatus(session.Probe(ctx)) },
 		ProbeEvery: 15 * time.Second,
 		Checker:    first.Checker,
 		Workflow:   first.Workflow,

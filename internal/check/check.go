@@ -93,26 +93,65 @@ const (
 	OutcomeIncomplete
 )
 
-// Outcome tells whether the exercise passed. A definite failure outranks
-// a check that could not be judged: the learner has something to fix either way.
-func (r Report) Outcome() Outcome {
-	incomplete := false
+// Tally counts a report's verdicts once, for every counter and exit code
+// derived from them (the text summary, JUnit, the TUI, pack validation).
+type Tally struct {
+	// Passed, Failed, Warned, Errors and Skipped count every check.
+	Passed, Failed, Warned, Errors, Skipped int
+	// Required counts the required checks and RequiredPassed those of
+	// them that passed.
+	Required, RequiredPassed int
+	// RequiredFailed names the required checks that failed, and
+	// RequiredUnjudged those that could not be judged (error or skip).
+	RequiredFailed, RequiredUnjudged []string
+}
+
+// Tally counts r's verdicts.
+func (r Report) Tally() Tally {
+	var t Tally
 	for _, res := range r.Results {
+		switch res.Status {
+		case StatusPass:
+			t.Passed++
+		case StatusFail:
+			t.Failed++
+		case StatusWarn:
+			t.Warned++
+		case StatusError:
+			t.Errors++
+		case StatusSkip:
+			t.Skipped++
+		}
 		if !res.Required {
 			continue
 		}
+		t.Required++
 		switch res.Status {
+		case StatusPass:
+			t.RequiredPassed++
 		case StatusFail:
-			return OutcomeFailed
+			t.RequiredFailed = append(t.RequiredFailed, res.ID)
 		case StatusError, StatusSkip:
-			incomplete = true
+			t.RequiredUnjudged = append(t.RequiredUnjudged, res.ID)
 		}
 	}
-	if incomplete {
+	return t
+}
+
+// Outcome tells whether the exercise passed. A definite failure outranks
+// a check that could not be judged: the learner has something to fix either way.
+func (t Tally) Outcome() Outcome {
+	switch {
+	case len(t.RequiredFailed) > 0:
+		return OutcomeFailed
+	case len(t.RequiredUnjudged) > 0:
 		return OutcomeIncomplete
 	}
 	return OutcomePassed
 }
+
+// Outcome is r's tally's outcome.
+func (r Report) Outcome() Outcome { return r.Tally().Outcome() }
 
 // Passed reports whether every required check passed.
 func (r Report) Passed() bool { return r.Outcome() == OutcomePassed }

@@ -40,6 +40,13 @@ type Pack struct {
 	FS fs.FS
 }
 
+// The image references of a workspace that names none, and of a pack
+// without a workspace, as the pack format defines them.
+const (
+	DefaultImage    = "task-api:prod"
+	DefaultDevImage = "task-api:dev"
+)
+
 // Workspace is the project a pack's exercises are done in: the starter
 // files `shipshape init` writes and the images the checks judge by default.
 type Workspace struct {
@@ -142,4 +149,13 @@ func (p *Pack) Exercises() []*Exercise {
 		}
 	}
 	return out
+}
+
+// Images are the production and development image references the pack's
+// checks judge unless the learner names others.
+func (p *Pack) Images() (prod, dev string) {
+	if p.Workspace == nil {
+		return DefaultImage, DefaultDevImage
+	}
+	return p.Workspace.Image, p.Workspace.DevImage
 }

@@ -127,10 +127,10 @@ func Load(fsys fs.FS, source string, opts Options) (*Pack, error) {
 	if w := m.Workspace; w != nil {
 		p.Workspace = &Workspace{Starter: w.Starter, Image: w.Image, DevImage: w.DevImage}
 		if p.Workspace.Image == "" {
-			p.Workspace.Image = "task-api:prod"
+			p.Workspace.Image = DefaultImage
 		}
 		if p.Workspace.DevImage == "" {
-			p.Workspace.DevImage = "task-api:dev"
+			p.Workspace.DevImage = DefaultDevImage
 		}
 		if w.Starter == "" {
 			ps.add(ManifestName, at("workspace"), "workspace needs starter: the directory with the starter project")

@@ -9,16 +9,16 @@ import (
 
 	"github.com/docker/docker/api/types/image"
 
+	"shipshape/internal/attempt"
 	"shipshape/internal/docker"
 	"shipshape/internal/docker/dockertest"
 	"shipshape/internal/lab"
-	"shipshape/internal/packs"
 )
 
 func TestValidateRepoMatchesPacks(t *testing.T) {
-	if docker.ValidateRepo != packs.ImageRepo {
-		t.Fatalf("docker.ValidateRepo %q != packs.ImageRepo %q: RemoveBuiltImage would refuse every image pack validate builds",
-			docker.ValidateRepo, packs.ImageRepo)
+	if docker.ValidateRepo != attempt.ImageRepo {
+		t.Fatalf("docker.ValidateRepo %q != attempt.ImageRepo %q: RemoveBuiltImage would refuse every image pack validate builds",
+			docker.ValidateRepo, attempt.ImageRepo)
 	}
 }
 

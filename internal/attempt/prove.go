@@ -1,4 +1,4 @@
-package packs
+package attempt
 
 import (
 	"context"
@@ -12,17 +12,17 @@ import (
 
 	"shipshape/internal/check"
 	"shipshape/internal/course"
+	"shipshape/internal/docker"
 	"shipshape/internal/lab"
 	"shipshape/internal/scratch"
 	"shipshape/internal/workspace"
 )
 
-// Builder is what Prove needs of a Docker engine: the checks' interface,
-// building images, and removing the images it built. The adapter in
+// Builder is what Prove needs of a Docker engine: an attempt's Engine
+// (which builds), and removing the images it built. The adapter in
 // internal/docker implements it.
 type Builder interface {
-	check.Docker
-	BuildImage(ctx context.Context, req lab.BuildRequest, onEvent func(lab.BuildEvent)) (lab.BuildResult, error)
+	Engine
 	RemoveBuiltImage(ctx context.Context, ref string) error
 }
 
@@ -153,11 +153,7 @@ func prove(ctx context.Context, b Builder, p *course.Pack, ex *course.Exercise, 
 	}
 	base := ImageRepo + "/" + tagPart(p.ID) + "-" + tagPart(ex.ID)
 	pr.Starter.Tag, pr.Solution.Tag = base+":starter", base+":solution"
-	specs := make([]check.Spec, 0, len(ex.Checks))
-	for _, c := range ex.Checks {
-		specs = append(specs, check.Spec{ID: c.ID, Kind: c.Kind, Required: c.Required(), Params: c.Params, Hint: c.Hint, Lesson: c.Lesson})
-	}
-	eng := check.NewEngine(b)
+	specs := Specs(ex)
 	stage := func(st *Stage) error {
 		*tags = append(*tags, st.Tag)
 		res, err := b.BuildImage(ctx, lab.BuildRequest{Dir: ws, Tag: st.Tag}, nil)
@@ -175,7 +171,7 @@ func prove(ctx context.Context, b Builder, p *course.Pack, ex *course.Exercise, 
 			return nil
 		}
 		// The starter stands in for the dev image, for image.smaller_than.
-		st.Report = eng.Run(ctx, specs, check.Target{Image: st.Tag, DevImage: pr.Starter.Tag, Dir: ws}, nil)
+		st.Report = judge(ctx, b, specs, check.Target{Image: st.Tag, DevImage: pr.Starter.Tag, Dir: ws}, nil)
 		if ctx.Err() != nil {
 			return fmt.Errorf("validation of exercise %s stopped: %w", ex.ID, ctx.Err())
 		}
@@ -195,4 +191,73 @@ var notTagChars = regexp.MustCompile(`[^a-z0-9._-]+`)
 // tagPart makes an id usable in an image reference.
 func tagPart(s string) string {
 	return strings.Trim(notTagChars.ReplaceAllString(strings.ToLower(s), "-"), ".-_")
+}
+
+// ExplainProofError is the message for an error of Prove, after removing
+// what is left of this session's containers: the cause first (or that the
+// learner interrupted), then what was cleaned up. Removal is claimed only
+// where it happened; for the rest it says how to remove it.
+func (s *Session) ExplainProofError(err error, interrupted bool) string {
+	var ce *CleanupError
+	errors.As(err, &ce)
+	if interrupted {
+		return "interrupted; " + s.cleanupAfterProof(ce)
+	}
+	msg := Reason(withoutCleanup(err)).Error()
+	if ce != nil {
+		msg += "\n" + s.cleanupAfterProof(ce)
+	}
+	return msg
+}
+
+func (s *Session) cleanupAfterProof(ce *CleanupError) string {
+	ctx, cancel := context.WithTimeout(context.Background(), sessionCloseTimeout)
+	defer cancel()
+	cerr := s.removeMade(ctx)
+	if ce == nil && cerr == nil {
+		return "the images and containers made for the validation were removed"
+	}
+	var parts []string
+	if ce == nil {
+		parts = append(parts, "the validation images were removed")
+	} else {
+		parts = append(parts, fmt.Sprintf("shipshape could not make sure the validation images %s were removed (%s); "+
+			"once Docker answers, see `docker images %s` and remove what is there with `docker rmi IMAGE`",
+			strings.Join(ce.Images, ", "), removalProblem(ce.Err), ImageRepo+"/*"))
+	}
+	if cerr == nil {
+		parts = append(parts, "no containers of the validation are left")
+	} else {
+		parts = append(parts, fmt.Sprintf("some of its containers could not be removed (%s); the next shipshape command that reaches the daemon removes them",
+			removalProblem(cerr)))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// removalProblem says briefly why a removal failed.
+func removalProblem(err error) string {
+	if errors.Is(err, context.DeadlineExceeded) || docker.KindOf(err) == docker.Stalled {
+		return "the Docker daemon did not answer"
+	}
+	return err.Error()
+}
+
+// withoutCleanup drops the CleanupError from the errors Prove joined, so
+// the cause of the failure is shown first and the cleanup once.
+func withoutCleanup(err error) error {
+	j, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		return err
+	}
+	var rest []error
+	for _, e := range j.Unwrap() {
+		var ce *CleanupError
+		if !errors.As(e, &ce) {
+			rest = append(rest, e)
+		}
+	}
+	if len(rest) == 1 {
+		return rest[0]
+	}
+	return errors.Join(rest...)
 }

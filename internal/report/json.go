@@ -1,4 +1,8 @@
-package main
+// Package report writes the verdicts of checks and of the deployment
+// checklist for people and machines: text, JSON and JUnit XML. Everything
+// that came from a pack, a container or the daemon is sanitized on the
+// way out, in every format.
+package report
 
 import (
 	"bytes"
@@ -7,12 +11,12 @@ import (
 	"io"
 )
 
-// encodeJSON writes v as indented JSON, with DEL and the C1 controls
+// JSON writes v as indented JSON, with DEL and the C1 controls
 // (U+0080–U+009F) escaped. Go's encoder escapes C0 controls but leaves
 // these raw, and U+009B is the one-byte CSI of many terminals: pack text
 // (titles, evidence) piped to a terminal must not drive it. escapeHTML
 // keeps encoding/json's escaping of <, > and & where a command had it.
-func encodeJSON(w io.Writer, v any, escapeHTML bool) error {
+func JSON(w io.Writer, v any, escapeHTML bool) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
