@@ -108,28 +108,10 @@ func runCheck(ctx context.Context, a *app, exerciseID string, o checkOptions) er
 		return &exitError{code: 1, err: fmt.Errorf("exercise %s not passed: %d required check(s) failed: %s",
 			ex.ID, len(tally.RequiredFailed), strings.Join(tally.RequiredFailed, ", "))}
 	case check.OutcomeIncomplete:
-		return &exitError{code: 2, err: fmt.Errorf("could not check exercise %s: %s", ex.ID, termsafe.Line(firstReason(rep, tally.RequiredUnjudged[0])))}
+		r, _ := rep.FirstUnjudged()
+		return &exitError{code: 2, err: fmt.Errorf("could not check exercise %s: %s", ex.ID, termsafe.Line(r.Reason()))}
 	}
 	return nil
-}
-
-// firstReason says why the check id could not be judged: its first
-// evidence and its hint.
-func firstReason(rep check.Report, id string) string {
-	for _, r := range rep.Results {
-		if r.ID != id {
-			continue
-		}
-		reason := r.ID
-		if len(r.Evidence) > 0 {
-			reason += ": " + r.Evidence[0]
-		}
-		if r.Hint != "" {
-			reason += " — " + r.Hint
-		}
-		return reason
-	}
-	return id
 }
 
 // imagesOf fills in the images to judge: flags win, then the pack's.

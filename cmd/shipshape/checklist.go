@@ -87,25 +87,11 @@ func runChecklist(ctx context.Context, a *app, o checklistOptions) error {
 	}
 	switch checklist.OutcomeOf(cl.Items) {
 	case checklist.Failed:
-		var ids []string
-		for _, r := range cl.Items {
-			if r.Status == checklist.Fail {
-				ids = append(ids, r.Item.ID)
-			}
-		}
+		ids := checklist.FailedIDs(cl.Items)
 		return &exitError{code: 1, err: fmt.Errorf("%d checklist item(s) failed: %s", len(ids), strings.Join(ids, ", "))}
 	case checklist.Incomplete:
-		for _, r := range cl.Items {
-			if r.Status == checklist.Error {
-				reason := r.Item.ID
-				if len(r.Evidence) > 0 {
-					reason += ": " + r.Evidence[0]
-				}
-				if r.Hint != "" {
-					reason += " — " + r.Hint
-				}
-				return &exitError{code: 2, err: fmt.Errorf("could not check the checklist: %s", termsafe.Line(reason))}
-			}
+		if r, ok := checklist.FirstError(cl.Items); ok {
+			return &exitError{code: 2, err: fmt.Errorf("could not check the checklist: %s", termsafe.Line(r.Reason()))}
 		}
 	}
 	return nil

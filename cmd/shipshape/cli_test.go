@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"shipshape/internal/progress"
+	"shipshape/internal/report"
 )
 
 // run executes shipshape with args and returns stdout, stderr and the exit code.
@@ -36,7 +37,7 @@ func TestListJSONHasEveryLessonAndExercise(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	var doc listJSON
+	var doc report.ListDoc
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, out)
 	}
@@ -77,7 +78,7 @@ func TestProgressShowsStoredState(t *testing.T) {
 		t.Errorf("exit %d:\n%s", code, out)
 	}
 	out, _, _ = run(t, "", "progress", "--json")
-	var doc progressJSON
+	var doc report.ProgressDoc
 	must(t, json.Unmarshal([]byte(out), &doc))
 	if doc.CurrentLesson != "base-image" || doc.Exercises[0].State != "passed" || doc.Done != 2 {
 		t.Errorf("progress json: current %q, 3.1 %s, done %d", doc.CurrentLesson, doc.Exercises[0].State, doc.Done)

@@ -1,24 +1,15 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"os"
-	"os/exec"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"shipshape/internal/docker"
+	"shipshape/internal/doctor"
 	"shipshape/internal/termsafe"
 )
-
-// minFreeBytes is the free space below which doctor warns: the Task API
-// images and their build cache take a few gigabytes.
-const minFreeBytes = 5_000_000_000
 
 func newDoctorCmd(a *app) *cobra.Command {
 	return &cobra.Command{
@@ -39,118 +30,16 @@ with advice. Exit status 0 when the daemon is usable, 2 when it is not.`,
 	}
 }
 
-// doctorLine is one finding: ok, warn or fail, with advice for the last two.
-type doctorLine struct {
-	what, status, detail, advice string
-}
-
 func runDoctor(ctx context.Context, a *app) error {
-	var lines []doctorLine
-	add := func(what, status, detail, advice string) {
-		lines = append(lines, doctorLine{what, status, detail, advice})
-	}
-	usable := false
-	dc, err := docker.New(a.dockerOptions())
-	if err != nil {
-		add("Docker daemon", "fail", err.Error(), "Fix the docker context or pass --host unix:///var/run/docker.sock.")
-	} else {
-		defer dc.Close()
-		d := dc.Diagnose(ctx)
-		src := fmt.Sprintf("%s (from %s)", d.Host.URL, d.Host.Source)
-		if d.Err != nil {
-			add("Docker daemon", "fail", d.Err.Error(), docker.Advice(d.Err))
-		} else {
-			usable = true
-			add("Docker daemon", "ok", "reachable at "+src, "")
-			add("Engine", "ok", fmt.Sprintf("Docker Engine %s, API %s (shipshape needs %s or newer), %s %s", d.EngineVersion, d.APIVersion, docker.MinAPIVersion, d.OS, d.Arch), "")
-			if d.NoDefaultBridge || dc.BridgeBroken(ctx) {
-				add("Network", "warn", "the engine's default bridge network does not work: `docker run` without --network fails (docker0 may have been deleted, for example by a second dockerd started with --bridge=none)",
-					"Restart the Docker daemon to recreate it (`sudo systemctl restart docker`). shipshape's checks run without a network and still work; the exercise screen's run (r) needs the bridge.")
-			}
-			if d.ContainerdStore {
-				add("Image store", "ok", "containerd (image IDs are manifest digests; `docker image ls` sizes count compressed and unpacked data)",
-					"shipshape's size checks measure the unpacked layers, the same figure on either store.")
-			}
-			if d.UsernsRemap {
-				add("User namespaces", "warn", "the engine remaps user ids (userns-remap)", "image.user_nonroot reads process uids as the host sees them; judge it from the image's USER.")
-			}
-			switch {
-			case d.FreeBytes < 0:
-				add("Free disk", "ok", "not measurable from here (the engine runs in a VM or on another machine)", "")
-			case d.FreeBytes < minFreeBytes:
-				add("Free disk", "warn", fmt.Sprintf("%.1f GB free in %s", float64(d.FreeBytes)/1e9, d.RootDir), "Free space with `docker system prune` (it removes stopped containers and unused images).")
-			default:
-				add("Free disk", "ok", fmt.Sprintf("%.1f GB free in %s", float64(d.FreeBytes)/1e9, d.RootDir), "")
-			}
-		}
-		builder(add, d)
-	}
-	trivy(add)
-
-	for _, l := range lines {
-		fmt.Fprintf(a.stdout, "%-4s  %-16s %s\n", strings.ToUpper(l.status), l.what, termsafe.Line(l.detail))
-		if l.advice != "" {
-			fmt.Fprintf(a.stdout, "      %-16s → %s\n", "", termsafe.Line(l.advice))
+	findings, usable := doctor.Examine(ctx, a.dockerOptions())
+	for _, f := range findings {
+		fmt.Fprintf(a.stdout, "%-4s  %-16s %s\n", strings.ToUpper(f.Status), f.What, termsafe.Line(f.Detail))
+		if f.Advice != "" {
+			fmt.Fprintf(a.stdout, "      %-16s → %s\n", "", termsafe.Line(f.Advice))
 		}
 	}
 	if !usable {
 		return &exitError{code: 2, err: fmt.Errorf("the Docker daemon is not usable; see above")}
 	}
 	return nil
-}
-
-// builder reports how the learner's `docker build` will build, which
-// depends on the CLI and its buildx plugin as much as on the engine.
-func builder(add func(what, status, detail, advice string), d docker.Diagnosis) {
-	if _, err := exec.LookPath("docker"); err != nil {
-		add("Builder", "fail", "no docker command in PATH", "Install the Docker CLI (it comes with Docker Desktop or the docker-ce-cli package).")
-		return
-	}
-	cli, _ := runTool("docker", "version", "--format", "{{.Client.Version}}")
-	bx, bxErr := runTool("docker", "buildx", "version")
-	b := docker.DescribeCLIBuild(firstLine(cli), bxErr == nil, d.BuilderVersion, os.Getenv("DOCKER_BUILDKIT"))
-	switch {
-	case b.Broken:
-		add("Builder", "fail", b.Why, "Install the buildx plugin (docker-buildx-plugin, or docker-buildx on Debian), or unset DOCKER_BUILDKIT.")
-	case b.BuildKit && bxErr == nil:
-		add("Builder", "ok", b.Why+" ("+firstLine(bx)+")", "")
-	case b.BuildKit:
-		add("Builder", "ok", b.Why, "")
-	default:
-		advice := "Install the buildx plugin (docker-buildx-plugin, or docker-buildx on Debian) for BuildKit; cache mounts and <Dockerfile>.dockerignore need it."
-		if d.BuilderVersion == "2" {
-			advice += " shipshape's own builds (b in the exercise screen) already use the engine's BuildKit."
-		}
-		add("Builder", "warn", b.Why, advice)
-	}
-}
-
-func trivy(add func(what, status, detail, advice string)) {
-	if _, err := exec.LookPath("trivy"); err != nil {
-		add("Trivy", "warn", "trivy is not installed (needed for exercise 3.3)", "Install Trivy (https://trivy.dev) or run it as a container, then pass its JSON report with --trivy-report.")
-		return
-	}
-	out, err := runTool("trivy", "--version")
-	if err != nil {
-		add("Trivy", "warn", "trivy is installed but `trivy --version` failed: "+err.Error(), "Reinstall Trivy.")
-		return
-	}
-	add("Trivy", "ok", firstLine(out), "")
-}
-
-// runTool runs a helper with a timeout, so a hung plugin cannot hang doctor.
-func runTool(name string, args ...string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	var out bytes.Buffer
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Stdout = &out
-	cmd.Stderr = io.Discard
-	err := cmd.Run()
-	return out.String(), err
-}
-
-func firstLine(s string) string {
-	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
-	return s
 }

@@ -13,11 +13,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"shipshape/internal/attempt"
-	"shipshape/internal/check"
 	"shipshape/internal/course"
 	"shipshape/internal/docker"
 	"shipshape/internal/packarchive"
 	"shipshape/internal/packs"
+	"shipshape/internal/report"
 	"shipshape/internal/termsafe"
 )
 
@@ -126,15 +126,6 @@ func packRefused(err error) error {
 	return err
 }
 
-// packListJSON is one row of `pack list --json`.
-type packListJSON struct {
-	ID      string `json:"id"`
-	Title   string `json:"title,omitempty"`
-	Version string `json:"version,omitempty"`
-	Path    string `json:"path"`
-	Error   string `json:"error,omitempty"`
-}
-
 func newPackListCmd(a *app) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
@@ -151,35 +142,9 @@ func newPackListCmd(a *app) *cobra.Command {
 				return err
 			}
 			if asJSON {
-				rows := make([]packListJSON, 0, len(list))
-				for _, p := range list {
-					r := packListJSON{ID: p.ID, Title: p.Title, Version: p.Version, Path: p.Path}
-					if p.Err != nil {
-						r.Error = p.Err.Error()
-					}
-					rows = append(rows, r)
-				}
-				return writeJSON(a.stdout, map[string]any{"dir": s.Dir, "packs": rows})
+				return writeJSON(a.stdout, report.PackList(s.Dir, list))
 			}
-			if len(list) == 0 {
-				fmt.Fprintf(a.stdout, "No packs installed (in %s). Install one with: shipshape pack install FILE\n", termsafe.Line(s.Dir))
-				return nil
-			}
-			// Ids come from directory names, which may hold anything,
-			// escape sequences included.
-			for _, p := range list {
-				if p.Err != nil {
-					fmt.Fprintf(a.stdout, "%-24s BROKEN  %s\n", termsafe.Line(p.ID), termsafe.Line(p.Err.Error()))
-					continue
-				}
-				fmt.Fprintf(a.stdout, "%-24s %-8s %s\n", termsafe.Line(p.ID), termsafe.Line(p.Version), termsafe.Line(p.Title))
-			}
-			for _, p := range list {
-				if p.Err != nil {
-					fmt.Fprintf(a.stdout, "\nA broken pack can be reinstalled (shipshape pack install FILE) or removed (shipshape pack remove %s).\n", termsafe.Line(p.ID))
-					break
-				}
-			}
+			report.PackListText(a.stdout, s.Dir, list)
 			return nil
 		},
 	}
@@ -490,7 +455,7 @@ func validateWithDocker(ctx context.Context, a *app, p *course.Pack) error {
 				bad++
 			}
 		}
-		printProof(a, pr)
+		report.Proof(a.stdout, pr)
 	})
 	if err != nil {
 		return &exitError{code: 2, err: errors.New(session.ExplainProofError(err, ctx.Err() != nil))}
@@ -505,73 +470,6 @@ func validateWithDocker(ctx context.Context, a *app, p *course.Pack) error {
 		fmt.Fprintf(a.stdout, "docker: ok: %d exercises: every starter fails and every solution passes\n", proved)
 	}
 	return nil
-}
-
-func printProof(a *app, pr attempt.Proof) {
-	say := func(format string, args ...any) {
-		fmt.Fprintf(a.stdout, "exercise %s: %s\n", termsafe.Line(pr.Exercise), fmt.Sprintf(format, args...))
-	}
-	if pr.Skipped != "" {
-		say("skipped: %s", termsafe.Line(pr.Skipped))
-		return
-	}
-	if !pr.Starter.Built() {
-		say("the starter does not build: %s", termsafe.Line(pr.Starter.BuildError))
-		return
-	}
-	switch rep := pr.Starter.Report; rep.Outcome() {
-	case check.OutcomeFailed:
-		say("starter fails as it should (%s)", summarize(rep, check.StatusFail))
-	case check.OutcomePassed:
-		say("the starter PASSES every required check: the exercise asks for nothing; make a required check fail on the starter")
-	default:
-		say("the starter could not be judged: %s", summarize(rep, check.StatusError))
-		printFailures(a, rep)
-	}
-	if !pr.Solution.Built() {
-		say("the solution does not build: %s", termsafe.Line(pr.Solution.BuildError))
-		return
-	}
-	switch rep := pr.Solution.Report; rep.Outcome() {
-	case check.OutcomePassed:
-		say("solution passes")
-	case check.OutcomeFailed:
-		say("the solution FAILS: %s", summarize(rep, check.StatusFail))
-		printFailures(a, rep)
-	default:
-		say("the solution could not be judged: %s", summarize(rep, check.StatusError))
-		printFailures(a, rep)
-	}
-}
-
-// summarize names the required checks with status st.
-func summarize(rep check.Report, st check.Status) string {
-	var ids []string
-	for _, r := range rep.Results {
-		if r.Required && r.Status == st {
-			ids = append(ids, r.ID)
-		}
-	}
-	what := "failed"
-	if st == check.StatusError {
-		what = "could not be judged"
-	}
-	return fmt.Sprintf("%d required %s: %s", len(ids), what, strings.Join(ids, ", "))
-}
-
-func printFailures(a *app, rep check.Report) {
-	for _, r := range rep.Results {
-		if r.Status == check.StatusPass || r.Status == check.StatusWarn {
-			continue
-		}
-		fmt.Fprintf(a.stdout, "  %s %s\n", r.Status, r.ID)
-		for _, e := range r.Evidence {
-			fmt.Fprintf(a.stdout, "    %s\n", termsafe.Line(e))
-		}
-		if r.Status == check.StatusError && r.Hint != "" {
-			fmt.Fprintf(a.stdout, "    hint: %s\n", termsafe.Line(r.Hint))
-		}
-	}
 }
 
 // count says "1 lesson" or "3 lessons".

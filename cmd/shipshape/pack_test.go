@@ -14,6 +14,7 @@ import (
 
 	"shipshape/internal/docker/dockertest"
 	"shipshape/internal/packs"
+	"shipshape/internal/report"
 )
 
 func useDataDir(t *testing.T) string {
@@ -128,7 +129,7 @@ func TestPackInstallListRemove(t *testing.T) {
 	}
 	out, _, code = run(t, "", "pack", "list", "--json")
 	var doc struct {
-		Packs []packListJSON `json:"packs"`
+		Packs []report.PackRow `json:"packs"`
 	}
 	if code != 0 || json.Unmarshal([]byte(out), &doc) != nil || len(doc.Packs) != 1 || doc.Packs[0].Version != "0.2.0" {
 		t.Errorf("list --json: %d %s", code, out)

@@ -150,6 +150,29 @@ func (t Tally) Outcome() Outcome {
 	return OutcomePassed
 }
 
+// FirstUnjudged is the first required check that could not be judged.
+func (r Report) FirstUnjudged() (Result, bool) {
+	for _, res := range r.Results {
+		if res.Required && (res.Status == StatusError || res.Status == StatusSkip) {
+			return res, true
+		}
+	}
+	return Result{}, false
+}
+
+// Reason says in one line why r has its status: its id, first evidence
+// and hint.
+func (r Result) Reason() string {
+	reason := r.ID
+	if len(r.Evidence) > 0 {
+		reason += ": " + r.Evidence[0]
+	}
+	if r.Hint != "" {
+		reason += " — " + r.Hint
+	}
+	return reason
+}
+
 // Outcome is r's tally's outcome.
 func (r Report) Outcome() Outcome { return r.Tally().Outcome() }
 

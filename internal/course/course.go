@@ -9,6 +9,7 @@ package course
 
 import (
 	"io/fs"
+	"strconv"
 	"strings"
 )
 
@@ -158,4 +159,19 @@ func (p *Pack) Images() (prod, dev string) {
 		return DefaultImage, DefaultDevImage
 	}
 	return p.Workspace.Image, p.Workspace.DevImage
+}
+
+// Find is the lesson arg names: a lesson id, a 1-based lesson number or
+// an exercise id; nil when none matches.
+func (p *Pack) Find(arg string) *Lesson {
+	if l := p.Lesson(arg); l != nil {
+		return l
+	}
+	if _, l := p.Exercise(arg); l != nil {
+		return l
+	}
+	if n, err := strconv.Atoi(arg); err == nil && n >= 1 && n <= len(p.Lessons) {
+		return p.Lessons[n-1]
+	}
+	return nil
 }
