@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"strings"
@@ -53,14 +54,14 @@ daemon unreachable, image missing); the reason is then printed on stderr.`,
 	f.StringVar(&o.image, "image", "", "the image to check, `REF` (default: the pack's, task-api:prod)")
 	f.StringVar(&o.devImage, "dev-image", "", "the dev image to compare sizes with, `REF` (default: the pack's, task-api:dev)")
 	f.StringVar(&o.dir, "dir", ".", "the `DIR` holding the Dockerfile and .dockerignore")
-	f.StringVar(&o.format, "format", "text", "output `FORMAT`: text, json or junit")
+	f.StringVar(&o.format, "format", "text", "output `FORMAT`: text, json, junit, github (Actions annotations) or sarif")
 	f.StringVarP(&o.output, "output", "o", "", "write the results to `FILE` instead of standard output")
 	f.StringVar(&o.trivyReport, "trivy-report", "", "a Trivy JSON report (`FILE`) of the image, for scan.no_critical")
 	return cmd
 }
 
 func runCheck(ctx context.Context, a *app, exerciseID string, o checkOptions) error {
-	format, err := report.ParseFormat(o.format, report.FormatText, report.FormatJSON, report.FormatJUnit)
+	format, err := report.ParseFormat(o.format, report.FormatText, report.FormatJSON, report.FormatJUnit, report.FormatGitHub, report.FormatSARIF)
 	if err != nil {
 		return usageError("%v", err)
 	}
@@ -139,6 +140,9 @@ func writeCheckReport(a *app, ex *course.Exercise, rep check.Report, format repo
 		out = file
 	}
 	err = report.Check(out, format, ex, rep)
+	if format == report.FormatGitHub && err == nil {
+		err = appendJobSummary(func(w io.Writer) error { return report.CheckSummary(w, ex, rep) })
+	}
 	if file != nil {
 		if cerr := file.Close(); err == nil {
 			err = cerr
@@ -148,6 +152,24 @@ func writeCheckReport(a *app, ex *course.Exercise, rep check.Report, format repo
 		return &exitError{code: 2, err: fmt.Errorf("cannot write the results: %w", err)}
 	}
 	return nil
+}
+
+// appendJobSummary adds Markdown to the GitHub Actions job summary, the
+// file $GITHUB_STEP_SUMMARY names, when it is set.
+func appendJobSummary(write func(io.Writer) error) error {
+	path := os.Getenv("GITHUB_STEP_SUMMARY")
+	if path == "" {
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("cannot append to the job summary: %w", err)
+	}
+	err = write(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // couldNotCheck ends a check that could not run (exit 2, the reason on

@@ -45,13 +45,13 @@ a check that could not run).`,
 	f.StringVar(&o.image, "image", "", "the prod image to check, `REF` (default: the pack's, task-api:prod)")
 	f.StringVar(&o.devImage, "dev-image", "", "the dev image to compare sizes with, `REF` (default: the pack's, task-api:dev, used when it exists)")
 	f.StringVar(&o.dir, "dir", ".", "the `DIR` holding the Dockerfile and .dockerignore")
-	f.StringVar(&o.format, "format", "text", "output `FORMAT`: text or json")
+	f.StringVar(&o.format, "format", "text", "output `FORMAT`: text, json, github (Actions annotations) or sarif")
 	f.StringVar(&o.trivyReport, "trivy-report", "", "a Trivy JSON report (`FILE`) of the image, for the security-scan item")
 	return cmd
 }
 
 func runChecklist(ctx context.Context, a *app, o checklistOptions) error {
-	format, err := report.ParseFormat(o.format, report.FormatText, report.FormatJSON)
+	format, err := report.ParseFormat(o.format, report.FormatText, report.FormatJSON, report.FormatGitHub, report.FormatSARIF)
 	if err != nil {
 		return usageError("%v", err)
 	}
@@ -77,9 +77,14 @@ func runChecklist(ctx context.Context, a *app, o checklistOptions) error {
 	if st, err := a.loadProgress(pack); err == nil {
 		ticked = st.Checklist
 	}
-	if format == report.FormatJSON {
+	switch format {
+	case report.FormatJSON:
 		err = report.ChecklistJSON(a.stdout, cl.Image, cl.ImageID, cl.Items, ticked)
-	} else {
+	case report.FormatGitHub:
+		err = report.ChecklistGitHub(a.stdout, o.dir, cl.Image, cl.ImageID, cl.Items, ticked)
+	case report.FormatSARIF:
+		err = report.ChecklistSARIF(a.stdout, o.dir, cl.Items)
+	default:
 		report.ChecklistText(a.stdout, cl.Image, cl.ImageID, cl.Items, ticked)
 	}
 	if err != nil {

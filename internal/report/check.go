@@ -20,6 +20,11 @@ const (
 	FormatText  Format = "text"
 	FormatJSON  Format = "json"
 	FormatJUnit Format = "junit"
+	// FormatGitHub is GitHub Actions' workflow commands: annotations on
+	// the Dockerfile line.
+	FormatGitHub Format = "github"
+	// FormatSARIF is SARIF 2.1.0, for code-scanning dashboards.
+	FormatSARIF Format = "sarif"
 )
 
 // ParseFormat is s when it is one of allowed, else an error naming them.
@@ -45,6 +50,10 @@ func Check(w io.Writer, f Format, ex *course.Exercise, rep check.Report) error {
 		return CheckJSON(w, ex.ID, rep)
 	case FormatJUnit:
 		return CheckJUnit(w, ex, rep)
+	case FormatGitHub:
+		return CheckGitHub(w, ex, rep)
+	case FormatSARIF:
+		return CheckSARIF(w, ex, rep)
 	}
 	CheckText(w, ex, rep)
 	return nil
