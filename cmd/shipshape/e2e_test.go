@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 
 	"shipshape/exercises/testbed"
 	"shipshape/internal/attempt"
+	"shipshape/internal/check"
 	"shipshape/internal/course"
 	"shipshape/internal/docker"
 	"shipshape/internal/docker/dockertest"
@@ -281,10 +283,10 @@ func TestChecklistCannotCheck(t *testing.T) {
 	}
 }
 
-// TestChecklistSameReportBothWays: the TUI's checklist and the CLI's judge
-// the security-scan item from the same --trivy-report (the TUI used to
-// ignore it).
-func TestChecklistSameReportBothWays(t *testing.T) {
+// TestTUIAndCLISameVerdicts: the TUI's checker and checklist, made as the
+// TUI makes them, and the CLI's commands judge the same inputs alike,
+// --trivy-report included (the TUI's checklist once ignored it).
+func TestTUIAndCLISameVerdicts(t *testing.T) {
 	ctx, e := openDockerEnv(t, 5*time.Minute)
 	useStateDir(t)
 	info, err := e.Docker.InspectImage(ctx, e.Base)
@@ -298,29 +300,77 @@ func TestChecklistSameReportBothWays(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	out, _, _ := run(t, "", "checklist", "--image", e.Base, "--dir", dir, "--trivy-report", reportFile, "--format", "json")
-	var cl report.ChecklistDoc
-	if err := json.Unmarshal([]byte(out), &cl); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM scratch\nCOPY app /app\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const devImage = "shipshape-test/none:none"
+
+	out, errOut, _ := run(t, "", "check", "3.3", "--image", e.Base, "--dev-image", devImage, "--dir", dir,
+		"--trivy-report", reportFile, "--format", "json")
+	var cliCheck report.CheckDoc
+	if err := json.Unmarshal([]byte(out), &cliCheck); err != nil {
+		t.Fatalf("%v\n%s%s", err, out, errOut)
+	}
+	out, _, _ = run(t, "", "checklist", "--image", e.Base, "--dir", dir, "--trivy-report", reportFile, "--format", "json")
+	var cliList report.ChecklistDoc
+	if err := json.Unmarshal([]byte(out), &cliList); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	cli := map[string]string{}
-	for _, it := range cl.Items {
-		cli[it.ID] = it.Status
-	}
-	session := attempt.NewSession(docker.Options{Host: e.Docker.Host().URL}, nil)
-	defer session.Close()
-	runner := &attempt.Runner{Engines: session, Reports: attempt.NewReports(reportFile)}
-	ws := attempt.NewWorkspace(runner, nil, attempt.Target{Dir: dir, Image: e.Base, DevImage: "shipshape-test/none:none"})
-	results, err := ws.RunChecklist(ctx, nil)
+
+	// The TUI's session for the same flags.
+	a := newApp(strings.NewReader(""), io.Discard, io.Discard)
+	a.host, a.image, a.devImage, a.dir = e.Docker.Host().URL, e.Base, devImage, dir
+	pack, err := a.loadPack()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cli["security-scan"] != "pass" {
-		t.Errorf("CLI security-scan: %q, want pass with the report", cli["security-scan"])
+	session := attempt.NewSession(a.dockerOptions(), nil)
+	defer session.Close()
+	catalog := &tuiCatalog{a: a, session: session}
+	defer catalog.close()
+	ps, err := catalog.sessionFor(pack, reportFile)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, r := range results {
-		if got := string(r.Status); cli[r.Item.ID] != got {
-			t.Errorf("%s: TUI %s, CLI %s", r.Item.ID, got, cli[r.Item.ID])
+	ex, _ := pack.Exercise("3.3")
+	tuiCheck, err := ps.Checker.Check(ctx, ex, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tuiList, err := ps.Checklist.RunChecklist(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	cli := map[string]string{}
+	for _, c := range cliCheck.Checks {
+		cli[c.ID] = c.Status
+	}
+	if len(tuiCheck.Results) != len(cliCheck.Checks) || len(tuiCheck.Results) == 0 {
+		t.Fatalf("TUI %d checks, CLI %d", len(tuiCheck.Results), len(cliCheck.Checks))
+	}
+	scanPassed := false
+	for _, r := range tuiCheck.Results {
+		if got := string(r.Status); cli[r.ID] != got {
+			t.Errorf("check %s: TUI %s, CLI %s", r.ID, got, cli[r.ID])
+		}
+		if r.Kind == "scan.no_critical" {
+			scanPassed = r.Status == check.StatusPass
+		}
+	}
+	if !scanPassed {
+		t.Error("the scan check did not pass with the report: --trivy-report did not reach it")
+	}
+	items := map[string]string{}
+	for _, it := range cliList.Items {
+		items[it.ID] = it.Status
+	}
+	if items["security-scan"] != "pass" {
+		t.Errorf("CLI security-scan: %q, want pass with the report", items["security-scan"])
+	}
+	for _, r := range tuiList {
+		if got := string(r.Status); items[r.Item.ID] != got {
+			t.Errorf("checklist %s: TUI %s, CLI %s", r.Item.ID, got, items[r.Item.ID])
 		}
 	}
 }
