@@ -18,7 +18,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"syscall"
@@ -29,16 +28,13 @@ import (
 
 	"shipshape/internal/check"
 	"shipshape/internal/course"
+	"shipshape/internal/ids"
 	"shipshape/internal/packarchive"
 	"shipshape/internal/scratch"
 )
 
 // EnvDataDir overrides where installed packs live.
 const EnvDataDir = "SHIPSHAPE_DATA_DIR"
-
-// idPattern is the shape of a pack id (the course package's rule); it also
-// makes an id safe as a directory name.
-var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
 
 // DefaultDir returns the directory of installed packs: $SHIPSHAPE_DATA_DIR/packs
 // if set, else $XDG_DATA_HOME/shipshape/packs (by default
@@ -209,7 +205,7 @@ func (s *Store) List() ([]Installed, error) {
 		switch {
 		case !e.IsDir():
 			inst.Err = errors.New("not a directory; remove it")
-		case !idPattern.MatchString(name):
+		case !ids.Valid(name):
 			inst.Err = errors.New("the directory name is not a pack id; remove it")
 		default:
 			p, err := course.LoadDir(inst.Path, Options())
@@ -279,8 +275,8 @@ func (s *Store) Has(id string) bool {
 }
 
 func (s *Store) path(id string) (string, error) {
-	if !idPattern.MatchString(id) {
-		return "", fmt.Errorf("%q is not a pack id: ids are lowercase letters, digits and hyphens", id)
+	if !ids.Valid(id) {
+		return "", fmt.Errorf("%q is not a pack id: ids are "+ids.Rule, id)
 	}
 	return filepath.Join(s.Dir, id), nil
 }

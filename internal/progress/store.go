@@ -13,6 +13,7 @@ import (
 	"github.com/adrg/xdg"
 	"github.com/gofrs/flock"
 
+	"shipshape/internal/ids"
 	"shipshape/internal/safefile"
 )
 
@@ -34,12 +35,9 @@ var (
 // ErrClosed is returned by writes to a store after Close.
 var ErrClosed = errors.New("progress store is closed")
 
-// ErrInvalidPackID is returned for pack ids that are not [a-z0-9-]+; such ids
+// ErrInvalidPackID is returned for pack ids that break the ids rule; such ids
 // are refused because they become file names.
 var ErrInvalidPackID = errors.New("invalid pack id")
-
-// maxPackIDLen keeps file names well under common file system limits.
-const maxPackIDLen = 100
 
 // DefaultDir returns where progress is stored: SHIPSHAPE_STATE_DIR if set,
 // else $XDG_STATE_HOME/shipshape (by default ~/.local/state/shipshape).
@@ -68,16 +66,11 @@ func DefaultDir() (string, error) {
 
 // ValidatePackID reports whether id can name a progress file.
 func ValidatePackID(id string) error {
-	if id == "" {
+	switch {
+	case id == "":
 		return fmt.Errorf("%w: the id is empty", ErrInvalidPackID)
-	}
-	if len(id) > maxPackIDLen {
-		return fmt.Errorf("%w %q: longer than %d characters", ErrInvalidPackID, id, maxPackIDLen)
-	}
-	for _, r := range id {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
-			return fmt.Errorf("%w %q: use only lowercase letters, digits and '-' (fix the id in the pack manifest)", ErrInvalidPackID, id)
-		}
+	case !ids.Valid(id):
+		return fmt.Errorf("%w %q: an id is %s (fix the id in the pack manifest)", ErrInvalidPackID, id, ids.Rule)
 	}
 	return nil
 }
