@@ -23,7 +23,6 @@ import (
 	"syscall"
 	"testing/fstest"
 
-	"github.com/adrg/xdg"
 	"github.com/gofrs/flock"
 
 	"shipshape/internal/check"
@@ -31,6 +30,7 @@ import (
 	"shipshape/internal/ids"
 	"shipshape/internal/packarchive"
 	"shipshape/internal/scratch"
+	"shipshape/internal/xdgdir"
 )
 
 // EnvDataDir overrides where installed packs live.
@@ -38,25 +38,16 @@ const EnvDataDir = "SHIPSHAPE_DATA_DIR"
 
 // DefaultDir returns the directory of installed packs: $SHIPSHAPE_DATA_DIR/packs
 // if set, else $XDG_DATA_HOME/shipshape/packs (by default
-// ~/.local/share/shipshape/packs). The environment is read on every call,
-// because github.com/adrg/xdg reads it only at program start.
+// ~/.local/share/shipshape/packs).
 func DefaultDir() (string, error) {
-	if d := os.Getenv(EnvDataDir); d != "" {
-		abs, err := filepath.Abs(d)
-		if err != nil {
-			return "", fmt.Errorf("cannot use %s=%q: %w; set it to an absolute directory path", EnvDataDir, d, err)
-		}
-		return filepath.Join(abs, "packs"), nil
+	dir, err := xdgdir.Dir(xdgdir.Data, EnvDataDir)
+	if errors.Is(err, xdgdir.ErrNoHome) {
+		return "", fmt.Errorf("cannot find a directory for installed packs: %w", err)
 	}
-	base := os.Getenv("XDG_DATA_HOME")
-	// The XDG spec says relative paths are invalid and must be ignored.
-	if base == "" || !filepath.IsAbs(base) {
-		base = xdg.DataHome
+	if err != nil {
+		return "", err
 	}
-	if base == "" {
-		return "", fmt.Errorf("cannot find a directory for installed packs: no home directory is known; set %s to a directory you can write", EnvDataDir)
-	}
-	return filepath.Join(base, "shipshape", "packs"), nil
+	return filepath.Join(dir, "packs"), nil
 }
 
 // Options is how packs are validated: against the check engine's kinds
