@@ -10,8 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/adrg/xdg"
-
 	"shipshape/internal/check"
 	"shipshape/internal/checklist"
 	"shipshape/internal/course"
@@ -19,6 +17,7 @@ import (
 	"shipshape/internal/lab"
 	"shipshape/internal/scan"
 	"shipshape/internal/workspace"
+	"shipshape/internal/xdgdir"
 )
 
 // watchDebounce is how long the workspace must be quiet after a save
@@ -174,9 +173,13 @@ func (w *tuiWorkflow) Watch(ctx context.Context, onChange func([]string)) error 
 }
 
 // reportDir is where Trivy reports are kept: they are caches, rebuilt by
-// scanning again.
+// scanning again, so without a home directory the temporary one does.
 func reportDir() string {
-	return filepath.Join(xdg.CacheHome, "shipshape", "reports")
+	dir, err := xdgdir.Dir(xdgdir.Cache, "")
+	if err != nil {
+		dir = filepath.Join(os.TempDir(), xdgdir.App)
+	}
+	return filepath.Join(dir, "reports")
 }
 
 // needsScan reports whether specs judge a Trivy report.
