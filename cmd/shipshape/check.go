@@ -18,6 +18,7 @@ import (
 	"shipshape/internal/check"
 	"shipshape/internal/course"
 	"shipshape/internal/docker"
+	"shipshape/internal/human"
 	"shipshape/internal/progress"
 	"shipshape/internal/termsafe"
 )
@@ -419,7 +420,7 @@ var statusLabel = map[check.Status]string{
 func writeCheckText(w io.Writer, ex *course.Exercise, rep check.Report) {
 	id := ""
 	if rep.ImageID != "" {
-		id = " (" + shortImageID(rep.ImageID) + ")"
+		id = " (" + human.ShortID(rep.ImageID) + ")"
 	}
 	fmt.Fprintf(w, "Exercise %s: %s\n", ex.ID, termsafe.Line(ex.Title))
 	if rep.Target.Image != "" {
@@ -471,14 +472,6 @@ func writeCheckText(w io.Writer, ex *course.Exercise, rep check.Report) {
 		fmt.Fprintf(w, ", %d advisory warning(s)", warns)
 	}
 	fmt.Fprintf(w, " in %s\n", rep.Duration.Round(100*time.Millisecond))
-}
-
-func shortImageID(id string) string {
-	id = strings.TrimPrefix(id, "sha256:")
-	if len(id) > 12 {
-		id = id[:12]
-	}
-	return id
 }
 
 // JUnit XML, the subset CI systems read.

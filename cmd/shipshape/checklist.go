@@ -10,6 +10,7 @@ import (
 
 	"shipshape/internal/check"
 	"shipshape/internal/checklist"
+	"shipshape/internal/human"
 	"shipshape/internal/termsafe"
 )
 
@@ -154,7 +155,7 @@ func writeChecklistJSON(w io.Writer, image, imageID string, results []checklist.
 }
 
 func writeChecklistText(w io.Writer, image, imageID string, results []checklist.ItemResult, ticked map[string]bool) {
-	fmt.Fprintf(w, "Deployment checklist for %s (%s)\n", termsafe.Line(image), shortImageID(imageID))
+	fmt.Fprintf(w, "Deployment checklist for %s (%s)\n", termsafe.Line(image), human.ShortID(imageID))
 	section := ""
 	counts := map[checklist.Status]int{}
 	nTicked := 0

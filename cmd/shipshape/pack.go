@@ -15,6 +15,7 @@ import (
 	"shipshape/internal/check"
 	"shipshape/internal/course"
 	"shipshape/internal/docker"
+	"shipshape/internal/human"
 	"shipshape/internal/ids"
 	"shipshape/internal/packarchive"
 	"shipshape/internal/packs"
@@ -447,8 +448,8 @@ func runPackValidate(ctx context.Context, a *app, path string, withDocker bool) 
 		checks += len(ex.Checks)
 	}
 	fmt.Fprintf(a.stdout, "%s: ok: %q %s: %s, %s, %s\n", termsafe.Line(path),
-		termsafe.Line(p.Title), termsafe.Line(p.Version), count(len(p.Lessons), "lesson"),
-		count(len(p.Exercises()), "exercise"), count(checks, "check"))
+		termsafe.Line(p.Title), termsafe.Line(p.Version), human.Count(len(p.Lessons), "lesson"),
+		human.Count(len(p.Exercises()), "exercise"), human.Count(checks, "check"))
 	if !withDocker {
 		return nil
 	}
@@ -622,12 +623,4 @@ func printFailures(a *app, rep check.Report) {
 			fmt.Fprintf(a.stdout, "    hint: %s\n", termsafe.Line(r.Hint))
 		}
 	}
-}
-
-// count says "1 lesson" or "3 lessons".
-func count(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }
