@@ -45,6 +45,8 @@ type manifest struct {
 	Description   string         `yaml:"description"`
 	Lessons       []string       `yaml:"lessons"`
 	Workspace     *workspaceYAML `yaml:"workspace"`
+	// Checklist is the deployment checklist, by section; optional.
+	Checklist []checklistSectionYAML `yaml:"checklist"`
 }
 
 type workspaceYAML struct {
@@ -170,6 +172,7 @@ func Load(fsys fs.FS, source string, opts Options) (*Pack, error) {
 			ps.add(ManifestName, line, "lists %q, which does not exist", name)
 		}
 	}
+	p.Checklist = loadChecklist(m.Checklist, at, &ps, opts)
 	validatePack(p, &ps, opts, complete)
 	if len(ps.list) > 0 {
 		return nil, &Error{Source: source, Problems: ps.list}
