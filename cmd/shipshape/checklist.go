@@ -65,7 +65,7 @@ func runChecklist(ctx context.Context, a *app, o checklistOptions) error {
 	defer stop()
 	session := a.session()
 	defer session.Close()
-	cl, err := a.runner(session, o.trivyReport).Checklist(ctx, target, nil)
+	cl, err := a.runner(session, o.trivyReport).Checklist(ctx, pack, target, nil)
 	switch {
 	case errors.Is(err, attempt.ErrCancelled):
 		return &exitError{code: 2, err: errors.New("interrupted; the containers made for the checklist were removed")}

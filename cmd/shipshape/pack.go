@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -15,21 +14,19 @@ import (
 	"shipshape/internal/attempt"
 	"shipshape/internal/course"
 	"shipshape/internal/docker"
+	"shipshape/internal/human"
+	"shipshape/internal/ids"
 	"shipshape/internal/packarchive"
 	"shipshape/internal/packs"
 	"shipshape/internal/report"
 	"shipshape/internal/termsafe"
 )
 
-// packIDShape is the shape of a pack id, used to tell `--pack ID` of an
-// installed pack from a path.
-var packIDShape = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
-
 // loadPackArg loads --pack: a directory, a .tar.gz or .zip archive, or the
 // id of an installed pack when no file of that name exists.
 func (a *app) loadPackArg(opts course.Options) (*course.Pack, error) {
 	path := a.packPath
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) && packIDShape.MatchString(path) {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) && ids.Valid(path) {
 		if s, serr := packs.Default(); serr == nil && s.Has(path) {
 			return s.Open(path)
 		}
@@ -164,7 +161,7 @@ func newPackRemoveCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if !packIDShape.MatchString(id) {
+			if !ids.Valid(id) {
 				return usageError("%q is not a pack id; see 'shipshape pack list'", id)
 			}
 			if !s.Has(id) {
@@ -225,26 +222,16 @@ See docs/authoring.md.
 	}
 }
 
+// scaffoldIDLen leaves room under ids.MaxLen for a suffix when an author
+// makes variants of a pack (mypack-2024-fall).
+const scaffoldIDLen = 48
+
 // scaffoldID derives a pack id from the directory name.
 func scaffoldID(dir string) string {
-	base := strings.ToLower(filepath.Base(filepath.Clean(dir)))
-	var b strings.Builder
-	for _, r := range base {
-		switch {
-		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
-			b.WriteRune(r)
-		default:
-			b.WriteRune('-')
-		}
+	if id := ids.FromName(filepath.Base(filepath.Clean(dir)), scaffoldIDLen); id != "" {
+		return id
 	}
-	id := strings.Trim(regexp.MustCompile(`-+`).ReplaceAllString(b.String(), "-"), "-")
-	if len(id) > 48 {
-		id = strings.Trim(id[:48], "-")
-	}
-	if id == "" {
-		id = "my-pack"
-	}
-	return id
+	return "my-pack"
 }
 
 func writeScaffold(dir, id string) error {
@@ -426,8 +413,8 @@ func runPackValidate(ctx context.Context, a *app, path string, withDocker bool) 
 		checks += len(ex.Checks)
 	}
 	fmt.Fprintf(a.stdout, "%s: ok: %q %s: %s, %s, %s\n", termsafe.Line(path),
-		termsafe.Line(p.Title), termsafe.Line(p.Version), count(len(p.Lessons), "lesson"),
-		count(len(p.Exercises()), "exercise"), count(checks, "check"))
+		termsafe.Line(p.Title), termsafe.Line(p.Version), human.Count(len(p.Lessons), "lesson"),
+		human.Count(len(p.Exercises()), "exercise"), human.Count(checks, "check"))
 	if !withDocker {
 		return nil
 	}
@@ -470,12 +457,4 @@ func validateWithDocker(ctx context.Context, a *app, p *course.Pack) error {
 		fmt.Fprintf(a.stdout, "docker: ok: %d exercises: every starter fails and every solution passes\n", proved)
 	}
 	return nil
-}
-
-// count says "1 lesson" or "3 lessons".
-func count(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }

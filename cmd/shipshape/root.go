@@ -3,10 +3,10 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"time"
 
-	"github.com/adrg/xdg"
 	"github.com/spf13/cobra"
 
 	"shipshape/internal/attempt"
@@ -16,6 +16,7 @@ import (
 	"shipshape/internal/progress"
 	"shipshape/internal/scratch"
 	"shipshape/internal/termsafe"
+	"shipshape/internal/xdgdir"
 )
 
 // app holds what the commands share: flags, streams and loaders.
@@ -84,9 +85,13 @@ func (a *app) runner(session *attempt.Session, trivyReport string) *attempt.Runn
 }
 
 // reportDir is where Trivy reports are kept: they are caches, rebuilt by
-// scanning again.
+// scanning again, so without a home directory the temporary one does.
 func reportDir() string {
-	return filepath.Join(xdg.CacheHome, "shipshape", "reports")
+	dir, err := xdgdir.Dir(xdgdir.Cache, "")
+	if err != nil {
+		dir = filepath.Join(os.TempDir(), xdgdir.App)
+	}
+	return filepath.Join(dir, "reports")
 }
 
 // scratch is where the commands make their temporary files: the state

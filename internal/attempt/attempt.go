@@ -141,10 +141,10 @@ type Checklist struct {
 	Items          []checklist.ItemResult
 }
 
-// Checklist judges the deployment checklist against t. The size item
+// Checklist judges pack's deployment checklist against t. The size item
 // compares with the dev image when there is one (or when t names it);
 // without it the size bound alone judges.
-func (r *Runner) Checklist(ctx context.Context, t Target, onEvent func(check.Event)) (Checklist, error) {
+func (r *Runner) Checklist(ctx context.Context, pack *course.Pack, t Target, onEvent func(check.Event)) (Checklist, error) {
 	eng, err := r.Engines.Connect(ctx)
 	if err != nil {
 		return Checklist{}, Reason(err)
@@ -159,7 +159,7 @@ func (r *Runner) Checklist(ctx context.Context, t Target, onEvent func(check.Eve
 		}
 	}
 	target := check.Target{Image: t.Image, DevImage: t.DevImage, Dir: t.Dir, TrivyReport: r.Reports.Get(t.Image)}
-	items := checklist.Run(ctx, check.NewEngine(eng), target, onEvent)
+	items := checklist.RunItems(ctx, check.NewEngine(eng), checklist.FromPack(pack), target, onEvent)
 	if ctx.Err() != nil {
 		return Checklist{}, ErrCancelled
 	}

@@ -244,7 +244,11 @@ func TestChecklistDevImage(t *testing.T) {
 	info.Size = 100 << 20
 	eng := &fakeEngine{images: map[string]check.ImageInfo{"app:prod": info}}
 	r := &Runner{Engines: &connector{eng: eng}, Reports: NewReports("")}
-	cl, err := r.Checklist(context.Background(), Target{Image: "app:prod", DevImage: "app:dev", Dir: workdir(t, "FROM x\n")}, nil)
+	pack, err := course.Builtin(course.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, err := r.Checklist(context.Background(), pack, Target{Image: "app:prod", DevImage: "app:dev", Dir: workdir(t, "FROM x\n")}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -55,9 +55,9 @@ func (w *Workspace) Check(ctx context.Context, ex *course.Exercise, onEvent func
 	return rep, err
 }
 
-// RunChecklist judges the deployment checklist against the prod image.
+// RunChecklist judges the pack's deployment checklist against the prod image.
 func (w *Workspace) RunChecklist(ctx context.Context, onEvent func(check.Event)) ([]checklist.ItemResult, error) {
-	cl, err := w.runner.Checklist(ctx, w.target, onEvent)
+	cl, err := w.runner.Checklist(ctx, w.pack, w.target, onEvent)
 	return cl.Items, err
 }
 

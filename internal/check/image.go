@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"shipshape/internal/dockerfile"
+	"shipshape/internal/human"
 )
 
 func init() {
@@ -25,7 +26,7 @@ func init() {
 		params: map[string]paramDef{"max_bytes": {typ: paramInt, required: true}, "target_bytes": {typ: paramInt}},
 		title: func(p params) string {
 			m, _ := p.num("max_bytes")
-			return "Image is at most " + humanSize(int64(m))
+			return "Image is at most " + human.Size(int64(m))
 		},
 		eval: evalSizeMax,
 	}
@@ -280,31 +281,6 @@ func evalHealthcheckDefined(ctx context.Context, en *env, _ params) verdict {
 	return pass(ev...)
 }
 
-// humanSize formats bytes in decimal units with about three significant
-// digits, like `docker image ls` (412 MB, 12.3 MB, 1.98 MB).
-func humanSize(b int64) string {
-	units := []string{"B", "kB", "MB", "GB", "TB"}
-	f := float64(b)
-	i := 0
-	for f >= 999.5 && i < len(units)-1 {
-		f /= 1000
-		i++
-	}
-	var s string
-	switch {
-	case f >= 100 || i == 0:
-		s = strconv.FormatFloat(f, 'f', 0, 64)
-	case f >= 10:
-		s = strconv.FormatFloat(f, 'f', 1, 64)
-	default:
-		s = strconv.FormatFloat(f, 'f', 2, 64)
-	}
-	if strings.Contains(s, ".") {
-		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	}
-	return s + " " + units[i]
-}
-
 // instruction turns a history CreatedBy into the Dockerfile line that made it.
 func instruction(createdBy string) string {
 	s := strings.TrimSpace(createdBy)
@@ -331,7 +307,7 @@ func (en *env) layerBreakdown(ctx context.Context, ref string, n int) []string {
 		if l.Size == 0 || len(out) == n {
 			break
 		}
-		out = append(out, fmt.Sprintf("layer %8s  %s", humanSize(l.Size), instruction(l.CreatedBy)))
+		out = append(out, fmt.Sprintf("layer %8s  %s", human.Size(l.Size), instruction(l.CreatedBy)))
 	}
 	return out
 }
@@ -346,13 +322,13 @@ func evalSizeMax(ctx context.Context, en *env, p params) verdict {
 	var v verdict
 	switch {
 	case info.Size > int64(maxB):
-		v = fail(fmt.Sprintf("final image %s > %s", humanSize(info.Size), humanSize(int64(maxB))))
+		v = fail(fmt.Sprintf("final image %s > %s", human.Size(info.Size), human.Size(int64(maxB))))
 	case hasTarget && info.Size > int64(target):
-		v = verdict{status: StatusWarn, evidence: []string{fmt.Sprintf("final image %s ≤ %s, but above the %s target", humanSize(info.Size), humanSize(int64(maxB)), humanSize(int64(target)))}}
+		v = verdict{status: StatusWarn, evidence: []string{fmt.Sprintf("final image %s ≤ %s, but above the %s target", human.Size(info.Size), human.Size(int64(maxB)), human.Size(int64(target)))}}
 	default:
-		msg := fmt.Sprintf("final image %s ≤ %s", humanSize(info.Size), humanSize(int64(maxB)))
+		msg := fmt.Sprintf("final image %s ≤ %s", human.Size(info.Size), human.Size(int64(maxB)))
 		if hasTarget {
-			msg += fmt.Sprintf(" (target %s met)", humanSize(int64(target)))
+			msg += fmt.Sprintf(" (target %s met)", human.Size(int64(target)))
 		}
 		v = pass(msg)
 	}
@@ -386,7 +362,7 @@ func evalSmallerThan(ctx context.Context, en *env, p params) verdict {
 		return v
 	}
 	if oinfo.ID == info.ID {
-		return fail(fmt.Sprintf("%s and %s are the same image (%s)", en.target.Image, other, shortID(info.ID)))
+		return fail(fmt.Sprintf("%s and %s are the same image (%s)", en.target.Image, other, human.ShortID(info.ID)))
 	}
 	diff := ""
 	if oinfo.Size > 0 {
@@ -394,20 +370,12 @@ func evalSmallerThan(ctx context.Context, en *env, p params) verdict {
 	}
 	var v verdict
 	if info.Size < oinfo.Size {
-		v = pass(fmt.Sprintf("%s is %s < %s is %s%s", en.target.Image, humanSize(info.Size), other, humanSize(oinfo.Size), diff))
+		v = pass(fmt.Sprintf("%s is %s < %s is %s%s", en.target.Image, human.Size(info.Size), other, human.Size(oinfo.Size), diff))
 	} else {
-		v = fail(fmt.Sprintf("%s is %s ≥ %s is %s%s", en.target.Image, humanSize(info.Size), other, humanSize(oinfo.Size), diff))
+		v = fail(fmt.Sprintf("%s is %s ≥ %s is %s%s", en.target.Image, human.Size(info.Size), other, human.Size(oinfo.Size), diff))
 	}
 	v.evidence = append(v.evidence, en.layerBreakdown(ctx, info.ID, 3)...)
 	return v
-}
-
-func shortID(id string) string {
-	id = strings.TrimPrefix(id, "sha256:")
-	if len(id) > 12 {
-		return id[:12]
-	}
-	return id
 }
 
 // buildTools are the names looked for in the usual binary directories.

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"shipshape/internal/dockerfile"
+	"shipshape/internal/human"
 	"shipshape/internal/safefile"
 	"shipshape/internal/scan"
 )
@@ -100,7 +101,7 @@ func evalNoCritical(ctx context.Context, en *env, _ params) verdict {
 	if !rep.MatchesImage(info.ID, info.DiffIDs) {
 		return verdict{status: StatusError,
 			evidence: []string{fmt.Sprintf("the report is for %s (image %s), not for %s (image %s)",
-				rep.ArtifactName, shortID(rep.Metadata.ImageID), en.target.Image, shortID(info.ID))},
+				rep.ArtifactName, human.ShortID(rep.Metadata.ImageID), en.target.Image, human.ShortID(info.ID))},
 			advice: fmt.Sprintf("Scan this very image again: `trivy image --format json --output %s %s`.", path, en.target.Image)}
 	}
 	c := rep.Counts()

@@ -112,17 +112,6 @@ func TestSecrets(t *testing.T) {
 	}
 }
 
-func TestHumanSize(t *testing.T) {
-	for b, want := range map[int64]string{
-		0: "0 B", 999: "999 B", 1000: "1 kB", 1980000: "1.98 MB", 12340000: "12.3 MB",
-		412345678: "412 MB", 300000000: "300 MB", 1500000000: "1.5 GB",
-	} {
-		if got := humanSize(b); got != want {
-			t.Errorf("humanSize(%d) = %q, want %q", b, got, want)
-		}
-	}
-}
-
 func TestInstruction(t *testing.T) {
 	for in, want := range map[string]string{
 		"/bin/sh -c #(nop)  CMD [\"sh\"]":            `CMD ["sh"]`,

@@ -1,12 +1,14 @@
-// Package checklist is the syllabus's deployment checklist as data, with
-// the check kinds that judge each item, and runs those checks once each
-// against a prod image and workspace.
+// Package checklist judges a pack's deployment checklist: it runs the check
+// kinds the pack names for its items, once each, against a prod image and
+// workspace, and gives each item a verdict. The items themselves are course
+// data, declared in the pack's manifest.
 package checklist
 
 import (
 	"context"
 
 	"shipshape/internal/check"
+	"shipshape/internal/course"
 )
 
 // Status is the verdict on one checklist item.
@@ -33,59 +35,47 @@ type Item struct {
 	// Kinds are the check kinds that judge the item; empty means "check
 	// yourself".
 	Kinds []string
+	// Params are the parameters each kind runs with (the checklist's
+	// numbers, such as the size bound), by kind.
+	Params map[string]map[string]any
 }
 
-// Sections in the order the syllabus lists them.
-const (
-	PreDeployment = "Pre-deployment"
-	ImageBuilding = "Image building"
-	Configuration = "Configuration"
-	Orchestration = "Orchestration (Kubernetes or similar)"
-)
-
-// Items is the deployment checklist of the syllabus, with the checks that
-// lesson 19 maps to each item. Items only partly judged by a check (the
+// FromPack is the checklist the pack declares, in its order; a pack without
+// one has an empty checklist. Items only partly judged by a check (the
 // secrets item: the image, not the code) still count as judged; the lesson
 // tells the learner the rest.
-var Items = []Item{
-	{ID: "tests-pass", Section: PreDeployment, Text: "All tests pass"},
-	{ID: "health-endpoints", Section: PreDeployment, Text: "Health endpoints are implemented",
-		Kinds: []string{"image.healthcheck_defined", "container.healthy"}},
-	{ID: "logging-configured", Section: PreDeployment, Text: "Logging is configured"},
-	{ID: "env-documented", Section: PreDeployment, Text: "Environment variables are documented"},
-	{ID: "migrations-tested", Section: PreDeployment, Text: "Database migrations are tested"},
-	{ID: "dockerignore", Section: PreDeployment, Text: "A .dockerignore exists and excludes .git, .env, virtual environments and caches",
-		Kinds: []string{"dockerignore.present"}},
-
-	{ID: "build-no-warnings", Section: ImageBuilding, Text: "The build succeeds without warnings"},
-	{ID: "image-size", Section: ImageBuilding, Text: "The image is under 300 MB, ideally under 200 MB",
-		Kinds: []string{"image.size_max", "image.smaller_than", "image.no_build_tools"}},
-	{ID: "non-root", Section: ImageBuilding, Text: "It runs as a non-root user",
-		Kinds: []string{"image.user_nonroot"}},
-	{ID: "health-check-works", Section: ImageBuilding, Text: "The health check works",
-		Kinds: []string{"image.healthcheck_defined", "container.healthy"}},
-	{ID: "security-scan", Section: ImageBuilding, Text: "The security scan passes (no CRITICAL vulnerabilities)",
-		Kinds: []string{"scan.no_critical"}},
-
-	{ID: "secrets-from-env", Section: Configuration, Text: "Secrets come from the environment at run time, never from code or the image",
-		Kinds: []string{"image.no_secrets"}},
-	{ID: "production-database", Section: Configuration, Text: "The database setting points at the production database"},
-	{ID: "production-logging", Section: Configuration, Text: "Logging is configured for production"},
-	{ID: "resource-limits", Section: Configuration, Text: "Resource limits are set (memory, CPU)"},
-
-	{ID: "readiness-probe", Section: Orchestration, Text: "A readiness probe is configured"},
-	{ID: "liveness-probe", Section: Orchestration, Text: "A liveness probe is configured"},
-	{ID: "requests-limits", Section: Orchestration, Text: "Resource requests and limits are set"},
-	{ID: "graceful-shutdown", Section: Orchestration, Text: "Graceful shutdown is implemented",
-		Kinds: []string{"container.graceful_shutdown"}},
+func FromPack(p *course.Pack) []Item {
+	out := make([]Item, 0, len(p.Checklist))
+	for _, ci := range p.Checklist {
+		it := Item{ID: ci.ID, Section: ci.Section, Text: ci.Text}
+		for _, c := range ci.Checks {
+			it.Kinds = append(it.Kinds, c.Kind)
+			if c.Params != nil {
+				if it.Params == nil {
+					it.Params = map[string]map[string]any{}
+				}
+				it.Params[c.Kind] = c.Params
+			}
+		}
+		out = append(out, it)
+	}
+	return out
 }
 
-// MB is a megabyte as the course counts image sizes.
-const MB = 1000 * 1000
+// Items is the built-in course's checklist.
+//
+// Deprecated: the checklist is course data; use FromPack with the pack the
+// learner opened, and RunItems.
+var Items = builtinItems()
 
-// params are the parameters each kind runs with: the checklist's numbers.
-var params = map[string]map[string]any{
-	"image.size_max": {"max_bytes": 300 * MB, "target_bytes": 200 * MB},
+func builtinItems() []Item {
+	p, err := course.Builtin(course.Options{})
+	if err != nil {
+		// The built-in pack is tested; a binary with a broken one is a build
+		// mistake, not something a learner can fix.
+		panic("the built-in course does not load: " + err.Error())
+	}
+	return FromPack(p)
 }
 
 // ItemResult is the verdict on one item and what the checks observed.
@@ -97,12 +87,19 @@ type ItemResult struct {
 	Hint string
 }
 
-// Run judges every item against target, running each check kind once even
-// when several items use it. Kinds that cannot apply are left out and
+// Run is RunItems of the built-in course's checklist.
+//
+// Deprecated: use RunItems with FromPack of the learner's pack.
+func Run(ctx context.Context, engine *check.Engine, target check.Target, onEvent func(check.Event)) []ItemResult {
+	return RunItems(ctx, engine, Items, target, onEvent)
+}
+
+// RunItems judges every item against target, running each check kind once
+// even when several items use it. Kinds that cannot apply are left out and
 // their items become Manual with a note: image.smaller_than without a dev
 // image, scan.no_critical without a Trivy report. onEvent, when not nil,
 // hears the engine's progress.
-func Run(ctx context.Context, engine *check.Engine, target check.Target, onEvent func(check.Event)) []ItemResult {
+func RunItems(ctx context.Context, engine *check.Engine, items []Item, target check.Target, onEvent func(check.Event)) []ItemResult {
 	skipped := map[string]string{}
 	if target.DevImage == "" {
 		skipped["image.smaller_than"] = "not compared with a dev image (none given or built)"
@@ -112,19 +109,19 @@ func Run(ctx context.Context, engine *check.Engine, target check.Target, onEvent
 	}
 	var specs []check.Spec
 	index := map[string]int{}
-	for _, it := range Items {
+	for _, it := range items {
 		for _, k := range it.Kinds {
 			if _, done := index[k]; done || skipped[k] != "" {
 				continue
 			}
 			index[k] = len(specs)
-			specs = append(specs, check.Spec{ID: k, Kind: k, Required: true, Params: params[k]})
+			specs = append(specs, check.Spec{ID: k, Kind: k, Required: true, Params: it.Params[k]})
 		}
 	}
 	rep := engine.Run(ctx, specs, target, onEvent)
 
-	out := make([]ItemResult, 0, len(Items))
-	for _, it := range Items {
+	out := make([]ItemResult, 0, len(items))
+	for _, it := range items {
 		r := ItemResult{Item: it, Status: Manual}
 		judged := false
 		for _, k := range it.Kinds {
@@ -213,14 +210,4 @@ func OutcomeOf(results []ItemResult) Outcome {
 		}
 	}
 	return o
-}
-
-// Lookup returns the item with id.
-func Lookup(id string) (Item, bool) {
-	for _, it := range Items {
-		if it.ID == id {
-			return it, true
-		}
-	}
-	return Item{}, false
 }

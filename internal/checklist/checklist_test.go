@@ -4,52 +4,70 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"regexp"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"shipshape/internal/check"
 	"shipshape/internal/checklist"
+	"shipshape/internal/course"
 	"shipshape/internal/docker/dockertest"
 )
 
 func TestMain(m *testing.M) { os.Exit(dockertest.Main(m, nil)) }
 
-func TestItemsAreWellFormed(t *testing.T) {
-	kebab := regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
-	seen := map[string]bool{}
+// builtin is the built-in course's checklist, which the tests judge.
+func builtin(t *testing.T) []checklist.Item {
+	t.Helper()
+	p, err := course.Builtin(course.Options{CheckKind: check.ValidateParams})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return checklist.FromPack(p)
+}
+
+func TestBuiltinChecklist(t *testing.T) {
+	items := builtin(t)
 	manual := 0
-	for _, it := range checklist.Items {
-		if !kebab.MatchString(it.ID) || seen[it.ID] {
-			t.Errorf("bad or duplicate id %q", it.ID)
-		}
-		seen[it.ID] = true
-		if it.Section == "" || it.Text == "" {
-			t.Errorf("%s: no section or text", it.ID)
-		}
-		for _, k := range it.Kinds {
-			if !check.KnownKind(k) {
-				t.Errorf("%s: unknown kind %q", it.ID, k)
-			}
+	sections := []string{}
+	for _, it := range items {
+		if len(sections) == 0 || sections[len(sections)-1] != it.Section {
+			sections = append(sections, it.Section)
 		}
 		if len(it.Kinds) == 0 {
 			manual++
 		}
 	}
-	// The syllabus has 19 items; 11 no machine can judge.
-	if len(checklist.Items) != 19 || manual != 11 {
-		t.Errorf("%d items, %d manual", len(checklist.Items), manual)
+	// The syllabus has 19 items in four sections; 11 no machine can judge.
+	if len(items) != 19 || manual != 11 || len(sections) != 4 {
+		t.Errorf("%d items, %d manual, sections %q", len(items), manual, sections)
 	}
-	if _, ok := checklist.Lookup("non-root"); !ok {
-		t.Error("no non-root item")
+	var size checklist.Item
+	for _, it := range items {
+		if it.ID == "image-size" {
+			size = it
+		}
+	}
+	want := map[string]any{"max_bytes": 300_000_000, "target_bytes": 200_000_000}
+	if got := size.Params["image.size_max"]; !reflect.DeepEqual(got, want) {
+		t.Errorf("image-size runs image.size_max with %v, want %v", got, want)
+	}
+	if !reflect.DeepEqual(checklist.Items, items) {
+		t.Error("checklist.Items is not the built-in pack's checklist")
+	}
+}
+
+func TestFromPackWithoutChecklist(t *testing.T) {
+	if items := checklist.FromPack(&course.Pack{}); len(items) != 0 {
+		t.Errorf("a pack without a checklist has %d items", len(items))
 	}
 }
 
 func TestRunWithoutDocker(t *testing.T) {
 	dir := t.TempDir()
 	_ = os.WriteFile(filepath.Join(dir, ".dockerignore"), []byte(".git\n.env\n.venv\nvenv\n**/__pycache__\n**/*.pyc\n"), 0o644)
-	res := checklist.Run(context.Background(), check.NewEngine(nil), check.Target{Image: "x:y", Dir: dir}, nil)
+	res := checklist.RunItems(context.Background(), check.NewEngine(nil), builtin(t), check.Target{Image: "x:y", Dir: dir}, nil)
 	byID := map[string]checklist.ItemResult{}
 	for _, r := range res {
 		byID[r.Item.ID] = r
@@ -91,7 +109,7 @@ CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]
 	_ = os.WriteFile(filepath.Join(dir, ".dockerignore"), []byte(".git\n.env\n.venv\nvenv\n**/__pycache__\n**/*.pyc\n"), 0o644)
 	engine := check.NewEngine(e.Docker)
 
-	res := checklist.Run(ctx, engine, check.Target{Image: good, DevImage: root, Dir: dir}, nil)
+	res := checklist.RunItems(ctx, engine, builtin(t), check.Target{Image: good, DevImage: root, Dir: dir}, nil)
 	for _, r := range res {
 		want := checklist.Manual
 		if len(r.Item.Kinds) > 0 && r.Item.ID != "security-scan" {
@@ -106,7 +124,7 @@ CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]
 		}
 	}
 
-	res = checklist.Run(ctx, engine, check.Target{Image: root, Dir: dir}, nil)
+	res = checklist.RunItems(ctx, engine, builtin(t), check.Target{Image: root, Dir: dir}, nil)
 	for _, r := range res {
 		if r.Item.ID == "non-root" && (r.Status != checklist.Fail || !strings.Contains(strings.Join(r.Evidence, " "), "uid")) {
 			t.Errorf("root image: %+v", r)

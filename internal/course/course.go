@@ -35,6 +35,9 @@ type Pack struct {
 	Lessons       []*Lesson
 	// Workspace describes the learner's project, when the pack has one.
 	Workspace *Workspace
+	// Checklist is the deployment checklist, in order; empty when the pack
+	// has none.
+	Checklist []ChecklistItem
 	// Source says where the pack came from ("built-in" or a path), for messages.
 	Source string
 	// FS holds the pack's files, for starters and solutions.

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"shipshape/internal/ids"
 )
 
 // FuzzLoadLesson feeds arbitrary lesson files and manifests to the loader:
@@ -26,12 +28,12 @@ func FuzzLoadLesson(f *testing.F) {
 			}
 			return
 		}
-		ids := map[string]bool{}
+		seen := map[string]bool{}
 		for _, l := range p.Lessons {
-			if !idPattern.MatchString(l.ID) || ids[l.ID] {
+			if !ids.Valid(l.ID) || seen[l.ID] {
 				t.Fatalf("accepted bad or duplicate lesson id %q", l.ID)
 			}
-			ids[l.ID] = true
+			seen[l.ID] = true
 			if strings.TrimSpace(l.Title) == "" || l.Minutes < 1 {
 				t.Fatalf("accepted lesson without title or minutes: %+v", l)
 			}

@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"shipshape/internal/ids"
 )
 
 // Size limits keep a hostile or broken pack from exhausting memory.
@@ -30,7 +32,6 @@ type Options struct {
 }
 
 var (
-	idPattern         = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
 	exerciseIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$`)
 	kindPattern       = regexp.MustCompile(`^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$`)
 )
@@ -44,6 +45,8 @@ type manifest struct {
 	Description   string         `yaml:"description"`
 	Lessons       []string       `yaml:"lessons"`
 	Workspace     *workspaceYAML `yaml:"workspace"`
+	// Checklist is the deployment checklist, by section; optional.
+	Checklist []checklistSectionYAML `yaml:"checklist"`
 }
 
 type workspaceYAML struct {
@@ -108,8 +111,8 @@ func Load(fsys fs.FS, source string, opts Options) (*Pack, error) {
 	if m.FormatVersion < 1 {
 		ps.add(ManifestName, at("format_version"), "format_version must be set to %d", FormatVersion)
 	}
-	if !idPattern.MatchString(m.ID) {
-		ps.add(ManifestName, at("id"), "id %q must be lowercase letters, digits and hyphens (at most 64), starting with a letter or digit", m.ID)
+	if !ids.Valid(m.ID) {
+		ps.add(ManifestName, at("id"), "id %q must be "+ids.Rule, m.ID)
 	}
 	requireText(&ps, ManifestName, at("title"), "title", m.Title)
 	requireText(&ps, ManifestName, at("version"), "version", m.Version)
@@ -169,6 +172,7 @@ func Load(fsys fs.FS, source string, opts Options) (*Pack, error) {
 			ps.add(ManifestName, line, "lists %q, which does not exist", name)
 		}
 	}
+	p.Checklist = loadChecklist(m.Checklist, at, &ps, opts)
 	validatePack(p, &ps, opts, complete)
 	if len(ps.list) > 0 {
 		return nil, &Error{Source: source, Problems: ps.list}
@@ -263,8 +267,8 @@ func loadLesson(fsys fs.FS, file string, ps *problems, hasWorkspace bool) *Lesso
 	}
 	at := func(p ...any) int { return lineOf(root, 1, p...) }
 	refuseBinary(ps, file, root, 1)
-	if !idPattern.MatchString(fm.ID) {
-		ps.add(file, at("id"), "id %q must be lowercase letters, digits and hyphens (at most 64), starting with a letter or digit", fm.ID)
+	if !ids.Valid(fm.ID) {
+		ps.add(file, at("id"), "id %q must be "+ids.Rule, fm.ID)
 	}
 	requireText(ps, file, at("title"), "title", fm.Title)
 	requireText(ps, file, at("summary"), "summary", fm.Summary)
@@ -330,7 +334,7 @@ func loadExercise(ex *exerciseYAML, file string, at func(...any) int, ps *proble
 	for i, c := range ex.Checks {
 		cat := func(field string) int { return at("exercise", "checks", i, field) }
 		line := at("exercise", "checks", i)
-		if !idPattern.MatchString(c.ID) {
+		if !ids.Valid(c.ID) {
 			ps.add(file, cat("id"), "check id %q must be lowercase letters, digits and hyphens", c.ID)
 		} else if seen[c.ID] {
 			ps.add(file, cat("id"), "check id %q is used twice in exercise %s", c.ID, ex.ID)

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"shipshape/internal/ids"
 	"shipshape/internal/termsafe"
 )
 
@@ -100,8 +101,6 @@ var (
 	inlineLink = regexp.MustCompile(`(!?)\[[^\]]*\]\(\s*<?([^)\s>]*)>?(?:\s+(?:"[^"]*"|'[^']*'))?\s*\)`)
 	// scheme starts an absolute URL (https:, mailto:...).
 	scheme = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*:`)
-	// lessonRef is a link that names a lesson by id, with an optional anchor.
-	lessonRef = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}(#.*)?$`)
 )
 
 // lintLinks checks the inline links and images of a lesson body: a link to
@@ -135,6 +134,13 @@ func lintLinks(p *Pack, l *Lesson, byFile map[string]*Lesson, ps *problems) {
 	}
 }
 
+// lessonPart is what a link names before its anchor; a link that names a
+// lesson by id, with or without an anchor, has an id there.
+func lessonPart(dest string) string {
+	id, _, _ := strings.Cut(dest, "#")
+	return id
+}
+
 func lintLink(p *Pack, l *Lesson, byFile map[string]*Lesson, image bool, dest string, line int, ps *problems) {
 	target, anchor, hasAnchor := strings.Cut(dest, "#")
 	if q := strings.IndexByte(target, '?'); q >= 0 {
@@ -150,7 +156,7 @@ func lintLink(p *Pack, l *Lesson, byFile map[string]*Lesson, image bool, dest st
 			ps.add(l.File, line, "link %q: this lesson has no heading with the anchor #%s", dest, anchor)
 		}
 		return
-	case !image && lessonRef.MatchString(dest):
+	case !image && ids.Valid(lessonPart(dest)):
 		t := p.Lesson(target)
 		if t == nil {
 			ps.add(l.File, line, "link %q: no lesson with id %q in this pack (link to a lesson by its id, such as (non-root#why-root-is-risky))", dest, target)

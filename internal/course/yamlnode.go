@@ -82,6 +82,10 @@ var yamlPlaces = map[string]struct {
 	"frontMatter":   {"the front matter", frontMatter{}},
 	"exerciseYAML":  {"the exercise", exerciseYAML{}},
 	"checkYAML":     {"a check", checkYAML{}},
+
+	"checklistSectionYAML": {"a checklist section", checklistSectionYAML{}},
+	"checklistItemYAML":    {"a checklist item", checklistItemYAML{}},
+	"checklistCheckYAML":   {"a checklist item's check", checklistCheckYAML{}},
 }
 
 func friendlyYAML(msg string) string {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"shipshape/internal/check"
+	"shipshape/internal/human"
 )
 
 // Lab runs the exercise workflow against one Docker engine. It is safe for
@@ -237,17 +238,10 @@ func (r *running) Stop(ctx context.Context) error {
 		}
 		<-r.done
 		if len(errs) > 0 {
-			r.err = fmt.Errorf("cannot stop container %s: %w", shortID(r.id), errors.Join(errs...))
+			r.err = fmt.Errorf("cannot stop container %s: %w", human.ShortID(r.id), errors.Join(errs...))
 		}
 	})
 	return r.err
-}
-
-func shortID(id string) string {
-	if len(id) > 12 {
-		return id[:12]
-	}
-	return id
 }
 
 // Measure compares the dev and prod images for exercise 3.4: sizes and

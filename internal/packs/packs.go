@@ -18,49 +18,36 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"syscall"
 	"testing/fstest"
 
-	"github.com/adrg/xdg"
 	"github.com/gofrs/flock"
 
 	"shipshape/internal/check"
 	"shipshape/internal/course"
+	"shipshape/internal/ids"
 	"shipshape/internal/packarchive"
 	"shipshape/internal/scratch"
+	"shipshape/internal/xdgdir"
 )
 
 // EnvDataDir overrides where installed packs live.
 const EnvDataDir = "SHIPSHAPE_DATA_DIR"
 
-// idPattern is the shape of a pack id (the course package's rule); it also
-// makes an id safe as a directory name.
-var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
-
 // DefaultDir returns the directory of installed packs: $SHIPSHAPE_DATA_DIR/packs
 // if set, else $XDG_DATA_HOME/shipshape/packs (by default
-// ~/.local/share/shipshape/packs). The environment is read on every call,
-// because github.com/adrg/xdg reads it only at program start.
+// ~/.local/share/shipshape/packs).
 func DefaultDir() (string, error) {
-	if d := os.Getenv(EnvDataDir); d != "" {
-		abs, err := filepath.Abs(d)
-		if err != nil {
-			return "", fmt.Errorf("cannot use %s=%q: %w; set it to an absolute directory path", EnvDataDir, d, err)
-		}
-		return filepath.Join(abs, "packs"), nil
+	dir, err := xdgdir.Dir(xdgdir.Data, EnvDataDir)
+	if errors.Is(err, xdgdir.ErrNoHome) {
+		return "", fmt.Errorf("cannot find a directory for installed packs: %w", err)
 	}
-	base := os.Getenv("XDG_DATA_HOME")
-	// The XDG spec says relative paths are invalid and must be ignored.
-	if base == "" || !filepath.IsAbs(base) {
-		base = xdg.DataHome
+	if err != nil {
+		return "", err
 	}
-	if base == "" {
-		return "", fmt.Errorf("cannot find a directory for installed packs: no home directory is known; set %s to a directory you can write", EnvDataDir)
-	}
-	return filepath.Join(base, "shipshape", "packs"), nil
+	return filepath.Join(dir, "packs"), nil
 }
 
 // Options is how packs are validated: against the check engine's kinds
@@ -209,7 +196,7 @@ func (s *Store) List() ([]Installed, error) {
 		switch {
 		case !e.IsDir():
 			inst.Err = errors.New("not a directory; remove it")
-		case !idPattern.MatchString(name):
+		case !ids.Valid(name):
 			inst.Err = errors.New("the directory name is not a pack id; remove it")
 		default:
 			p, err := course.LoadDir(inst.Path, Options())
@@ -279,8 +266,8 @@ func (s *Store) Has(id string) bool {
 }
 
 func (s *Store) path(id string) (string, error) {
-	if !idPattern.MatchString(id) {
-		return "", fmt.Errorf("%q is not a pack id: ids are lowercase letters, digits and hyphens", id)
+	if !ids.Valid(id) {
+		return "", fmt.Errorf("%q is not a pack id: ids are "+ids.Rule, id)
 	}
 	return filepath.Join(s.Dir, id), nil
 }

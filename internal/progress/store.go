@@ -10,10 +10,11 @@ import (
 	"sync"
 	"time"
 
-	"github.com/adrg/xdg"
 	"github.com/gofrs/flock"
 
+	"shipshape/internal/ids"
 	"shipshape/internal/safefile"
+	"shipshape/internal/xdgdir"
 )
 
 // EnvStateDir overrides where progress is stored.
@@ -34,50 +35,27 @@ var (
 // ErrClosed is returned by writes to a store after Close.
 var ErrClosed = errors.New("progress store is closed")
 
-// ErrInvalidPackID is returned for pack ids that are not [a-z0-9-]+; such ids
+// ErrInvalidPackID is returned for pack ids that break the ids rule; such ids
 // are refused because they become file names.
 var ErrInvalidPackID = errors.New("invalid pack id")
 
-// maxPackIDLen keeps file names well under common file system limits.
-const maxPackIDLen = 100
-
 // DefaultDir returns where progress is stored: SHIPSHAPE_STATE_DIR if set,
 // else $XDG_STATE_HOME/shipshape (by default ~/.local/state/shipshape).
-//
-// XDG_STATE_HOME is read from the environment on every call, because
-// github.com/adrg/xdg only reads it once at program start; xdg.StateHome is
-// the fallback for its platform defaults.
 func DefaultDir() (string, error) {
-	if d := os.Getenv(EnvStateDir); d != "" {
-		abs, err := filepath.Abs(d)
-		if err != nil {
-			return "", fmt.Errorf("cannot use %s=%q: %w; set it to an absolute directory path", EnvStateDir, d, err)
-		}
-		return abs, nil
+	dir, err := xdgdir.Dir(xdgdir.State, EnvStateDir)
+	if errors.Is(err, xdgdir.ErrNoHome) {
+		return "", fmt.Errorf("cannot find a directory for progress: %w", err)
 	}
-	base := os.Getenv("XDG_STATE_HOME")
-	// The XDG spec says relative paths are invalid and must be ignored.
-	if base == "" || !filepath.IsAbs(base) {
-		base = xdg.StateHome
-	}
-	if base == "" {
-		return "", fmt.Errorf("cannot find a directory for progress: no home directory is known; set %s to a directory you can write", EnvStateDir)
-	}
-	return filepath.Join(base, "shipshape"), nil
+	return dir, err
 }
 
 // ValidatePackID reports whether id can name a progress file.
 func ValidatePackID(id string) error {
-	if id == "" {
+	switch {
+	case id == "":
 		return fmt.Errorf("%w: the id is empty", ErrInvalidPackID)
-	}
-	if len(id) > maxPackIDLen {
-		return fmt.Errorf("%w %q: longer than %d characters", ErrInvalidPackID, id, maxPackIDLen)
-	}
-	for _, r := range id {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
-			return fmt.Errorf("%w %q: use only lowercase letters, digits and '-' (fix the id in the pack manifest)", ErrInvalidPackID, id)
-		}
+	case !ids.Valid(id):
+		return fmt.Errorf("%w %q: an id is %s (fix the id in the pack manifest)", ErrInvalidPackID, id, ids.Rule)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"shipshape/internal/check"
 	"shipshape/internal/course"
+	"shipshape/internal/human"
 	"shipshape/internal/termsafe"
 )
 
@@ -116,7 +117,7 @@ var statusLabel = map[check.Status]string{
 func CheckText(w io.Writer, ex *course.Exercise, rep check.Report) {
 	id := ""
 	if rep.ImageID != "" {
-		id = " (" + ShortID(rep.ImageID) + ")"
+		id = " (" + human.ShortID(rep.ImageID) + ")"
 	}
 	fmt.Fprintf(w, "Exercise %s: %s\n", ex.ID, termsafe.Line(ex.Title))
 	if rep.Target.Image != "" {
@@ -160,15 +161,6 @@ func CheckText(w io.Writer, ex *course.Exercise, rep check.Report) {
 		fmt.Fprintf(w, ", %d advisory warning(s)", tally.Warned)
 	}
 	fmt.Fprintf(w, " in %s\n", rep.Duration.Round(100*time.Millisecond))
-}
-
-// ShortID is an image ID as docker prints it: 12 hex digits, no algorithm.
-func ShortID(id string) string {
-	id = strings.TrimPrefix(id, "sha256:")
-	if len(id) > 12 {
-		id = id[:12]
-	}
-	return id
 }
 
 // JUnit XML, the subset CI systems read.

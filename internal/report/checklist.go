@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"shipshape/internal/checklist"
+	"shipshape/internal/human"
 	"shipshape/internal/termsafe"
 )
 
@@ -43,7 +44,7 @@ func ChecklistJSON(w io.Writer, image, imageID string, results []checklist.ItemR
 
 // ChecklistText writes the checklist for a person, by section.
 func ChecklistText(w io.Writer, image, imageID string, results []checklist.ItemResult, ticked map[string]bool) {
-	fmt.Fprintf(w, "Deployment checklist for %s (%s)\n", termsafe.Line(image), ShortID(imageID))
+	fmt.Fprintf(w, "Deployment checklist for %s (%s)\n", termsafe.Line(image), human.ShortID(imageID))
 	section := ""
 	counts := map[checklist.Status]int{}
 	nTicked := 0
