@@ -95,7 +95,7 @@ func (c *tuiCatalog) sessionFor(pack *course.Pack, trivyReport string) (tui.Pack
 	t.Image, t.DevImage = imagesOf(pack, a.image, a.devImage)
 	// The TUI shows its progress itself: no notes on stderr.
 	runner := &attempt.Runner{Engines: c.session, Reports: attempt.NewReports(trivyReport), ReportDir: reportDir()}
-	ws := attempt.NewWorkspace(runner, pack, t)
+	ws := attempt.NewWorkspace(runner, pack, t, a.buildArgs)
 	checker := recordingChecker{Workspace: ws, store: store}
 	return tui.PackSession{Pack: pack, Progress: store, Checker: checker, Workflow: ws, Checklist: ws}, nil
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -33,6 +34,10 @@ type app struct {
 	host string
 	// image, devImage, dir and trivyReport say what the TUI's checks judge.
 	image, devImage, dir, trivyReport string
+	// buildArgList is --build-arg KEY=VALUE, repeated, for the TUI's
+	// builds; buildArgs is it parsed.
+	buildArgList []string
+	buildArgs    map[string]string
 	// callTimeout and buildIdle bound Docker calls and build silences;
 	// zero means the adapter's defaults. Tests shorten them.
 	callTimeout, buildIdle time.Duration
@@ -188,6 +193,7 @@ Progress is kept on this machine, in $XDG_STATE_HOME/shipshape
 	root.Flags().StringVar(&a.devImage, "dev-image", "", "dev image to compare with, `REF` (default: the pack's, task-api:dev)")
 	root.Flags().StringVar(&a.dir, "dir", ".", "project `DIR` with the Dockerfile and .dockerignore")
 	root.Flags().StringVar(&a.trivyReport, "trivy-report", "", "a Trivy JSON report (`FILE`) of the image, for exercise 3.3")
+	root.Flags().StringArrayVar(&a.buildArgList, "build-arg", nil, "`KEY=VALUE` for the Dockerfile's ARG KEY in the course's builds (repeat it; over the workspace's shipshape.yaml)")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return &exitError{code: 2, err: fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath())}
 	})
@@ -195,6 +201,22 @@ Progress is kept on this machine, in $XDG_STATE_HOME/shipshape
 	root.AddCommand(newInitCmd(a))
 	root.AddCommand(newPackCmd(a))
 	return root
+}
+
+// parseBuildArgs reads --build-arg KEY=VALUE flags as docker build does.
+func parseBuildArgs(list []string) (map[string]string, error) {
+	if len(list) == 0 {
+		return nil, nil
+	}
+	args := make(map[string]string, len(list))
+	for _, kv := range list {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return nil, usageError("--build-arg %q: want KEY=VALUE, for the Dockerfile's ARG KEY", kv)
+		}
+		args[k] = v
+	}
+	return args, nil
 }
 
 // usageError is a mistake in how a command was called: exit code 2.

@@ -28,6 +28,9 @@ func runTUI(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
+	if a.buildArgs, err = parseBuildArgs(a.buildArgList); err != nil {
+		return err
+	}
 	pack, err := a.loadPack()
 	if err != nil {
 		return err

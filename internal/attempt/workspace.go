@@ -27,12 +27,17 @@ type Workspace struct {
 	runner *Runner
 	pack   *course.Pack
 	target Target
+	// buildArgs are the learner's --build-arg values; they win over the
+	// workspace's shipshape.yaml.
+	buildArgs map[string]string
 }
 
 // NewWorkspace binds r to pack and t. t.Dir should be absolute, so that
-// Dir can be shown without touching the file system.
-func NewWorkspace(r *Runner, pack *course.Pack, t Target) *Workspace {
-	return &Workspace{runner: r, pack: pack, target: t}
+// Dir can be shown without touching the file system. buildArgs (may be
+// nil) are passed to every build, over those of the workspace's
+// shipshape.yaml.
+func NewWorkspace(r *Runner, pack *course.Pack, t Target, buildArgs map[string]string) *Workspace {
+	return &Workspace{runner: r, pack: pack, target: t, buildArgs: buildArgs}
 }
 
 // Dir is the workspace directory.
@@ -124,11 +129,16 @@ func (w *Workspace) Build(ctx context.Context, tag string, onEvent func(lab.Buil
 	if !w.HasProject() {
 		return lab.BuildResult{}, errors.New("there is no Dockerfile in " + w.target.Dir + ": press i to write the starter, or start shipshape with --dir")
 	}
+	cfg, err := workspace.LoadConfig(w.target.Dir)
+	if err != nil {
+		return lab.BuildResult{}, fmt.Errorf("%w; fix it or remove it to build with the Dockerfile's defaults", err)
+	}
 	l, err := w.lab(ctx)
 	if err != nil {
 		return lab.BuildResult{}, err
 	}
-	return l.Build(ctx, lab.BuildRequest{Dir: w.target.Dir, Tag: tag}, onEvent)
+	req := lab.BuildRequest{Dir: w.target.Dir, Tag: tag, BuildArgs: workspace.MergeArgs(cfg.Build.Args, w.buildArgs)}
+	return l.Build(ctx, req, onEvent)
 }
 
 // Run starts image for the learner to try.
