@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/fsnotify/fsnotify"
+
+	"shipshape/internal/dockerfile"
 )
 
 // skipDirs are directories whose changes never call for a rebuild: version
@@ -44,8 +46,9 @@ func ignoredFile(name string) bool {
 
 // Watch watches dir and its subdirectories (new ones included, except
 // skipDirs) and calls onChange with the paths, relative to dir and sorted,
-// that changed, once no change has come for debounce. Editor temp files
-// are ignored. onChange runs on Watch's goroutine, so calls never overlap;
+// that changed, once no change has come for debounce. Editor temp files,
+// files created and removed again within that time and files the build
+// context's ignore file excludes are left out. onChange runs on Watch's goroutine, so calls never overlap;
 // changes during a call are collected for the next one. Watch returns nil
 // when ctx ends.
 func (l *Lab) Watch(ctx context.Context, dir string, debounce time.Duration, onChange func(paths []string)) error {
@@ -61,6 +64,9 @@ func (l *Lab) Watch(ctx context.Context, dir string, debounce time.Duration, onC
 	if err := addTree(w, root, root); err != nil {
 		return fmt.Errorf("cannot watch %s: %w", dir, err)
 	}
+	// pending maps each changed path to whether it was created in this
+	// window: a file created and gone again before the window closes is
+	// an editor's or a tool's temporary file (XXJz3G60), not an edit.
 	pending := map[string]bool{}
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
@@ -85,31 +91,50 @@ func (l *Lab) Watch(ctx context.Context, dir string, debounce time.Duration, onC
 			if ev.Op == fsnotify.Chmod {
 				continue // touching permissions is not an edit
 			}
-			pending[rel] = true
+			pending[rel] = pending[rel] || ev.Has(fsnotify.Create)
 			timer.Reset(debounce)
 		case err, ok := <-w.Errors:
 			if !ok {
 				return nil
 			}
 			if errors.Is(err, fsnotify.ErrEventOverflow) {
-				pending["."] = true
+				pending["."] = false
 				timer.Reset(debounce)
 				continue
 			}
 			return fmt.Errorf("cannot keep watching %s: %w", dir, err)
 		case <-timer.C:
-			if len(pending) == 0 {
-				continue
-			}
-			paths := make([]string, 0, len(pending))
-			for p := range pending {
-				paths = append(paths, p)
-			}
-			sort.Strings(paths)
+			paths := buildInputs(root, pending)
 			clear(pending)
-			onChange(paths)
+			if len(paths) > 0 {
+				onChange(paths)
+			}
 		}
 	}
+}
+
+// buildInputs are the changed paths that can change the image, sorted:
+// those the build context's ignore file lets through, without files that
+// came and went within the window. An unreadable ignore file keeps every
+// path: the build will say what is wrong with it.
+func buildInputs(root string, changed map[string]bool) []string {
+	inContext, err := dockerfile.ContextFilter(root)
+	if err != nil {
+		inContext = func(string) bool { return true }
+	}
+	paths := make([]string, 0, len(changed))
+	for p, created := range changed {
+		if created {
+			if _, err := os.Lstat(filepath.Join(root, filepath.FromSlash(p))); errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+		}
+		if p == "." || inContext(p) {
+			paths = append(paths, p)
+		}
+	}
+	sort.Strings(paths)
+	return paths
 }
 
 // relevant returns name relative to root, slash-separated, and whether a

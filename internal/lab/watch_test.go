@@ -75,6 +75,23 @@ func TestWatch(t *testing.T) {
 	if got := next(t, calls); !slices.Equal(got, []string{"new/pkg/mod.py"}) {
 		t.Errorf("edit in new dir: %v", got)
 	}
+	// Files the .dockerignore keeps out of the build, and a temporary
+	// file that comes and goes within the window, are not changes.
+	write(".dockerignore", "*.md\nreport.json\n")
+	if got := next(t, calls); !slices.Equal(got, []string{".dockerignore"}) {
+		t.Errorf("ignore file: %v", got)
+	}
+	write("README.md", "notes")
+	write("report.json", "{}")
+	write("XXJz3G60", "tmp")
+	if err := os.Remove(filepath.Join(dir, "XXJz3G60")); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case p := <-calls:
+		t.Fatalf("excluded or temporary files reported: %v", p)
+	case <-time.After(600 * time.Millisecond):
+	}
 	// Removal counts as a change.
 	if err := os.Remove(filepath.Join(dir, "app", "main.py")); err != nil {
 		t.Fatal(err)
