@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -19,6 +17,7 @@ import (
 	"shipshape/internal/packarchive"
 	"shipshape/internal/packs"
 	"shipshape/internal/report"
+	"shipshape/internal/scaffold"
 	"shipshape/internal/termsafe"
 )
 
@@ -204,8 +203,8 @@ solution. It validates as it is; edit it into your course.`,
 			} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return usageError("cannot use %s: %v", dir, err)
 			}
-			id := scaffoldID(dir)
-			if err := writeScaffold(dir, id); err != nil {
+			id := scaffold.ID(dir)
+			if err := scaffold.Write(dir, id); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stdout, `Created the pack %q in %s.
@@ -220,147 +219,6 @@ See docs/authoring.md.
 			return nil
 		},
 	}
-}
-
-// scaffoldIDLen leaves room under ids.MaxLen for a suffix when an author
-// makes variants of a pack (mypack-2024-fall).
-const scaffoldIDLen = 48
-
-// scaffoldID derives a pack id from the directory name.
-func scaffoldID(dir string) string {
-	if id := ids.FromName(filepath.Base(filepath.Clean(dir)), scaffoldIDLen); id != "" {
-		return id
-	}
-	return "my-pack"
-}
-
-func writeScaffold(dir, id string) error {
-	for name, body := range scaffoldFiles(id) {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return fmt.Errorf("cannot create the pack: %w", err)
-		}
-		mode := os.FileMode(0o644)
-		if strings.HasSuffix(name, ".sh") {
-			mode = 0o755
-		}
-		if err := os.WriteFile(p, []byte(body), mode); err != nil {
-			return fmt.Errorf("cannot create the pack: %w", err)
-		}
-	}
-	return nil
-}
-
-// scaffoldFiles is the skeleton pack. The exercise's checks are one
-// static check of the Dockerfile and one container.command that proves
-// the running container is not root; the starter fails both and the
-// solution passes both, which `pack validate --docker` verifies.
-func scaffoldFiles(id string) map[string]string {
-	r := strings.NewReplacer("PACKID", id)
-	files := map[string]string{
-		"pack.yaml": `format_version: 1
-id: PACKID
-title: "PACKID: my course"
-version: "0.1.0"
-description: |
-  What this pack teaches, in one paragraph. Replace this text.
-workspace:
-  starter: workspace/starter      # what learners start from
-  image: PACKID-app:prod          # the image the checks judge by default
-  dev_image: PACKID-app:dev
-lessons:
-  - 01-welcome.md
-  - 02-non-root.md
-`,
-		"01-welcome.md": `---
-id: welcome
-title: Welcome
-summary: What this pack covers and how its exercises are checked.
-minutes: 2
----
-# Welcome
-
-This pack was created with ` + "`shipshape pack new`" + `. Replace this lesson with your
-introduction.
-
-## How the exercises work
-
-An exercise lesson lists tasks, hints you reveal one at a time, and the
-checks shipshape runs against your image. The first one is
-[Run as a non-root user](non-root#why-not-root).
-`,
-		"02-non-root.md": `---
-id: non-root
-title: Run as a non-root user
-summary: Switch the app to an unprivileged user with USER.
-minutes: 5
-exercise:
-  id: "1.1"
-  title: Run as non-root
-  tasks:
-    - Build the starter in the workspace directory with ` + "`docker build -t PACKID-app:prod .`" + ` and run it.
-    - Create a user with a fixed UID (10001) in the Dockerfile and switch to it with ` + "`USER`" + `.
-    - Rebuild the image and run ` + "`shipshape --pack PACKID check 1.1`" + `.
-  hints:
-    - Alpine's BusyBox has ` + "`adduser -D -u 10001 app`" + ` to create a user without a password.
-    - The last ` + "`USER`" + ` instruction of the final stage decides; put ` + "`USER 10001`" + ` after the ` + "`RUN`" + ` lines that need root.
-  checks:
-    - id: final-user
-      kind: dockerfile.nonroot_final
-      hint: Add ` + "`USER 10001`" + ` as the last USER instruction of the final stage.
-      lesson: non-root#switch-to-the-user
-    - id: runs-as-nonroot
-      kind: container.command
-      params:
-        argv: ["id", "-u"]            # runs inside a throwaway container of the image
-        stdout: '^[1-9][0-9]*\n?$'    # a uid other than 0
-        timeout_seconds: 10
-      hint: The container still runs as uid 0; check that USER names a user that exists in the image.
-      lesson: non-root#why-not-root
-  solution: workspace/solutions/1.1
----
-# Run as a non-root user
-
-Containers run as root unless the image says otherwise.
-
-## Why not root
-
-A process that runs as root in a container is root on the host's kernel
-too: one escape or one badly mounted volume and it can do anything.
-
-## Create the user
-
-` + "```dockerfile\nRUN adduser -D -u 10001 app\n```" + `
-
-## Switch to the user
-
-` + "```dockerfile\nUSER 10001\n```" + `
-
-Check it with ` + "`docker run --rm PACKID-app:prod id -u`" + `: it prints 10001.
-`,
-		"workspace/starter/Dockerfile": `FROM alpine:3.20
-WORKDIR /app
-COPY app.sh /app/app.sh
-CMD ["sh", "/app/app.sh"]
-`,
-		"workspace/starter/app.sh": `#!/bin/sh
-# A tiny app: says who it runs as, then waits to be stopped.
-trap 'echo "bye"; exit 0' TERM INT
-echo "hello from uid $(id -u)"
-while :; do sleep 1 & wait $!; done
-`,
-		"workspace/solutions/1.1/Dockerfile": `FROM alpine:3.20
-RUN adduser -D -u 10001 app
-WORKDIR /app
-COPY app.sh /app/app.sh
-USER 10001
-CMD ["sh", "/app/app.sh"]
-`,
-	}
-	for k, v := range files {
-		files[k] = r.Replace(v)
-	}
-	return files
 }
 
 func newPackValidateCmd(a *app) *cobra.Command {

@@ -49,6 +49,11 @@ func (f *fakeEngine) CreateContainer(context.Context, check.ContainerSpec) (stri
 	return "", errors.New("this fake runs no containers")
 }
 
+// TrivyImageRefs: no Trivy image on this engine.
+func (f *fakeEngine) TrivyImageRefs(context.Context) ([]string, error) { return nil, nil }
+
+func (f *fakeEngine) HostURL() string { return "unix:///fake.sock" }
+
 func (f *fakeEngine) EngineVersion(context.Context) (string, error) { return "26.1.5", nil }
 
 func (f *fakeEngine) ImageHistory(_ context.Context, ref string) ([]check.Layer, error) {

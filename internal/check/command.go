@@ -64,7 +64,7 @@ type CommandSpec struct {
 	OutputCap int64
 }
 
-// CommandResult is the outcome of CommandRunner.RunCommand.
+// CommandResult is the outcome of Docker.RunCommand.
 type CommandResult struct {
 	ExitCode int
 	Stdout   string
@@ -78,17 +78,6 @@ type CommandResult struct {
 	// OutputExceeded is the cap the output went over (the command was
 	// then killed), or zero.
 	OutputExceeded int64
-}
-
-// CommandRunner is implemented by Docker adapters that can run a command
-// to completion in a throwaway container. It is separate from Docker so the
-// checks' main interface stays as it is; container.command asserts it at
-// run time.
-type CommandRunner interface {
-	// RunCommand creates a labelled container for spec, starts it, waits
-	// for it to exit (or kills it at the timeout), collects its output and
-	// removes it, also when ctx is cancelled.
-	RunCommand(ctx context.Context, spec CommandSpec) (CommandResult, error)
 }
 
 func init() {
@@ -175,11 +164,6 @@ func evalCommand(ctx context.Context, en *env, p params) verdict {
 	if en.docker == nil {
 		return errorVerdict("cannot run the command", errNoDocker)
 	}
-	runner, ok := en.docker.(CommandRunner)
-	if !ok {
-		return verdict{status: StatusError, evidence: []string{"this Docker connection cannot run commands in containers"},
-			advice: "Update shipshape; this build cannot evaluate container.command checks."}
-	}
 	which := p.str("image", "prod")
 	ref := en.target.Image
 	if which == "dev" {
@@ -203,7 +187,7 @@ func evalCommand(ctx context.Context, en *env, p params) verdict {
 	}
 	argv := commandArgv(p)
 	shown := oneLine(quoteArgv(argv), 120)
-	res, err := runner.RunCommand(ctx, CommandSpec{Image: info.ID, Argv: argv, Purpose: "command",
+	res, err := en.docker.RunCommand(ctx, CommandSpec{Image: info.ID, Argv: argv, Purpose: "command",
 		Timeout: timeout, OutputLimit: commandOutputLimit})
 	if err != nil {
 		var ep engineProblem

@@ -47,6 +47,10 @@ type Docker interface {
 	Exec(ctx context.Context, id string, cmd []string) (ExecResult, error)
 	// Logs returns the last tail lines of a container's output.
 	Logs(ctx context.Context, id string, tail int) (string, error)
+	// RunCommand creates a labelled container for spec, starts it, waits
+	// for it to exit (or kills it at the timeout), collects its output and
+	// removes it, also when ctx is cancelled.
+	RunCommand(ctx context.Context, spec CommandSpec) (CommandResult, error)
 }
 
 // ImageInfo is what the checks read from an image inspect.

@@ -21,8 +21,6 @@ import (
 	"shipshape/internal/ledger"
 )
 
-var _ check.CommandRunner = (*Client)(nil)
-
 // commandPidsLimit bounds the processes a pack's command may start, so a
 // fork bomb in a check stays inside its container.
 const commandPidsLimit = 256
@@ -32,7 +30,7 @@ const commandPidsLimit = 256
 // file is only there for a person looking with `docker logs`.
 var commandLog = container.LogConfig{Type: "json-file", Config: map[string]string{"max-size": "1m", "max-file": "1"}}
 
-// RunCommand implements check.CommandRunner. The container is as closed
+// RunCommand implements check.Docker.RunCommand. The container is as closed
 // as Docker allows without breaking ordinary commands: no network
 // (NetworkMode none), no mounts, every capability dropped, no new
 // privileges, a process limit, never privileged, private PID/IPC/UTS

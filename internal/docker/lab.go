@@ -37,10 +37,7 @@ const LabelBuilt = "dev.shipshape.built"
 // MaxBuildLog bounds BuildResult.Log, in lines; the oldest go first.
 const MaxBuildLog = 2000
 
-var (
-	_ lab.Docker      = (*Client)(nil)
-	_ lab.TrivyImages = (*Client)(nil)
-)
+var _ lab.Docker = (*Client)(nil)
 
 // stepLine matches the classic builder's step header, "Step 4/11 : RUN ...".
 var stepLine = regexp.MustCompile(`^Step \d+/\d+ : `)
@@ -451,7 +448,7 @@ func (c *Client) ImageExists(ctx context.Context, ref string) (bool, error) {
 // TrivyRepos are the repositories Trivy's image is published under.
 var TrivyRepos = []string{"aquasec/trivy", "docker.io/aquasec/trivy", "ghcr.io/aquasecurity/trivy", "public.ecr.aws/aquasecurity/trivy"}
 
-// TrivyImageRefs implements lab.TrivyImages: the tags of Trivy images
+// TrivyImageRefs implements lab.Docker: the tags of Trivy images
 // already on the daemon, newest first. It never pulls.
 func (c *Client) TrivyImageRefs(ctx context.Context) ([]string, error) {
 	ctx, cancel := c.call(ctx)
@@ -475,7 +472,7 @@ func (c *Client) TrivyImageRefs(ctx context.Context) ([]string, error) {
 	return out, nil
 }
 
-// RunTrivyImage implements lab.TrivyImages. It saves target from the
+// RunTrivyImage implements lab.Docker. It saves target from the
 // daemon into a throwaway, labelled container of trivyRef (`docker save`,
 // copied in as /tmp/image.tar), so no Docker socket is ever mounted, runs
 // `trivy image --input` there with the vulnerability scanner only, and

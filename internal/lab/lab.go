@@ -8,6 +8,7 @@ package lab
 
 import (
 	"context"
+	"io"
 	"time"
 
 	"shipshape/internal/check"
@@ -31,6 +32,16 @@ type Docker interface {
 	Stats(ctx context.Context, id string) (Stats, error)
 	// ImageExists reports whether an image is present (never pulls).
 	ImageExists(ctx context.Context, ref string) (bool, error)
+	// TrivyImageRefs lists the Trivy images present, best first, for
+	// scanning without a trivy binary. It never pulls.
+	TrivyImageRefs(ctx context.Context) ([]string, error)
+	// RunTrivyImage scans target with the Trivy image trivyRef in a
+	// throwaway labelled container, without mounting the Docker socket,
+	// and writes the JSON report to report.
+	RunTrivyImage(ctx context.Context, trivyRef, target string, report io.Writer) error
+	// HostURL is the daemon address in use, so a trivy binary scans the
+	// images of the same daemon (its DOCKER_HOST); "" when unknown.
+	HostURL() string
 }
 
 // BuildRequest says what to build.

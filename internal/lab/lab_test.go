@@ -302,6 +302,18 @@ func TestMeasure(t *testing.T) {
 
 func noTrivy(string) (string, error) { return "", exec.ErrNotFound }
 
+// TestScannerWithoutDaemon: a Lab that only watches has no daemon to look
+// for a Trivy image on, and says there is no scanner rather than panicking.
+func TestScannerWithoutDaemon(t *testing.T) {
+	if s, ok := lab.New(nil, lab.WithLookPath(noTrivy)).Scanner(context.Background()); ok {
+		t.Fatalf("scanner %q without trivy or a daemon", s)
+	}
+	found := func(string) (string, error) { return "/usr/bin/trivy", nil }
+	if s, ok := lab.New(nil, lab.WithLookPath(found)).Scanner(context.Background()); !ok || s != lab.ScannerPath {
+		t.Fatalf("scanner %q, %v; want the binary on PATH", s, ok)
+	}
+}
+
 func TestScanWithoutScanner(t *testing.T) {
 	e := dockertest.Need(t)
 	l := lab.New(e.Docker, lab.WithLookPath(noTrivy))

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,19 +14,6 @@ import (
 	"shipshape/internal/scan"
 	"shipshape/internal/termsafe"
 )
-
-// TrivyImages is implemented by Docker adapters that can run Trivy from
-// an aquasec/trivy image already on the daemon. Scan uses it when there is
-// no trivy binary on PATH.
-type TrivyImages interface {
-	// TrivyImageRefs lists the Trivy images present, best first. It never
-	// pulls.
-	TrivyImageRefs(ctx context.Context) ([]string, error)
-	// RunTrivyImage scans target with the Trivy image trivyRef in a
-	// throwaway labelled container, without mounting the Docker socket,
-	// and writes the JSON report to report.
-	RunTrivyImage(ctx context.Context, trivyRef, target string, report io.Writer) error
-}
 
 // ErrNoScanner means neither a trivy binary nor a Trivy image is
 // available. Its message says how to get one on each system.
@@ -45,13 +31,15 @@ then shipshape check 3.3 --trivy-report report.json`)
 const ScannerPath = "trivy on PATH"
 
 // Scanner says which scanner Scan would use: "trivy on PATH" or
-// "image aquasec/trivy:TAG". ok is false when there is none.
+// "image aquasec/trivy:TAG" (a Trivy image already on the daemon, used
+// when there is no binary). ok is false when there is none; a Lab without
+// a daemon can only find the binary.
 func (l *Lab) Scanner(ctx context.Context) (string, bool) {
 	if _, err := l.lookPath("trivy"); err == nil {
 		return ScannerPath, true
 	}
-	if ti, ok := l.docker.(TrivyImages); ok {
-		if refs, err := ti.TrivyImageRefs(ctx); err == nil && len(refs) > 0 {
+	if l.docker != nil {
+		if refs, err := l.docker.TrivyImageRefs(ctx); err == nil && len(refs) > 0 {
 			return "image " + refs[0], true
 		}
 	}
@@ -80,9 +68,8 @@ func (l *Lab) Scan(ctx context.Context, imageRef, reportDir string) (ScanResult,
 		}
 	} else if name, ok := l.Scanner(ctx); ok {
 		res.Scanner = name
-		ti := l.docker.(TrivyImages)
 		var buf bytes.Buffer
-		if err := ti.RunTrivyImage(ctx, strings.TrimPrefix(name, "image "), imageRef, &buf); err != nil {
+		if err := l.docker.RunTrivyImage(ctx, strings.TrimPrefix(name, "image "), imageRef, &buf); err != nil {
 			return res, err
 		}
 		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
@@ -115,8 +102,8 @@ func (l *Lab) runTrivyBinary(ctx context.Context, bin, ref, out string) error {
 	cmd.Env = append(os.Environ(), l.env...)
 	// trivy must scan the image in the daemon shipshape talks to, which
 	// may come from --host or a docker context trivy does not read.
-	if h, ok := l.docker.(interface{ HostURL() string }); ok && h.HostURL() != "" {
-		cmd.Env = append(cmd.Env, "DOCKER_HOST="+h.HostURL())
+	if host := l.docker.HostURL(); host != "" {
+		cmd.Env = append(cmd.Env, "DOCKER_HOST="+host)
 	}
 	// Only the end of stderr is shown, so only the end is kept: a trivy
 	// logging at length must not grow shipshape's memory with it.

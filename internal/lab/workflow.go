@@ -39,8 +39,8 @@ func WithLookPath(f func(string) (string, error)) Option {
 }
 
 // WithScannerEnv adds environment variables ("KEY=value") for a trivy
-// binary run from PATH. DOCKER_HOST is set already when the adapter can
-// say which daemon it uses (a HostURL method).
+// binary run from PATH. DOCKER_HOST is set already from the adapter's
+// HostURL.
 func WithScannerEnv(env ...string) Option {
 	return func(l *Lab) { l.env = append(l.env, env...) }
 }
