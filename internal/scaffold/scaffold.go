@@ -22,7 +22,7 @@ import (
 	"shipshape/internal/ids"
 )
 
-//go:embed template
+//go:embed all:template
 var template embed.FS
 
 // placeholder stands for the pack id in the template files.

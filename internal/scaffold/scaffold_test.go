@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"go.yaml.in/yaml/v3"
+
 	"shipshape/internal/check"
 	"shipshape/internal/course"
 )
@@ -38,7 +40,8 @@ func TestFiles(t *testing.T) {
 		}
 	}
 	sort.Strings(names)
-	want := "01-welcome.md 02-non-root.md pack.yaml workspace/solutions/1.1/Dockerfile workspace/starter/Dockerfile workspace/starter/app.sh"
+	want := "01-welcome.md 02-non-root.md pack.yaml workspace/solutions/1.1/Dockerfile workspace/starter/.github/workflows/shipshape.yml " +
+		"workspace/starter/.gitlab-ci.yml workspace/starter/Dockerfile workspace/starter/app.sh"
 	if got := strings.Join(names, " "); got != want {
 		t.Errorf("files = %s\nwant %s", got, want)
 	}
@@ -73,4 +76,51 @@ func TestWriteMakesAValidPack(t *testing.T) {
 			t.Errorf("%s executable = %v, want %v (mode %v)", name, got, exec, st.Mode())
 		}
 	}
+}
+
+// The CI files of the starter are YAML that runs the pack's own exercise
+// against the pack's image in the CI's format.
+func TestCIFiles(t *testing.T) {
+	files, err := Files("demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, format := range map[string]string{
+		"workspace/starter/.github/workflows/shipshape.yml": "--format github",
+		"workspace/starter/.gitlab-ci.yml":                  "--format junit",
+	} {
+		var doc map[string]any
+		if err := yaml.Unmarshal([]byte(files[name]), &doc); err != nil {
+			t.Errorf("%s is not YAML: %v", name, err)
+			continue
+		}
+		body := files[name]
+		for _, want := range []string{"shipshape --pack demo check", format, "--format sarif", "demo-app:prod", `EXERCISE: "1.1"`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("%s lacks %q", name, want)
+			}
+		}
+	}
+	p, err := course.LoadDir(writeTemp(t, files), course.Options{CheckKind: check.ValidateParams})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ex, _ := p.Exercise("1.1"); ex == nil || p.Workspace.Image != "demo-app:prod" {
+		t.Error("the CI files name an exercise or image the pack does not have")
+	}
+}
+
+func writeTemp(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, body := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
 }
