@@ -34,7 +34,13 @@ func TestCheckUsageErrors(t *testing.T) {
 
 func TestCheckDaemonDown(t *testing.T) {
 	useStateDir(t)
-	_, errOut, code := run(t, "", "--host", "unix:///nonexistent/docker.sock", "check", "3.1")
+	// 3.1 reads the Dockerfile too (dockerfile.build_checks), and a
+	// directory without one is reported before the daemon is asked.
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM scratch\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code := run(t, "", "--host", "unix:///nonexistent/docker.sock", "check", "3.1", "--dir", dir)
 	if code != 2 || !strings.Contains(errOut, "cannot reach the Docker daemon") || strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
 		t.Errorf("exit %d, stderr %q", code, errOut)
 	}

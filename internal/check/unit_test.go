@@ -51,9 +51,10 @@ func TestKnownKinds(t *testing.T) {
 			t.Errorf("kind %s unknown", k)
 		}
 	}
-	// 14 declared by the pack format, plus container.command for instructors' packs.
-	if len(Kinds()) != 15 || !KnownKind("container.command") {
-		t.Errorf("Kinds() = %v, want 15", Kinds())
+	// 14 declared by the pack format, plus container.command for instructors'
+	// packs and dockerfile.build_checks.
+	if len(Kinds()) != 16 || !KnownKind("container.command") || !KnownKind("dockerfile.build_checks") {
+		t.Errorf("Kinds() = %v, want 16", Kinds())
 	}
 	if NeedsDocker("dockerfile.multistage") || !NeedsDocker("container.healthy") {
 		t.Error("NeedsDocker is wrong")
