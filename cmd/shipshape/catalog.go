@@ -90,8 +90,8 @@ func (c *tuiCatalog) sessionFor(pack *course.Pack, trivyReport string) (tui.Pack
 	image, devImage := defaultImages(pack, a.image, a.devImage)
 	reports := &trivyReports{flag: trivyReport}
 	wf := &tuiWorkflow{session: c.session, pack: pack, dir: dir, image: image, devImage: devImage, reports: reports}
-	checker := &tuiChecker{session: c.session, store: store, image: image, devImage: devImage, dir: dir, reports: reports}
-	return tui.PackSession{Pack: pack, Progress: store, Checker: checker, Workflow: wf, Checklist: wf}, nil
+	checker := &tuiChecker{session: c.session, image: image, devImage: devImage, dir: dir, reports: reports}
+	return tui.PackSession{Pack: pack, Progress: tuiProgress{store: store}, Checker: checker, Workflow: wf, Checklist: wf}, nil
 }
 
 func (c *tuiCatalog) close() {

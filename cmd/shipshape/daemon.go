@@ -10,7 +10,6 @@ import (
 	"shipshape/internal/check"
 	"shipshape/internal/course"
 	"shipshape/internal/docker"
-	"shipshape/internal/progress"
 	"shipshape/internal/termsafe"
 	"shipshape/internal/tui"
 )
@@ -90,12 +89,10 @@ func (s *dockerSession) close() {
 	s.client = nil
 }
 
-// tuiChecker runs exercise checks for the TUI and records them in the
-// TUI's own progress store (a second store in this process would only
-// get a read-only copy).
+// tuiChecker runs exercise checks for the TUI; the TUI records the
+// attempts itself, through its progress intents.
 type tuiChecker struct {
 	session              *dockerSession
-	store                *progress.Store
 	image, devImage, dir string
 	// reports holds --trivy-report and the reports of scans made or
 	// imported in the TUI.
@@ -136,9 +133,6 @@ func (c *tuiChecker) Check(ctx context.Context, ex *course.Exercise, onEvent fun
 	explainMissingScan(&rep, scanErr)
 	if ctx.Err() != nil {
 		return rep, errors.New("the check was cancelled; the containers it made were removed")
-	}
-	if err := c.store.RecordAttempt(ex.ID, attemptOf(rep)); err != nil && !errors.Is(err, progress.ErrReadOnly) {
-		return rep, fmt.Errorf("checked, but the result could not be saved: %w", err)
 	}
 	return rep, nil
 }
