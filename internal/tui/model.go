@@ -467,10 +467,21 @@ func (m Model) currentPackRef() string {
 // re-applies an active filter to the new rows.
 func (m *Model) refreshList() tea.Cmd {
 	m.sum = summary.Of(m.cfg.Pack, m.progress)
-	sel := m.list.Index()
-	cmd := m.list.SetItems(lessonItems(m.sum))
-	m.list.Select(sel)
-	return cmd
+	items := lessonItems(m.sum)
+	if m.list.FilterState() == list.Unfiltered || len(items) != len(m.list.Items()) {
+		sel := m.list.Index()
+		cmd := m.list.SetItems(items)
+		m.list.Select(sel)
+		return cmd
+	}
+	// Filtered: SetItems would empty the rows shown until the refilter
+	// comes back. Replace them one by one instead; the last refilter sees
+	// every new row, so it is the only one needed.
+	var refilter tea.Cmd
+	for i, it := range items {
+		refilter = m.list.SetItem(i, it)
+	}
+	return refilter
 }
 
 // layout gives each part its share of the window.

@@ -11,6 +11,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/charmbracelet/bubbles/list"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/exp/golden"
@@ -21,6 +22,7 @@ import (
 	"shipshape/internal/course"
 	store "shipshape/internal/progress"
 	"shipshape/internal/render"
+	"shipshape/internal/summary"
 )
 
 func TestMain(m *testing.M) {
@@ -175,6 +177,20 @@ func waitFor(t *testing.T, tm *teatest.TestModel, text string) {
 	t.Helper()
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(text)) },
 		teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+}
+
+// waitForAll waits until every text has been drawn, in one frame or over
+// several.
+func waitForAll(t *testing.T, tm *teatest.TestModel, texts ...string) {
+	t.Helper()
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		for _, s := range texts {
+			if !bytes.Contains(b, []byte(s)) {
+				return false
+			}
+		}
+		return true
+	}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
 }
 
 func finalModel(t *testing.T, tm *teatest.TestModel) Model {
@@ -546,10 +562,61 @@ func TestFilterSurvivesProgressUpdate(t *testing.T) {
 	waitFor(t, tm, "› ○ 02  Beta details") // filtered: the only row is selected
 	tm.Send(press("enter"))                // open beta; this saves progress
 	waitFor(t, tm, "lesson 2/3")
+	// The save refilters the list while the reader shows: wait until it is
+	// on disk, then go back.
+	eventually(t, func() bool { return prog.State().Lessons["beta"] != nil })
 	tm.Send(press("esc"))
-	// The saves made while reading refilter the list; its row must be back.
-	waitFor(t, tm, "02  Beta details")
-	finalModel(t, tm)
+	// The row comes back with its new state (beta is short: read at
+	// once), and it is still the only row: the filter outlived the refresh.
+	waitFor(t, tm, "› ● 02  Beta details")
+	m := finalModel(t, tm)
+	if m.list.FilterState() != list.FilterApplied || m.list.FilterValue() != "beta" {
+		t.Errorf("filter %v %q, want beta still applied", m.list.FilterState(), m.list.FilterValue())
+	}
+	var rows []string
+	for _, it := range m.list.VisibleItems() {
+		rows = append(rows, it.(lessonItem).title)
+	}
+	if len(rows) != 1 || rows[0] != "Beta details" {
+		t.Errorf("rows shown %q, want only Beta details", rows)
+	}
+	if v := m.View(); strings.Contains(v, "Alpha basics") || strings.Contains(v, "Gamma exercise") {
+		t.Errorf("rows the filter excludes are shown:\n%s", v)
+	}
+}
+
+// TestFilterRefreshedWhileAnotherScreenShows: the refilter that follows a
+// save may come back while another screen shows; it must still reach the
+// list, or the list keeps showing the rows as they were before the save.
+func TestFilterRefreshedWhileAnotherScreenShows(t *testing.T) {
+	prog := newMemProgress("test-pack")
+	var tm tea.Model = New(testConfig(t, prog))
+	tm, _ = tm.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	m := tm.(Model)
+	m.list.SetFilterText("beta")
+	m = m.show(screenChecklist)
+
+	now := time.Now()
+	st := prog.State()
+	st.Lessons["beta"] = &store.LessonProgress{ReadAt: &now, LastOpened: now}
+	st.UpdatedAt = now
+	tm, refilter := m.Update(savedMsg{gen: m.gen, state: st})
+	if refilter == nil {
+		t.Fatal("a save while filtered must refilter the list")
+	}
+	tm, _ = tm.Update(refilter()) // arrives while the checklist shows
+	tm, _ = tm.Update(leaveMsg{}) // back to the list, with no save of its own
+	m = tm.(Model)
+	if m.screen != screenList {
+		t.Fatalf("screen %d, want the list", m.screen)
+	}
+	rows := m.list.VisibleItems()
+	if len(rows) != 1 {
+		t.Fatalf("%d rows, want beta only", len(rows))
+	}
+	if got := rows[0].(lessonItem).standing.State; got != summary.Read {
+		t.Errorf("beta shown as %v, want read (the state the save brought)", got)
+	}
 }
 
 // eventually waits up to 10s for cond, for work that ends in the background.
