@@ -139,6 +139,8 @@ type exerciseScreen struct {
 	// closing is set when the program quits: nothing new starts, and what
 	// runs is cancelled and cleaned up.
 	closing bool
+	// recording counts check runs being saved; the program waits for them.
+	recording int
 
 	// The operation in progress.
 	op       opKind
@@ -235,9 +237,10 @@ func (e *exerciseScreen) Open(l *course.Lesson, passed bool) tea.Cmd {
 	return projectCmd(e.workflow, l, true)
 }
 
-// Working reports whether work that makes containers runs, or a container
-// is up: the program must not end before they are gone.
-func (e *exerciseScreen) Working() bool { return e.busy() || e.running != nil }
+// Working reports whether work that makes containers runs, a container is
+// up, or a verdict is being saved: the program must not end before they
+// are done.
+func (e *exerciseScreen) Working() bool { return e.busy() || e.running != nil || e.recording > 0 }
 
 // Shutdown cancels the work in progress and stops the container, for a
 // program that is ending; Working turns false once they are cleaned up.

@@ -122,13 +122,21 @@ func (e *exerciseScreen) onCheckDone(msg checkDoneMsg) tea.Cmd {
 	if canceled {
 		return e.afterOp()
 	}
-	return tea.Batch(e.save.recordAttempt(e.exercise.ID, rep), e.afterOp())
+	record := e.save.recordAttempt(e.exercise.ID, rep)
+	if record != nil {
+		e.recording++
+	}
+	return tea.Batch(record, e.afterOp())
 }
 
 // onAttemptSaved says when a verdict could not be kept. A read-only
 // progress (another shipshape has it open) is already on the status bar.
 func (e *exerciseScreen) onAttemptSaved(msg attemptSavedMsg) {
-	if msg.gen != e.save.gen || msg.err == nil || errors.Is(msg.err, store.ErrReadOnly) {
+	if msg.gen != e.save.gen {
+		return
+	}
+	e.recording = max(0, e.recording-1)
+	if msg.err == nil || errors.Is(msg.err, store.ErrReadOnly) {
 		return
 	}
 	e.notice = "Checked, but the result could not be saved: " + termsafe.Line(msg.err.Error())

@@ -37,6 +37,10 @@ type memProgress struct {
 	st       store.State
 	readOnly bool
 	saves    int
+	// recordErr fails RecordAttempt, as a full disk would; recordDelay
+	// makes it slow, as a busy disk would.
+	recordErr   error
+	recordDelay time.Duration
 }
 
 func newMemProgress(packID string) *memProgress {
@@ -101,6 +105,10 @@ func (p *memProgress) ToggleTick(id string) error {
 
 // RecordAttempt keeps what the lesson list shows: attempts and the pass.
 func (p *memProgress) RecordAttempt(id string, rep check.Report) error {
+	time.Sleep(p.recordDelay)
+	if p.recordErr != nil {
+		return p.recordErr
+	}
 	return p.change(func(s *store.State) {
 		ep := s.Exercises[id]
 		if ep == nil {
