@@ -95,28 +95,33 @@ const (
 	confirmReset
 )
 
-// exerciseDeps is what the exercise screen works with. The workspace
-// directory, the image names and the checker's description are read once
-// here, so that View never asks the workflow.
+// exerciseDeps is what the exercise screen works with.
 type exerciseDeps struct {
 	pack     *course.Pack
 	checker  Checker
 	workflow Workflow
 	save     saver
+	workspaceFacts
+}
 
+// workspaceFacts are the plain values the exercise screen shows: the
+// workspace directory, the image names and what the checker checks. They
+// are read once, outside Update (in New, or in the command that opens
+// another pack), so that neither Update nor View asks the workflow.
+type workspaceFacts struct {
 	dir, prodImage, devImage, describe string
 }
 
-func newExerciseDeps(pack *course.Pack, checker Checker, wf Workflow, save saver) exerciseDeps {
-	d := exerciseDeps{pack: pack, checker: checker, workflow: wf, save: save}
+func readWorkspaceFacts(checker Checker, wf Workflow) workspaceFacts {
+	var f workspaceFacts
 	if checker != nil {
-		d.describe = checker.Describe()
+		f.describe = checker.Describe()
 	}
 	if wf != nil {
-		d.dir = wf.Dir()
-		d.prodImage, d.devImage = wf.Images()
+		f.dir = wf.Dir()
+		f.prodImage, f.devImage = wf.Images()
 	}
-	return d
+	return f
 }
 
 // exerciseScreen is where a learner works on one exercise: the checks

@@ -130,7 +130,9 @@ func New(cfg Config) Model {
 	}
 	m.listKeys.Packs.SetEnabled(cfg.Packs != nil)
 	m.packs = newPackPicker(c, cfg.Packs)
-	m.usePack(cfg.Pack, cfg.Progress, cfg.Checker, cfg.Workflow, cfg.Checklist)
+	// New runs before the program starts, so it may ask the workflow.
+	m.usePack(PackSession{Pack: cfg.Pack, Progress: cfg.Progress, Checker: cfg.Checker, Workflow: cfg.Workflow,
+		Checklist: cfg.Checklist}, readWorkspaceFacts(cfg.Checker, cfg.Workflow))
 	// Return to where the learner was: the list positioned on the last
 	// lesson, and that lesson open at its saved offset.
 	if i := cfg.Pack.Index(m.progress.Current); i >= 0 {
@@ -147,17 +149,19 @@ func New(cfg Config) Model {
 
 // usePack sets up everything that depends on the pack: its progress, the
 // reader and the screens that work on it.
-func (m *Model) usePack(pack *course.Pack, p Progress, checker Checker, wf Workflow, runner ChecklistRunner) {
-	m.cfg.Pack, m.cfg.Progress = pack, p
-	m.cfg.Checker, m.cfg.Workflow, m.cfg.Checklist = checker, wf, runner
-	m.progress = p.State()
-	m.notices = p.Notices()
-	m.readOnly = p.ReadOnly()
+func (m *Model) usePack(s PackSession, facts workspaceFacts) {
+	m.cfg.Pack, m.cfg.Progress = s.Pack, s.Progress
+	m.cfg.Checker, m.cfg.Workflow, m.cfg.Checklist = s.Checker, s.Workflow, s.Checklist
+	// The progress store's state is in memory: reading it is no I/O.
+	m.progress = s.Progress.State()
+	m.notices = s.Progress.Notices()
+	m.readOnly = s.Progress.ReadOnly()
 	m.hints = map[string]int{}
 	m.pager = newPager(m.common.st)
-	m.pager.canCheck = checker != nil
-	m.ex = newExerciseScreen(m.common, newExerciseDeps(pack, checker, wf, m.saver()))
-	m.cl = newChecklistScreen(m.common, runner, m.saver(), m.progress.Checklist)
+	m.pager.canCheck = s.Checker != nil
+	deps := exerciseDeps{pack: s.Pack, checker: s.Checker, workflow: s.Workflow, save: m.saver(), workspaceFacts: facts}
+	m.ex = newExerciseScreen(m.common, deps)
+	m.cl = newChecklistScreen(m.common, s.Checklist, m.saver(), m.progress.Checklist)
 	m.refreshList()
 }
 
@@ -274,7 +278,7 @@ func (m Model) route(msg tea.Msg) (Model, tea.Cmd) {
 			m.packs.Fail(msg.err.Error())
 			return m, nil
 		}
-		return m.switchTo(msg.session)
+		return m.switchTo(msg.session, msg.facts)
 	case tea.KeyMsg:
 		return m.updateKey(msg)
 	case tea.MouseMsg:
@@ -442,11 +446,11 @@ func (m *Model) quit() tea.Cmd {
 }
 
 // switchTo replaces the pack and everything that depends on it.
-func (m Model) switchTo(s PackSession) (Model, tea.Cmd) {
+func (m Model) switchTo(s PackSession, facts workspaceFacts) (Model, tea.Cmd) {
 	// The picker refuses to switch while work runs; this only ends watching.
 	stop := m.ex.Shutdown()
 	m.gen++
-	m.usePack(s.Pack, s.Progress, s.Checker, s.Workflow, s.Checklist)
+	m.usePack(s, facts)
 	m.list.ResetFilter()
 	m.list.Select(0)
 	cmd := m.refreshList()

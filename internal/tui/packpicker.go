@@ -85,6 +85,7 @@ type (
 	packChosenMsg   struct{ ref string }
 	packSwitchedMsg struct {
 		session PackSession
+		facts   workspaceFacts
 		err     error
 	}
 )
@@ -112,7 +113,10 @@ func (p *packPicker) Switch(ref string) tea.Cmd {
 	c := p.catalog
 	return func() tea.Msg {
 		s, err := c.Switch(ref)
-		return packSwitchedMsg{session: s, err: err}
+		if err != nil {
+			return packSwitchedMsg{err: err}
+		}
+		return packSwitchedMsg{session: s, facts: readWorkspaceFacts(s.Checker, s.Workflow)}
 	}
 }
 
