@@ -298,6 +298,11 @@ func (c *checklistScreen) statusLine(ticked map[string]bool) string {
 	if c.running {
 		return c.st.muted.Render(fmt.Sprintf("%s %d checks done", c.spin.View(), c.done))
 	}
+	if c.err != "" {
+		// On a short window the items leave no room for the details: the
+		// reason must not be lost below them.
+		return c.st.bad.Render("Could not check: " + c.err)
+	}
 	judged, passed, manual, tickedN := 0, 0, 0, 0
 	for _, it := range checklist.Items {
 		if c.manual(it) {

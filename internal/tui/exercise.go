@@ -253,6 +253,10 @@ func (e *exerciseScreen) Shutdown() tea.Cmd {
 	e.closing = true
 	e.stopWatch()
 	e.cancelOp()
+	if e.running != nil && !e.runStopping {
+		// Quitting can take the stop timeout: say why the program waits.
+		e.addActivity("── quitting: stopping and removing the container first…")
+	}
 	return e.stopContainer()
 }
 

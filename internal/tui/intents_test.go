@@ -10,6 +10,8 @@ import (
 
 	"github.com/charmbracelet/x/exp/teatest"
 
+	"shipshape/internal/check"
+	"shipshape/internal/checklist"
 	"shipshape/internal/course"
 	"shipshape/internal/lab"
 )
@@ -185,4 +187,26 @@ func sizePack(t *testing.T, params string) *course.Pack {
 		t.Fatal(err)
 	}
 	return p
+}
+
+type failingChecklist struct{}
+
+func (failingChecklist) RunChecklist(context.Context, func(check.Event)) ([]checklist.ItemResult, error) {
+	return nil, errors.New("cannot reach the Docker daemon at unix:///nonexistent: start Docker")
+}
+
+// TestChecklistErrorShownOnSmallWindow: at 80x24 the items fill the screen;
+// why the checks could not run must still be on it.
+func TestChecklistErrorShownOnSmallWindow(t *testing.T) {
+	cfg := testConfig(t, newMemProgress("test-pack"))
+	cfg.Checklist = failingChecklist{}
+	tm := startModel(t, cfg, 80, 24)
+	tm.Send(press("D"))
+	waitFor(t, tm, "Deployment checklist")
+	tm.Send(press("c"))
+	waitFor(t, tm, "Could not check")
+	m := finalModel(t, tm)
+	if v := m.View(); !strings.Contains(v, "cannot reach the Docker daemon") {
+		t.Errorf("the reason is not on screen:\n%s", v)
+	}
 }
