@@ -1,14 +1,11 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"sync"
 
 	"shipshape/internal/attempt"
-	"shipshape/internal/check"
 	"shipshape/internal/course"
 	"shipshape/internal/packs"
 	"shipshape/internal/progress"
@@ -93,29 +90,11 @@ func (c *tuiCatalog) sessionFor(pack *course.Pack, trivyReport string) (tui.Pack
 	}
 	t := attempt.Target{Dir: dir}
 	t.Image, t.DevImage = imagesOf(pack, a.image, a.devImage)
-	// The TUI shows its progress itself: no notes on stderr.
+	// The TUI shows its progress itself: no notes on stderr. It records
+	// the attempts too, through tuiProgress: the checker saves nothing.
 	runner := &attempt.Runner{Engines: c.session, Reports: attempt.NewReports(trivyReport), ReportDir: reportDir()}
 	ws := attempt.NewWorkspace(runner, pack, t, a.buildArgs)
-	checker := recordingChecker{Workspace: ws, store: store}
-	return tui.PackSession{Pack: pack, Progress: store, Checker: checker, Workflow: ws, Checklist: ws}, nil
-}
-
-// recordingChecker records each check that ran in the TUI's own progress
-// store (a second store in this process would only get a read-only copy).
-type recordingChecker struct {
-	*attempt.Workspace
-	store *progress.Store
-}
-
-func (c recordingChecker) Check(ctx context.Context, ex *course.Exercise, onEvent func(check.Event)) (check.Report, error) {
-	rep, err := c.Workspace.Check(ctx, ex, onEvent)
-	if err != nil {
-		return rep, err
-	}
-	if err := c.store.RecordAttempt(ex.ID, attempt.Record(rep)); err != nil && !errors.Is(err, progress.ErrReadOnly) {
-		return rep, fmt.Errorf("checked, but the result could not be saved: %w", err)
-	}
-	return rep, nil
+	return tui.PackSession{Pack: pack, Progress: tuiProgress{store: store}, Checker: ws, Workflow: ws, Checklist: ws}, nil
 }
 
 func (c *tuiCatalog) close() {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
@@ -12,7 +13,6 @@ import (
 
 	"shipshape/internal/check"
 	"shipshape/internal/checklist"
-	store "shipshape/internal/progress"
 	"shipshape/internal/termsafe"
 )
 
@@ -51,20 +51,22 @@ func (k checklistKeys) FullHelp() [][]key.Binding {
 // checklistScreen shows the deployment checklist: machine-judged items
 // with their verdicts, the others for the learner to tick.
 type checklistScreen struct {
-	st       styles
-	keys     checklistKeys
-	spin     spinner.Model
-	width    int
-	height   int
+	common
+	keys   checklistKeys
+	spin   spinner.Model
+	runner ChecklistRunner
+	save   saver
+	// items is the open pack's checklist.
+	items []checklist.Item
+	// ticked is the learner's ticks, as the progress last reported them.
+	ticked   map[string]bool
 	selected int
 	results  map[string]checklist.ItemResult
 	running  bool
 	runID    int
 	cancel   context.CancelFunc
-	events   chan tea.Msg
 	done     int
 	err      string
-	from     screen
 }
 
 type (
@@ -79,12 +81,75 @@ type (
 	}
 )
 
-func newChecklistScreen(st styles) checklistScreen {
-	return checklistScreen{st: st, keys: newChecklistKeys(), spin: spinner.New(spinner.WithSpinner(spinner.MiniDot)),
-		results: map[string]checklist.ItemResult{}}
+// newChecklistScreen makes the screen; without a runner the learner can
+// still tick items.
+func newChecklistScreen(c common, items []checklist.Item, runner ChecklistRunner, save saver, ticked map[string]bool) *checklistScreen {
+	return &checklistScreen{common: c, keys: newChecklistKeys(), spin: spinner.New(spinner.WithSpinner(spinner.MiniDot)),
+		items: items, runner: runner, save: save, ticked: ticked, results: map[string]checklist.ItemResult{}}
 }
 
-func (c *checklistScreen) start(r ChecklistRunner) tea.Cmd {
+// KeyMap implements component.
+func (c *checklistScreen) KeyMap() help.KeyMap { return c.keys }
+
+// SetTicked shows the ticks the progress now holds.
+func (c *checklistScreen) SetTicked(ticked map[string]bool) { c.ticked = ticked }
+
+// Working reports whether the checks run (they make containers).
+func (c *checklistScreen) Working() bool { return c.running }
+
+// Shutdown cancels the checks; Working turns false once they cleaned up.
+func (c *checklistScreen) Shutdown() tea.Cmd {
+	c.stop()
+	return nil
+}
+
+// Update implements component.
+func (c *checklistScreen) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		return c.updateKey(msg)
+	case spinner.TickMsg:
+		if !c.running {
+			return nil
+		}
+		var cmd tea.Cmd
+		c.spin, cmd = c.spin.Update(msg)
+		return cmd
+	case checklistEventMsg:
+		if msg.runID == c.runID && msg.ev.Type == check.EventFinished {
+			c.done++
+		}
+	case checklistDoneMsg:
+		c.onDone(msg)
+	}
+	return nil
+}
+
+func (c *checklistScreen) updateKey(msg tea.KeyMsg) tea.Cmd {
+	k := c.keys
+	switch {
+	case key.Matches(msg, k.Up):
+		c.move(-1)
+	case key.Matches(msg, k.Down):
+		c.move(1)
+	case key.Matches(msg, k.Tick):
+		return c.toggleTick()
+	case key.Matches(msg, k.Run):
+		if c.runner != nil && !c.running {
+			return c.start()
+		}
+	case key.Matches(msg, k.Back):
+		c.stop()
+		return leave
+	}
+	return nil
+}
+
+// start judges the checklist in the background.
+func (c *checklistScreen) start() tea.Cmd {
+	if len(c.items) == 0 {
+		return nil // nothing to judge
+	}
 	if c.cancel != nil {
 		c.cancel()
 	}
@@ -92,37 +157,22 @@ func (c *checklistScreen) start(r ChecklistRunner) tea.Cmd {
 	c.running, c.done, c.err = true, 0, ""
 	ctx, cancel := context.WithCancel(context.Background())
 	c.cancel = cancel
-	events := make(chan tea.Msg, 64)
-	c.events = events
-	id := c.runID
-	go func() {
+	id, runner := c.runID, c.runner
+	run := streamCmd(ctx, func(s sender) tea.Msg {
 		defer cancel()
-		res, err := r.RunChecklist(ctx, func(ev check.Event) {
-			select {
-			case events <- checklistEventMsg{runID: id, ev: ev}:
-			default: // progress only; never block the checks
-			}
+		res, err := runner.RunChecklist(ctx, func(ev check.Event) {
+			// Progress only; never block the checks.
+			s.Offer(checklistEventMsg{runID: id, ev: ev})
 		})
-		events <- checklistDoneMsg{runID: id, results: res, err: err}
-		close(events)
-	}()
-	return tea.Batch(next(events), c.spin.Tick)
+		return checklistDoneMsg{runID: id, results: res, err: err}
+	})
+	return tea.Batch(run, c.spin.Tick)
 }
 
 func (c *checklistScreen) stop() {
 	if c.running && c.cancel != nil {
 		c.cancel()
 	}
-}
-
-func (c *checklistScreen) onEvent(msg checklistEventMsg) tea.Cmd {
-	if msg.runID != c.runID {
-		return nil
-	}
-	if msg.ev.Type == check.EventFinished {
-		c.done++
-	}
-	return next(c.events)
 }
 
 func (c *checklistScreen) onDone(msg checklistDoneMsg) {
@@ -141,24 +191,32 @@ func (c *checklistScreen) onDone(msg checklistDoneMsg) {
 }
 
 func (c *checklistScreen) move(d int) {
-	n := len(checklist.Items)
+	n := len(c.items)
+	if n == 0 {
+		return
+	}
 	c.selected = (c.selected + d + n) % n
 }
 
 // manual reports whether the learner ticks item i themselves.
-func (c checklistScreen) manual(it checklist.Item) bool {
+func (c *checklistScreen) manual(it checklist.Item) bool {
 	r, ok := c.results[it.ID]
 	return len(it.Kinds) == 0 || (ok && r.Status == checklist.Manual)
 }
 
-func (c checklistScreen) view(ticked map[string]bool) string {
+// View implements component.
+func (c *checklistScreen) View() string {
+	ticked := c.ticked
 	w := c.width
 	var lines []string
 	title := c.st.title.Render("Deployment checklist")
 	right := c.st.muted.Render("✓ judged by shipshape · [x] ticked by you")
 	lines = append(lines, joinEnds(title, right, w))
+	if len(c.items) == 0 {
+		lines = append(lines, "", c.st.muted.Render("This pack has no deployment checklist."))
+	}
 	section := ""
-	for i, it := range checklist.Items {
+	for i, it := range c.items {
 		if it.Section != section {
 			section = it.Section
 			lines = append(lines, c.st.header.Render(section))
@@ -218,11 +276,14 @@ func (c checklistScreen) view(ticked map[string]bool) string {
 	return strings.Join(lines, "\n")
 }
 
-func (c checklistScreen) detailLines() []string {
+func (c *checklistScreen) detailLines() []string {
 	if c.err != "" {
 		return wrapLines(c.st.bad.Render("Could not check: ")+c.err, c.width, "")
 	}
-	it := checklist.Items[c.selected]
+	if len(c.items) == 0 {
+		return nil
+	}
+	it := c.items[c.selected]
 	r, ok := c.results[it.ID]
 	if !ok || c.manual(it) {
 		if len(it.Kinds) == 0 {
@@ -247,12 +308,17 @@ func (c checklistScreen) detailLines() []string {
 	return out
 }
 
-func (c checklistScreen) statusLine(ticked map[string]bool) string {
+func (c *checklistScreen) statusLine(ticked map[string]bool) string {
 	if c.running {
 		return c.st.muted.Render(fmt.Sprintf("%s %d checks done", c.spin.View(), c.done))
 	}
+	if c.err != "" {
+		// On a short window the items leave no room for the details: the
+		// reason must not be lost below them.
+		return c.st.bad.Render("Could not check: " + c.err)
+	}
 	judged, passed, manual, tickedN := 0, 0, 0, 0
-	for _, it := range checklist.Items {
+	for _, it := range c.items {
 		if c.manual(it) {
 			manual++
 			if ticked[it.ID] {
@@ -271,20 +337,14 @@ func (c checklistScreen) statusLine(ticked map[string]bool) string {
 }
 
 // toggleTick flips the selected manual item in the progress.
-func (m Model) toggleTick() tea.Cmd {
-	it := checklist.Items[m.cl.selected]
-	if !m.cl.manual(it) {
+func (c *checklistScreen) toggleTick() tea.Cmd {
+	if len(c.items) == 0 {
+		return nil
+	}
+	it := c.items[c.selected]
+	if !c.manual(it) {
 		return nil
 	}
 	id := it.ID
-	return m.saveCmd(func(s *store.State) {
-		if s.Checklist == nil {
-			s.Checklist = map[string]bool{}
-		}
-		if s.Checklist[id] {
-			delete(s.Checklist, id)
-		} else {
-			s.Checklist[id] = true
-		}
-	})
+	return c.save.save(func(p Progress) error { return p.ToggleTick(id) })
 }

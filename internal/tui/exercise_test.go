@@ -31,14 +31,23 @@ type fakeWorkflow struct {
 	solutions int
 	resets    []string
 	hasProj   bool
+	inits     int
 	run       *fakeRunning
 }
 
 func (f *fakeWorkflow) Dir() string              { return "/work/ws" }
 func (f *fakeWorkflow) Images() (string, string) { return "task-api:prod", "task-api:dev" }
-func (f *fakeWorkflow) HasProject() bool         { return f.hasProj }
-func (f *fakeWorkflow) StarterFiles() []string   { return []string{"Dockerfile", "main.py"} }
+func (f *fakeWorkflow) HasProject() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.hasProj
+}
+func (f *fakeWorkflow) StarterFiles() []string { return []string{"Dockerfile", "main.py"} }
 func (f *fakeWorkflow) Init() (workspace.Result, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.inits++
+	f.hasProj = true
 	return workspace.Result{Written: []string{"Dockerfile", "main.py"}}, nil
 }
 func (f *fakeWorkflow) ApplySolution(*course.Exercise) (workspace.Result, error) {
@@ -165,25 +174,65 @@ func TestExerciseRunShowsHealthAndStops(t *testing.T) {
 	}
 }
 
+// orderLog records what happened, in order, across goroutines.
+type orderLog struct {
+	mu     sync.Mutex
+	events []string
+}
+
+func (l *orderLog) add(e string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.events = append(l.events, e)
+}
+
+func (l *orderLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Join(l.events, " → ")
+}
+
+// slowStopRunning is a container whose removal takes a while, as a real
+// one's does (SIGTERM, the stop timeout, the removal).
+type slowStopRunning struct {
+	*fakeRunning
+	log *orderLog
+}
+
+func (r slowStopRunning) Stop(ctx context.Context) error {
+	r.log.add("stop started")
+	time.Sleep(200 * time.Millisecond)
+	err := r.fakeRunning.Stop(ctx)
+	r.log.add("container removed")
+	return err
+}
+
+type slowStopWorkflow struct {
+	*fakeWorkflow
+	log *orderLog
+}
+
+func (w slowStopWorkflow) Run(ctx context.Context, image string) (lab.Running, error) {
+	r, err := w.fakeWorkflow.Run(ctx, image)
+	return slowStopRunning{fakeRunning: r.(*fakeRunning), log: w.log}, err
+}
+
 func TestQuitStopsRunningContainerFirst(t *testing.T) {
-	wf := &fakeWorkflow{hasProj: true}
-	tm := openExercise(t, exerciseConfig(t, wf, &fakeChecker{}))
+	log := &orderLog{}
+	cfg := testConfig(t, newMemProgress("test-pack"))
+	cfg.Checker = &fakeChecker{}
+	cfg.Workflow = slowStopWorkflow{fakeWorkflow: &fakeWorkflow{hasProj: true}, log: log}
+	tm := openExercise(t, cfg)
 	tm.Send(press("c"))
 	waitFor(t, tm, "passed")
 	tm.Send(press("r"))
 	waitFor(t, tm, "health: healthy")
 	tm.Send(press("q"))
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
-	select {
-	case _, open := <-wf.run.events:
-		if open {
-			// drain: Stop closes the channel
-			for range wf.run.events {
-			}
-		}
-	default:
+	log.add("program ended")
+	if got, want := log.String(), "stop started → container removed → program ended"; got != want {
+		t.Errorf("order %q, want %q: the program must end only once the container is gone", got, want)
 	}
-	wf.run.once.Do(func() { t.Error("the container was not stopped before quitting") })
 }
 
 func TestWatchRebuildsAndChecksOnSave(t *testing.T) {
@@ -264,12 +313,31 @@ func TestMeasureAndScanScreens(t *testing.T) {
 
 func TestNoProjectOffersInit(t *testing.T) {
 	wf := &fakeWorkflow{}
-	tm := openExercise(t, exerciseConfig(t, wf, &fakeChecker{}))
-	tm.Send(press("c"))
+	fc := &fakeChecker{}
+	tm := openExercise(t, exerciseConfig(t, wf, fc))
+	tm.Send(press("c")) // the exercise screen
 	waitFor(t, tm, "press i to write the starter")
 	tm.Send(press("i"))
-	waitFor(t, tm, "Starter written")
-	finalModel(t, tm)
+	// Written, the workspace is read again: the screen now says what it
+	// checks, and a second i does not write over the learner's files.
+	waitForAll(t, tm, "2 file(s) written", "checking task-api:prod")
+	tm.Send(press("i"))
+	waitFor(t, tm, "already has a Dockerfile")
+	m := finalModel(t, tm)
+	wf.mu.Lock()
+	defer wf.mu.Unlock()
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	if wf.inits != 1 {
+		t.Errorf("starter written %d times, want once", wf.inits)
+	}
+	// Nothing to check in an empty workspace: opening it must not check.
+	if fc.calls != 0 {
+		t.Errorf("checked %d times without a project, want none", fc.calls)
+	}
+	if strings.Contains(m.View(), "no Dockerfile in") {
+		t.Errorf("still offers the starter after writing it:\n%s", m.View())
+	}
 }
 
 type fakeChecklist struct{}
@@ -414,4 +482,24 @@ func TestExerciseTasksAndReportImport(t *testing.T) {
 	tm.Send(press("enter"))
 	waitFor(t, tm, "Using report.json for the scan check")
 	finalModel(t, tm)
+}
+
+// A pack without a deployment checklist says so; its keys do nothing
+// (they used to index an empty list).
+func TestChecklistScreenWithoutItems(t *testing.T) {
+	prog := newMemProgress("test-pack")
+	cfg := testConfig(t, prog)
+	cfg.Pack.Checklist = nil
+	cfg.Checklist = fakeChecklist{}
+	tm := startModel(t, cfg, 100, 40)
+	tm.Send(press("D"))
+	waitFor(t, tm, "no deployment checklist")
+	for _, k := range []string{"j", "k", " ", "c"} {
+		tm.Send(press(k))
+	}
+	tm.Send(press("q"))
+	m := finalModel(t, tm)
+	if !strings.Contains(m.View(), "Deployment checklist") && !strings.Contains(m.View(), "Test course") {
+		t.Errorf("unexpected screen:\n%s", m.View())
+	}
 }

@@ -9,6 +9,8 @@ type listKeys struct {
 	Open, Filter, ClearFilter  key.Binding
 	Checklist, Packs           key.Binding
 	Help, Quit                 key.Binding
+	// ForceQuit quits from every screen, also while typing or answering.
+	ForceQuit key.Binding
 }
 
 func newListKeys() listKeys {
@@ -24,6 +26,7 @@ func newListKeys() listKeys {
 		Packs:       key.NewBinding(key.WithKeys("P"), key.WithHelp("P", "lesson packs")),
 		Help:        key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:        key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		ForceQuit:   key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
 	}
 }
 

@@ -5,8 +5,10 @@ import (
 	"io"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/list"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
 	"shipshape/internal/summary"
@@ -118,4 +120,71 @@ func newLessonList(st styles) list.Model {
 	l.DisableQuitKeybindings()
 	l.FilterInput.Prompt = "Filter: "
 	return l
+}
+
+// The lesson list's part of the root model.
+
+func (m Model) updateList(msg tea.KeyMsg) (Model, tea.Cmd) {
+	// While the filter is being typed, every key belongs to it.
+	if m.list.SettingFilter() {
+		var cmd tea.Cmd
+		m.list, cmd = m.list.Update(msg)
+		return m, cmd
+	}
+	switch {
+	case key.Matches(msg, m.listKeys.Checklist):
+		return m.show(screenChecklist), nil
+	case key.Matches(msg, m.listKeys.Packs):
+		if m.cfg.Packs == nil {
+			return m, nil
+		}
+		cmd := m.packs.Open(m.currentPackRef())
+		return m.show(screenPacks), cmd
+	case key.Matches(msg, m.listKeys.Open):
+		if it, ok := m.list.SelectedItem().(lessonItem); ok {
+			return m.openLesson(it.index, -1)
+		}
+		return m, nil
+	}
+	var cmd tea.Cmd
+	m.list, cmd = m.list.Update(msg)
+	return m, cmd
+}
+
+// refreshList rebuilds the rows from the progress; the command it returns
+// re-applies an active filter to the new rows.
+func (m *Model) refreshList() tea.Cmd {
+	m.sum = summary.Of(m.cfg.Pack, m.progress)
+	items := lessonItems(m.sum)
+	if m.list.FilterState() == list.Unfiltered || len(items) != len(m.list.Items()) {
+		sel := m.list.Index()
+		cmd := m.list.SetItems(items)
+		m.list.Select(sel)
+		return cmd
+	}
+	// Filtered: SetItems would empty the rows shown until the refilter
+	// comes back. Replace them one by one instead; the last refilter sees
+	// every new row, so it is the only one needed.
+	var refilter tea.Cmd
+	for i, it := range items {
+		refilter = m.list.SetItem(i, it)
+	}
+	return refilter
+}
+
+func (m Model) listView() string {
+	st := m.common.st
+	title := st.title.Render(termsafe.Line(m.cfg.Pack.Title))
+	right := fmt.Sprintf("%s %d/%d done", m.bar.ViewAs(m.sum.Percent()), m.sum.Done, m.sum.Total)
+	gap := max(1, m.width-ansi.StringWidth(title)-ansi.StringWidth(right))
+	header := ansi.Truncate(title+strings.Repeat(" ", gap)+right, m.width, "")
+	sub := st.muted.Render(ansi.Truncate(fmt.Sprintf("%s · %s · pack %s %s",
+		plural(len(m.cfg.Pack.Lessons), "lesson"), plural(len(m.cfg.Pack.Exercises()), "exercise"),
+		termsafe.Line(m.cfg.Pack.ID), termsafe.Line(m.cfg.Pack.Version)), m.width, "…"))
+	parts := []string{header, sub}
+	for _, n := range m.visibleNotices() {
+		parts = append(parts, st.warn.Render(ansi.Truncate("! "+n, m.width, "…")))
+	}
+	parts = append(parts, m.list.View(), m.helpView())
+	return lipgloss.JoinVertical(lipgloss.Left, parts...)
 }

@@ -1,12 +1,12 @@
-// Package tui is shipshape's terminal interface: the lesson list and the
-// lesson reader. It does no I/O in Update or View: rendering, progress saves
-// and the Docker probe run in commands that report back with messages.
+// Package tui is shipshape's terminal interface: the lesson list, the
+// lesson reader, and the exercise, checklist and pack screens as
+// components. It does no I/O in Update or View: rendering, progress saves,
+// Docker work and the Docker probe run in commands that report back with
+// messages.
 package tui
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -14,26 +14,17 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/list"
 	"github.com/charmbracelet/bubbles/progress"
-	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
+	"shipshape/internal/checklist"
 	"shipshape/internal/course"
 	store "shipshape/internal/progress"
 	"shipshape/internal/render"
 	"shipshape/internal/summary"
 	"shipshape/internal/termsafe"
 )
-
-// Progress is what the TUI needs of the progress store. The methods are
-// called only from commands, never from Update or View.
-type Progress interface {
-	State() store.State
-	Update(func(*store.State)) error
-	ReadOnly() bool
-	Notices() []string
-}
 
 // Renderer renders lesson Markdown for a width and style.
 type Renderer interface {
@@ -85,10 +76,12 @@ const (
 	screenPacks
 )
 
-// Model is the root Bubble Tea model.
+// Model is the root Bubble Tea model. It draws the lesson list and the
+// reader itself (reader.go), routes messages to the other screens, and
+// owns the layout, the status bar, help and quitting.
 type Model struct {
 	cfg    Config
-	st     styles
+	common common
 	width  int
 	height int
 	screen screen
@@ -96,12 +89,14 @@ type Model struct {
 	list     list.Model
 	listKeys listKeys
 	pager    pager
-	ex       exerciseScreen
-	cl       checklistScreen
-	packs    packPicker
-	help     help.Model
-	fullHelp bool
-	bar      progress.Model
+	ex       *exerciseScreen
+	cl       *checklistScreen
+	packs    *packPicker
+	// checklistFrom is the screen the checklist returns to.
+	checklistFrom screen
+	help          help.Model
+	fullHelp      bool
+	bar           progress.Model
 
 	progress     store.State
 	sum          summary.Summary
@@ -110,17 +105,12 @@ type Model struct {
 	readOnly     bool
 	daemon       DaemonStatus
 	daemonProbed bool
-	// quitting waits for a check run to clean up before the program ends.
+	// quitting waits for the screens' work to clean up before the program ends.
 	quitting bool
 	// hints counts the hints revealed per lesson in this session.
 	hints map[string]int
 	// gen counts pack switches, so late saves of the old pack are ignored.
 	gen int
-}
-
-// document is the Markdown shown for l, with the hints revealed so far.
-func (m Model) document(l *course.Lesson) string {
-	return l.Document(m.hints[l.ID])
 }
 
 // New builds the model. It reads the progress store's in-memory state,
@@ -129,26 +119,20 @@ func New(cfg Config) Model {
 	if cfg.PositionDelay == 0 {
 		cfg.PositionDelay = 400 * time.Millisecond
 	}
-	st := newStyles()
+	c := common{st: newStyles(), renderer: cfg.Renderer, renderStyle: cfg.Style}
 	m := Model{
 		cfg:      cfg,
-		st:       st,
-		list:     newLessonList(st),
+		common:   c,
+		list:     newLessonList(c.st),
 		listKeys: newListKeys(),
-		pager:    newPager(st),
-		ex:       newExerciseScreen(st, cfg.Pack, cfg.Workflow != nil),
-		cl:       newChecklistScreen(st),
-		packs:    packPicker{st: st, keys: newPackKeys()},
 		help:     help.New(),
 		bar:      progress.New(progress.WithSolidFill(string(colorOK.Dark)), progress.WithoutPercentage()),
-		progress: cfg.Progress.State(),
-		notices:  cfg.Progress.Notices(),
-		readOnly: cfg.Progress.ReadOnly(),
-		hints:    map[string]int{},
 	}
-	m.pager.canCheck = cfg.Checker != nil
 	m.listKeys.Packs.SetEnabled(cfg.Packs != nil)
-	m.refreshList()
+	m.packs = newPackPicker(c, cfg.Packs)
+	// New runs before the program starts, so it may ask the workflow.
+	m.usePack(PackSession{Pack: cfg.Pack, Progress: cfg.Progress, Checker: cfg.Checker, Workflow: cfg.Workflow,
+		Checklist: cfg.Checklist}, readWorkspaceFacts(cfg.Checker, cfg.Workflow))
 	// Return to where the learner was: the list positioned on the last
 	// lesson, and that lesson open at its saved offset.
 	if i := cfg.Pack.Index(m.progress.Current); i >= 0 {
@@ -163,13 +147,33 @@ func New(cfg Config) Model {
 	return m
 }
 
-// Init starts the Docker probe and, when a lesson is open, its render.
-func (m Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.probeCmd()}
-	return tea.Batch(cmds...)
+// usePack sets up everything that depends on the pack: its progress, the
+// reader and the screens that work on it.
+func (m *Model) usePack(s PackSession, facts workspaceFacts) {
+	m.cfg.Pack, m.cfg.Progress = s.Pack, s.Progress
+	m.cfg.Checker, m.cfg.Workflow, m.cfg.Checklist = s.Checker, s.Workflow, s.Checklist
+	// The progress store's state is in memory: reading it is no I/O.
+	m.progress = s.Progress.State()
+	m.notices = s.Progress.Notices()
+	m.readOnly = s.Progress.ReadOnly()
+	m.hints = map[string]int{}
+	m.pager = newPager(m.common.st)
+	m.pager.canCheck = s.Checker != nil
+	deps := exerciseDeps{pack: s.Pack, checker: s.Checker, workflow: s.Workflow, save: m.saver(), workspaceFacts: facts}
+	m.ex = newExerciseScreen(m.common, deps)
+	m.cl = newChecklistScreen(m.common, checklist.FromPack(s.Pack), s.Checklist, m.saver(), m.progress.Checklist)
+	m.refreshList()
 }
 
-// Messages from commands.
+// saver runs progress intents for the open pack.
+func (m Model) saver() saver { return saver{p: m.cfg.Progress, gen: m.gen} }
+
+// Init starts the Docker probe.
+func (m Model) Init() tea.Cmd {
+	return m.probeCmd()
+}
+
+// Messages of the root's own commands.
 type (
 	renderedMsg struct {
 		lessonID string
@@ -180,16 +184,11 @@ type (
 		content string
 		err     error
 	}
-	savedMsg struct {
-		// gen is the pack generation the save belongs to; saves of a pack
-		// switched away from are ignored.
-		gen   int
-		state store.State
-		err   error
-	}
-	daemonMsg      DaemonStatus
-	probeAgainMsg  struct{}
-	positionTickMs struct{ seq int }
+	daemonMsg     DaemonStatus
+	probeAgainMsg struct{}
+	// positionSaveDueMsg says scrolling has paused; seq tells whether
+	// another scroll came since.
+	positionSaveDueMsg struct{ seq int }
 )
 
 func (m Model) probeCmd() tea.Cmd {
@@ -204,28 +203,35 @@ func (m Model) probeCmd() tea.Cmd {
 	}
 }
 
-// saveCmd applies fn to the stored progress in the background and reports
-// the new state, so the list and the reader show what is on disk.
-func (m Model) saveCmd(fn func(*store.State)) tea.Cmd {
-	p, gen := m.cfg.Progress, m.gen
-	return func() tea.Msg {
-		err := p.Update(fn)
-		return savedMsg{gen: gen, state: p.State(), err: err}
+// active is the component shown, or nil on the list and the reader, which
+// the root draws itself.
+func (m Model) active() component {
+	switch m.screen {
+	case screenExercise:
+		return m.ex
+	case screenChecklist:
+		return m.cl
+	case screenPacks:
+		return m.packs
 	}
-}
-
-func (m Model) renderCmd(l *course.Lesson, width int) tea.Cmd {
-	r, style := m.cfg.Renderer, m.cfg.Style
-	doc := m.document(l)
-	return func() tea.Msg {
-		out, err := r.Render(l.ID, doc, width, style)
-		return renderedMsg{lessonID: l.ID, width: width, doc: doc, content: out, err: err}
-	}
+	return nil
 }
 
 // Update handles a message.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	next, cmd := m.route(msg)
+	if next.quitting && !next.ex.Working() && !next.cl.Working() {
+		// Nothing that made containers runs any more.
+		return next, tea.Batch(cmd, tea.Quit)
+	}
+	return next, cmd
+}
+
+func (m Model) route(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
+	case streamMsg:
+		next, cmd := m.route(msg.Msg)
+		return next, tea.Batch(cmd, msg.Next)
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.layout()
@@ -241,22 +247,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case probeAgainMsg:
-		cmd := m.probeCmd()
-		return m, cmd
+		return m, m.probeCmd()
 	case savedMsg:
-		if msg.gen != m.gen {
-			return m, nil
-		}
-		// Saves run concurrently; never let an older snapshot replace a newer one.
-		if !msg.state.UpdatedAt.Before(m.progress.UpdatedAt) {
-			m.progress = msg.state
-		}
-		m.saveErr = ""
-		if msg.err != nil && !m.readOnly {
-			m.saveErr = termsafe.Line(msg.err.Error())
-		}
-		cmd := m.refreshList()
-		return m, cmd
+		return m.onSaved(msg)
+	case attemptSavedMsg:
+		next, cmd := m.onSaved(msg.savedMsg)
+		return next, tea.Batch(cmd, next.ex.Update(msg))
 	case list.FilterMatchesMsg:
 		// Refiltering after a save may finish while another screen shows.
 		var cmd tea.Cmd
@@ -264,199 +260,128 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	case renderedMsg:
 		return m.onRendered(msg)
-	case projectMsg:
-		if msg.lesson != m.ex.lesson {
-			return m, nil // an answer for an exercise no longer open
-		}
-		m.ex.hasProject, m.ex.starterFiles = msg.has, msg.starterFiles
-		if msg.autoCheck && msg.has && !m.ex.busy() && m.screen == screenExercise {
-			cmd := m.ex.startCheck(m.cfg.Checker)
-			return m, cmd
+	case positionSaveDueMsg:
+		if msg.seq == m.pager.moveSeq && m.screen == screenPager {
+			return m, m.savePosition()
 		}
 		return m, nil
-	case reportImportedMsg, checkEventMsg, checkDoneMsg, buildEventMsg, buildDoneMsg, scanDoneMsg, measureProgressMsg,
-		measureDoneMsg, filesDoneMsg, runStartedMsg, runEventMsg, runStoppedMsg, fileChangedMsg, watchStoppedMsg:
-		return m.updateExerciseMsg(msg)
-	case packChoicesMsg:
-		m.packs.loading = false
-		m.packs.choices = msg.choices
-		if msg.err != nil {
-			m.packs.err = termsafe.Line(msg.err.Error())
-		}
-		m.packs.selected = 0
-		for i, c := range m.packs.choices {
-			if c.Ref == m.currentPackRef() {
-				m.packs.selected = i
-			}
-		}
-		return m, nil
-	case packSwitchedMsg:
-		m.packs.loading = false
-		if msg.err != nil {
-			m.packs.err = termsafe.Line(msg.err.Error())
+	case leaveMsg:
+		return m.leaveScreen()
+	case packChosenMsg:
+		if m.ex.Working() || m.cl.Working() {
+			m.packs.Fail("Finish or cancel the running exercise work first.")
 			return m, nil
 		}
-		next, cmd := m.switchTo(msg.session)
-		return next, cmd
-	case checklistEventMsg:
-		cmd := m.cl.onEvent(msg)
-		return m, cmd
-	case checklistDoneMsg:
-		m.cl.onDone(msg)
-		cmd := m.finishQuit()
-		return m, cmd
-	case spinner.TickMsg:
-		var cmds []tea.Cmd
-		if m.ex.busy() {
-			var cmd tea.Cmd
-			m.ex.spin, cmd = m.ex.spin.Update(msg)
-			cmds = append(cmds, cmd)
+		return m, m.packs.Switch(msg.ref)
+	case packSwitchedMsg:
+		if msg.err != nil {
+			m.packs.Fail(msg.err.Error())
+			return m, nil
 		}
-		if m.cl.running && msg.ID == m.cl.spin.ID() {
-			var cmd tea.Cmd
-			m.cl.spin, cmd = m.cl.spin.Update(msg)
-			cmds = append(cmds, cmd)
-		}
-		return m, tea.Batch(cmds...)
-	case positionTickMs:
-		if msg.seq == m.pager.moveSeq && m.screen == screenPager {
-			cmd := m.savePosition()
-			return m, cmd
-		}
-		return m, nil
+		return m.switchTo(msg.session, msg.facts)
 	case tea.KeyMsg:
-		if msg.String() == "ctrl+c" {
-			cmd := m.quit()
-			return m, cmd
-		}
-		// q and ? mean the same on every screen, except while a key is
-		// being typed into a filter or answers a question.
-		if !m.list.SettingFilter() && m.ex.confirm == confirmNone && !(m.screen == screenExercise && m.ex.importing) {
-			switch {
-			case key.Matches(msg, m.listKeys.Quit):
-				cmd := m.quit()
-				return m, cmd
-			case key.Matches(msg, m.listKeys.Help):
-				m.fullHelp = !m.fullHelp
-				m.layout()
-				return m, nil
-			}
-		}
-		switch m.screen {
-		case screenPager:
-			return m.updatePager(msg)
-		case screenExercise:
-			return m.updateExercise(msg)
-		case screenChecklist:
-			return m.updateChecklist(msg)
-		case screenPacks:
-			return m.updatePacks(msg)
-		}
-		return m.updateList(msg)
+		return m.updateKey(msg)
 	case tea.MouseMsg:
 		if m.screen == screenPager {
 			moved := m.pager.handleMouse(msg)
 			return m.scrolled(moved)
 		}
+		if m.screen == screenList {
+			var cmd tea.Cmd
+			m.list, cmd = m.list.Update(msg)
+			return m, cmd
+		}
+		return m, nil
 	}
+	// The screens' own messages: work goes on while another screen shows,
+	// so every screen sees them; each ignores what is not its own.
+	cmds := []tea.Cmd{m.ex.Update(msg), m.cl.Update(msg), m.packs.Update(msg)}
 	if m.screen == screenList {
 		var cmd tea.Cmd
 		m.list, cmd = m.list.Update(msg)
-		return m, cmd
+		cmds = append(cmds, cmd)
+	}
+	return m, tea.Batch(cmds...)
+}
+
+// onSaved shows the progress a save left behind.
+func (m Model) onSaved(msg savedMsg) (Model, tea.Cmd) {
+	if msg.gen != m.gen {
+		return m, nil
+	}
+	// Saves run concurrently; never let an older snapshot replace a newer one.
+	if !msg.state.UpdatedAt.Before(m.progress.UpdatedAt) {
+		m.progress = msg.state
+		m.cl.SetTicked(m.progress.Checklist)
+	}
+	m.saveErr = ""
+	if msg.err != nil && !m.readOnly {
+		m.saveErr = termsafe.Line(msg.err.Error())
+	}
+	return m, m.refreshList()
+}
+
+func (m Model) updateKey(msg tea.KeyMsg) (Model, tea.Cmd) {
+	if key.Matches(msg, m.listKeys.ForceQuit) {
+		return m, m.quit()
+	}
+	// q and ? mean the same on every screen, except while a key is being
+	// typed into a filter or answers a question.
+	typing := m.list.SettingFilter() || (m.screen == screenExercise && m.ex.InputActive())
+	if !typing {
+		switch {
+		case key.Matches(msg, m.listKeys.Quit):
+			return m, m.quit()
+		case key.Matches(msg, m.listKeys.Help):
+			m.fullHelp = !m.fullHelp
+			m.layout()
+			return m, nil
+		}
+	}
+	switch m.screen {
+	case screenList:
+		return m.updateList(msg)
+	case screenPager:
+		return m.updatePager(msg)
+	}
+	return m, m.active().Update(msg)
+}
+
+// show makes s the screen shown, remembering where the checklist was
+// opened from.
+func (m Model) show(s screen) Model {
+	if s == screenChecklist && m.screen != screenChecklist {
+		m.checklistFrom = m.screen
+	}
+	m.screen = s
+	m.layout()
+	return m
+}
+
+// leaveScreen goes back from the screen shown, as its esc asks.
+func (m Model) leaveScreen() (Model, tea.Cmd) {
+	switch m.screen {
+	case screenExercise:
+		return m.show(screenPager), nil
+	case screenChecklist:
+		return m.show(m.checklistFrom), nil
+	case screenPacks:
+		return m.show(screenList), nil
+	case screenPager:
+		return m.backToList()
 	}
 	return m, nil
 }
 
-func (m Model) updateList(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
-	// While the filter is being typed, every key belongs to it.
-	if m.list.SettingFilter() {
-		var cmd tea.Cmd
-		m.list, cmd = m.list.Update(msg)
-		return m, cmd
-	}
-	switch {
-	case key.Matches(msg, m.listKeys.Checklist):
-		return m.openChecklist()
-	case key.Matches(msg, m.listKeys.Packs):
-		return m.openPacks()
-	case key.Matches(msg, m.listKeys.Open):
-		if it, ok := m.list.SelectedItem().(lessonItem); ok {
-			return m.openLesson(it.index, -1)
-		}
-		return m, nil
-	}
-	var cmd tea.Cmd
-	m.list, cmd = m.list.Update(msg)
-	return m, cmd
-}
-
-func (m Model) updatePager(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
-	k := m.pager.keys
-	switch {
-	case key.Matches(msg, k.Back):
-		save := m.savePosition()
-		m.screen = screenList
-		m.list.Select(m.pager.index)
-		m.layout()
-		return m, save
-	case key.Matches(msg, k.Next):
-		if m.pager.index+1 < len(m.cfg.Pack.Lessons) {
-			return m.switchLesson(m.pager.index + 1)
-		}
-		return m, nil
-	case key.Matches(msg, k.Prev):
-		if m.pager.index > 0 {
-			return m.switchLesson(m.pager.index - 1)
-		}
-		return m, nil
-	case key.Matches(msg, k.Check):
-		return m.openExercise()
-	case key.Matches(msg, k.Hint):
-		return m.revealHint()
-	}
-	moved := m.pager.handleKey(msg)
-	return m.scrolled(moved)
-}
-
-// revealHint shows the next hint of an exercise lesson and scrolls to it.
-func (m Model) revealHint() (tea.Model, tea.Cmd) {
-	l := m.pager.lesson
-	if l == nil || l.Exercise == nil || m.hints[l.ID] >= len(l.Exercise.Hints) {
-		return m, nil
-	}
-	hints := make(map[string]int, len(m.hints))
-	for k, v := range m.hints {
-		hints[k] = v
-	}
-	hints[l.ID]++
-	m.hints = hints
-	m.pager.toBottom = true
-	cmd := m.requestRender()
-	return m, cmd
-}
-
-// openExercise shows the exercise screen of the open lesson and, the
-// first time, runs its checks.
-func (m Model) openExercise() (tea.Model, tea.Cmd) {
+// openExercise shows the exercise screen of the open lesson.
+func (m Model) openExercise() (Model, tea.Cmd) {
 	l := m.pager.lesson
 	if m.cfg.Checker == nil || l == nil || l.Exercise == nil {
 		return m, nil
 	}
 	save := m.savePosition()
-	first := m.ex.lesson != l
-	m.ex.open(l, m.exercisePassed(l.Exercise.ID))
-	m.screen = screenExercise
-	m.layout()
-	if m.cfg.Workflow == nil {
-		if first && !m.ex.busy() {
-			cmd := tea.Batch(save, m.ex.startCheck(m.cfg.Checker))
-			return m, cmd
-		}
-		return m, save
-	}
-	// Whether the workspace has a project is a file system question: ask
-	// in the background, and check once the answer is in.
-	return m, tea.Batch(save, projectCmd(m.cfg.Workflow, l, first))
+	open := m.ex.Open(l, m.exercisePassed(l.Exercise.ID))
+	return m.show(screenExercise), tea.Batch(save, open)
 }
 
 func (m Model) exercisePassed(id string) bool {
@@ -464,137 +389,9 @@ func (m Model) exercisePassed(id string) bool {
 	return ep != nil && ep.PassedAt != nil
 }
 
-// reloadCmd reads the progress after someone else (the checker) saved it.
-func (m Model) reloadCmd() tea.Cmd {
-	p := m.cfg.Progress
-	gen := m.gen
-	return func() tea.Msg { return savedMsg{gen: gen, state: p.State()} }
-}
-
-// scrolled follows a scroll: it marks the lesson read at its end and saves
-// the position once scrolling pauses, not on every line.
-func (m Model) scrolled(moved bool) (tea.Model, tea.Cmd) {
-	if !moved {
-		return m, nil
-	}
-	m.pager.moveSeq++
-	seq := m.pager.moveSeq
-	cmds := []tea.Cmd{tea.Tick(m.cfg.PositionDelay, func(time.Time) tea.Msg { return positionTickMs{seq: seq} })}
-	cmds = append(cmds, m.markReadIfAtEnd())
-	return m, tea.Batch(cmds...)
-}
-
-func (m Model) switchLesson(i int) (tea.Model, tea.Cmd) {
-	save := m.savePosition()
-	next, cmd := m.openLesson(i, -1)
-	return next, tea.Batch(save, cmd)
-}
-
-// openLesson shows lesson i at offset (-1: its saved offset).
-func (m Model) openLesson(i, offset int) (Model, tea.Cmd) {
-	l := m.cfg.Pack.Lessons[i]
-	if offset < 0 {
-		offset = 0
-		if lp := m.progress.Lessons[l.ID]; lp != nil {
-			offset = lp.Offset
-		}
-	}
-	m.screen = screenPager
-	m.pager.open(l, i, len(m.cfg.Pack.Lessons), offset)
-	m.layout()
-	id := l.ID
-	now := time.Now().UTC()
-	opened := m.saveCmd(func(s *store.State) {
-		s.Current = id
-		lp := s.Lessons[id]
-		if lp == nil {
-			lp = &store.LessonProgress{}
-			s.Lessons[id] = lp
-		}
-		lp.LastOpened = now
-	})
-	cmd := tea.Batch(opened, m.requestRender())
-	return m, cmd
-}
-
-// requestRender shows a cached render at once, or asks for one in the
-// background while the previous content stays on screen.
-func (m *Model) requestRender() tea.Cmd {
-	l := m.pager.lesson
-	if l == nil || m.pager.contentWidth() <= 0 {
-		return nil
-	}
-	w := m.pager.contentWidth()
-	if out, ok := m.cfg.Renderer.Cached(l.ID, m.document(l), w, m.cfg.Style); ok {
-		m.pager.setContent(l.ID, w, out)
-		return m.markReadIfAtEnd()
-	}
-	m.pager.rendering = true
-	return m.renderCmd(l, w)
-}
-
-func (m Model) onRendered(msg renderedMsg) (tea.Model, tea.Cmd) {
-	if m.pager.lesson == nil || msg.lessonID != m.pager.lesson.ID || msg.width != m.pager.contentWidth() ||
-		msg.doc != m.document(m.pager.lesson) {
-		return m, nil // a render for a lesson, width or text no longer shown
-	}
-	if errors.Is(msg.err, render.ErrSuperseded) {
-		// The renderer runs one render per lesson; the newer request that
-		// replaced this one brings the content.
-		return m, nil
-	}
-	m.pager.rendering = false
-	if msg.err != nil {
-		m.pager.setContent(msg.lessonID, msg.width, m.st.bad.Render("This lesson could not be rendered: "+termsafe.Line(msg.err.Error())))
-		return m, nil
-	}
-	m.pager.setContent(msg.lessonID, msg.width, msg.content)
-	cmd := m.markReadIfAtEnd()
-	return m, cmd
-}
-
-// markReadIfAtEnd marks the open lesson read once its end is on screen.
-func (m Model) markReadIfAtEnd() tea.Cmd {
-	l := m.pager.lesson
-	if l == nil || !m.pager.ready() || !m.pager.atEnd() {
-		return nil
-	}
-	if lp := m.progress.Lessons[l.ID]; lp != nil && lp.ReadAt != nil {
-		return nil
-	}
-	id := l.ID
-	now := time.Now().UTC()
-	return m.saveCmd(func(s *store.State) {
-		lp := s.Lessons[id]
-		if lp == nil {
-			lp = &store.LessonProgress{LastOpened: now}
-			s.Lessons[id] = lp
-		}
-		if lp.ReadAt == nil {
-			lp.ReadAt = &now
-		}
-	})
-}
-
-func (m Model) savePosition() tea.Cmd {
-	l := m.pager.lesson
-	if l == nil || !m.pager.ready() {
-		return nil
-	}
-	id, offset := l.ID, m.pager.offset()
-	return m.saveCmd(func(s *store.State) {
-		s.Current = id
-		lp := s.Lessons[id]
-		if lp == nil {
-			lp = &store.LessonProgress{}
-			s.Lessons[id] = lp
-		}
-		lp.Offset = offset
-	})
-}
-
-// quit saves the reading position first, so a restart returns to it. A
-// check run is cancelled and the program ends once its containers are gone.
+// quit saves the reading position first, so a restart returns to it. Work
+// that made containers is cancelled, and the program ends once they are
+// gone (see Update).
 func (m *Model) quit() tea.Cmd {
 	if m.quitting {
 		// A second q while cleaning up: leave now. The command that
@@ -603,24 +400,17 @@ func (m *Model) quit() tea.Cmd {
 	}
 	// The reading position is saved whatever else has to finish first.
 	var save tea.Cmd
-	if m.screen == screenPager || m.screen == screenExercise || m.screen == screenChecklist {
+	switch {
+	case m.screen == screenPager || m.screen == screenExercise || m.screen == screenChecklist:
 		save = m.savePosition()
-	} else if m.screen == screenList && m.progress.Current != "" {
+	case m.screen == screenList && m.progress.Current != "":
 		// Back on the list: reopening starts on the list, not in a lesson.
-		save = m.saveCmd(func(s *store.State) { s.Current = "" })
+		save = m.saver().save(func(p Progress) error { return p.CloseLesson() })
 	}
-	m.ex.stopWatch()
-	if m.cl.running || m.ex.busy() || m.ex.running != nil {
-		// Containers must be gone before the program ends; the messages
-		// that report them gone end the program (see finishQuit).
+	shutdown := tea.Batch(m.ex.Shutdown(), m.cl.Shutdown())
+	if m.ex.Working() || m.cl.Working() {
 		m.quitting = true
-		m.cl.stop()
-		m.ex.cancelOp()
-		if m.ex.running != nil && !m.ex.runStopping {
-			m.ex.runStopping = true
-			return tea.Batch(save, stopRunCmd(m.ex.running, m.ex.runID))
-		}
-		return save
+		return tea.Batch(save, shutdown)
 	}
 	if save != nil {
 		return tea.Sequence(save, tea.Quit)
@@ -628,29 +418,26 @@ func (m *Model) quit() tea.Cmd {
 	return tea.Quit
 }
 
-// finishQuit ends the program once nothing that made containers runs.
-func (m *Model) finishQuit() tea.Cmd {
-	if !m.quitting || m.cl.running || m.ex.busy() {
-		return nil
-	}
-	if m.ex.running != nil {
-		if !m.ex.runStopping {
-			m.ex.runStopping = true
-			return stopRunCmd(m.ex.running, m.ex.runID)
-		}
-		return nil
-	}
-	return tea.Quit
+// switchTo replaces the pack and everything that depends on it.
+func (m Model) switchTo(s PackSession, facts workspaceFacts) (Model, tea.Cmd) {
+	// The picker refuses to switch while work runs; this only ends watching.
+	stop := m.ex.Shutdown()
+	m.gen++
+	m.usePack(s, facts)
+	m.list.ResetFilter()
+	m.list.Select(0)
+	cmd := m.refreshList()
+	m.screen = screenList
+	m.layout()
+	return m, tea.Batch(stop, cmd)
 }
 
-// refreshList rebuilds the rows from the progress; the command it returns
-// re-applies an active filter to the new rows.
-func (m *Model) refreshList() tea.Cmd {
-	m.sum = summary.Of(m.cfg.Pack, m.progress)
-	sel := m.list.Index()
-	cmd := m.list.SetItems(lessonItems(m.sum))
-	m.list.Select(sel)
-	return cmd
+// currentPackRef is the Ref of the open pack in the picker's terms.
+func (m Model) currentPackRef() string {
+	if m.cfg.Pack.Source == course.BuiltinSource {
+		return ""
+	}
+	return m.cfg.Pack.ID
 }
 
 // layout gives each part its share of the window.
@@ -667,12 +454,10 @@ func (m *Model) layout() {
 		m.list.SetSize(m.width, max(2, m.height-used))
 	case screenPager:
 		m.pager.setSize(m.width, max(1, m.height-1-footer-1))
-	case screenExercise:
-		m.ex.width, m.ex.height = m.width, max(6, m.height-footer-1)
-	case screenChecklist:
-		m.cl.width, m.cl.height = m.width, max(6, m.height-footer-1)
+	case screenExercise, screenChecklist:
+		m.active().SetSize(m.width, max(6, m.height-footer-1))
 	case screenPacks:
-		m.packs.width, m.packs.height = m.width, max(4, m.height-footer-1)
+		m.active().SetSize(m.width, max(4, m.height-footer-1))
 	}
 	m.bar.Width = min(30, max(10, m.width/4))
 }
@@ -683,15 +468,11 @@ func (m Model) footerHeight() int {
 
 func (m Model) helpView() string {
 	var km help.KeyMap = m.listKeys
-	switch m.screen {
-	case screenPager:
+	switch c := m.active(); {
+	case c != nil:
+		km = c.KeyMap()
+	case m.screen == screenPager:
 		km = m.pager.keys
-	case screenExercise:
-		km = m.ex.keys
-	case screenChecklist:
-		km = m.cl.keys
-	case screenPacks:
-		km = m.packs.keys
 	}
 	if m.fullHelp {
 		return m.help.FullHelpView(km.FullHelp())
@@ -716,66 +497,40 @@ func (m Model) View() string {
 		return ""
 	}
 	var body string
-	switch m.screen {
-	case screenPager:
+	switch c := m.active(); {
+	case c != nil:
+		body = lipgloss.JoinVertical(lipgloss.Left, c.View(), m.helpView())
+	case m.screen == screenPager:
 		body = lipgloss.JoinVertical(lipgloss.Left, m.pager.headerView(m.width), m.pager.view(), m.helpView())
-	case screenExercise:
-		body = lipgloss.JoinVertical(lipgloss.Left, m.ex.view(m.cfg.Workflow, m.cfg.Checker), m.helpView())
-	case screenChecklist:
-		body = lipgloss.JoinVertical(lipgloss.Left, m.cl.view(m.progress.Checklist), m.helpView())
-	case screenPacks:
-		body = lipgloss.JoinVertical(lipgloss.Left, m.packs.view(m.currentPackRef()), m.helpView())
 	default:
 		body = m.listView()
 	}
 	return lipgloss.JoinVertical(lipgloss.Left, body, m.statusView())
 }
 
-func (m Model) listView() string {
-	title := m.st.title.Render(termsafe.Line(m.cfg.Pack.Title))
-	right := fmt.Sprintf("%s %d/%d done", m.bar.ViewAs(m.sum.Percent()), m.sum.Done, m.sum.Total)
-	gap := max(1, m.width-ansi.StringWidth(title)-ansi.StringWidth(right))
-	header := ansi.Truncate(title+strings.Repeat(" ", gap)+right, m.width, "")
-	sub := m.st.muted.Render(ansi.Truncate(fmt.Sprintf("%s · %s · pack %s %s",
-		plural(len(m.cfg.Pack.Lessons), "lesson"), plural(len(m.cfg.Pack.Exercises()), "exercise"),
-		termsafe.Line(m.cfg.Pack.ID), termsafe.Line(m.cfg.Pack.Version)), m.width, "…"))
-	parts := []string{header, sub}
-	for _, n := range m.visibleNotices() {
-		parts = append(parts, m.st.warn.Render(ansi.Truncate("! "+n, m.width, "…")))
-	}
-	parts = append(parts, m.list.View(), m.helpView())
-	return lipgloss.JoinVertical(lipgloss.Left, parts...)
-}
-
 // statusView is the bottom line: the Docker daemon's state and whether
 // progress is being saved.
 func (m Model) statusView() string {
+	st := m.common.st
 	var docker string
 	switch {
 	case m.cfg.Probe == nil:
-		docker = m.st.muted.Render("docker: not checked")
+		docker = st.muted.Render("docker: not checked")
 	case !m.daemonProbed:
-		docker = m.st.muted.Render("docker: checking…")
+		docker = st.muted.Render("docker: checking…")
 	case m.daemon.Connected:
-		docker = m.st.ok.Render("● docker") + m.st.muted.Render(" connected · "+termsafe.Line(m.daemon.Version))
+		docker = st.ok.Render("● docker") + st.muted.Render(" connected · "+termsafe.Line(m.daemon.Version))
 	default:
 		// The reason names the daemon and the problem; the advice follows
 		// when the window is wide enough (the check panel always shows it).
-		docker = m.st.bad.Render("○ "+termsafe.Line(m.daemon.Reason)) + m.st.muted.Render(". "+termsafe.Line(m.daemon.Advice))
+		docker = st.bad.Render("○ "+termsafe.Line(m.daemon.Reason)) + st.muted.Render(". "+termsafe.Line(m.daemon.Advice))
 	}
 	right := ""
 	if m.readOnly {
-		right = m.st.warn.Render("read-only progress")
+		right = st.warn.Render("read-only progress")
 	}
 	room := m.width - ansi.StringWidth(right) - 1
 	docker = ansi.Truncate(docker, max(0, room), "…")
 	gap := max(1, m.width-ansi.StringWidth(docker)-ansi.StringWidth(right))
 	return ansi.Truncate(docker+strings.Repeat(" ", gap)+right, m.width, "")
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }

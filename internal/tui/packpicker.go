@@ -3,6 +3,7 @@ package tui
 import (
 	"strings"
 
+	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
@@ -61,12 +62,14 @@ func newPackKeys() packKeys {
 	}
 }
 
-// packPicker lists the built-in course and the installed packs.
+// packPicker lists the built-in course and the installed packs. Choosing
+// one asks the root to switch (packChosenMsg): only the root knows whether
+// work still runs that must finish first.
 type packPicker struct {
-	st       styles
+	common
 	keys     packKeys
-	width    int
-	height   int
+	catalog  PackCatalog
+	current  string
 	choices  []PackChoice
 	selected int
 	loading  bool
@@ -78,27 +81,100 @@ type (
 		choices []PackChoice
 		err     error
 	}
+	// packChosenMsg asks the root to open the pack Ref names.
+	packChosenMsg   struct{ ref string }
 	packSwitchedMsg struct {
 		session PackSession
+		facts   workspaceFacts
 		err     error
 	}
 )
 
-func listPacksCmd(c PackCatalog) tea.Cmd {
+func newPackPicker(c common, catalog PackCatalog) *packPicker {
+	return &packPicker{common: c, keys: newPackKeys(), catalog: catalog}
+}
+
+// KeyMap implements component.
+func (p *packPicker) KeyMap() help.KeyMap { return p.keys }
+
+// Open lists the packs anew; current is the Ref of the open pack.
+func (p *packPicker) Open(current string) tea.Cmd {
+	p.current, p.loading, p.err = current, true, ""
+	c := p.catalog
 	return func() tea.Msg {
 		ch, err := c.Choices()
 		return packChoicesMsg{choices: ch, err: err}
 	}
 }
 
-func switchPackCmd(c PackCatalog, ref string) tea.Cmd {
+// Switch opens the pack ref names in the background.
+func (p *packPicker) Switch(ref string) tea.Cmd {
+	p.loading = true
+	c := p.catalog
 	return func() tea.Msg {
 		s, err := c.Switch(ref)
-		return packSwitchedMsg{session: s, err: err}
+		if err != nil {
+			return packSwitchedMsg{err: err}
+		}
+		return packSwitchedMsg{session: s, facts: readWorkspaceFacts(s.Checker, s.Workflow)}
 	}
 }
 
-func (p packPicker) view(current string) string {
+// Fail shows why the chosen pack was not opened.
+func (p *packPicker) Fail(reason string) {
+	p.loading = false
+	p.err = termsafe.Line(reason)
+}
+
+// Update implements component.
+func (p *packPicker) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case packChoicesMsg:
+		p.loading = false
+		p.choices = msg.choices
+		if msg.err != nil {
+			p.err = termsafe.Line(msg.err.Error())
+		}
+		p.selected = 0
+		for i, c := range p.choices {
+			if c.Ref == p.current {
+				p.selected = i
+			}
+		}
+	case tea.KeyMsg:
+		return p.updateKey(msg)
+	}
+	return nil
+}
+
+func (p *packPicker) updateKey(msg tea.KeyMsg) tea.Cmd {
+	k := p.keys
+	n := len(p.choices)
+	switch {
+	case key.Matches(msg, k.Up) && n > 0:
+		p.selected = (p.selected - 1 + n) % n
+	case key.Matches(msg, k.Down) && n > 0:
+		p.selected = (p.selected + 1) % n
+	case key.Matches(msg, k.Back):
+		return leave
+	case key.Matches(msg, k.Choose) && n > 0 && !p.loading:
+		c := p.choices[p.selected]
+		switch {
+		case c.Err != "":
+			return nil
+		case c.Ref == p.current:
+			// Already open: opening it again would lock it against itself.
+			return leave
+		}
+		ref := c.Ref
+		return func() tea.Msg { return packChosenMsg{ref: ref} }
+	}
+	return nil
+}
+
+// View implements component.
+func (p *packPicker) View() string {
+	current := p.current
 	lines := []string{p.st.title.Render("Lesson packs"),
 		p.st.muted.Render(ansi.Truncate("Install more with `shipshape pack install FILE`; they appear here.", p.width, "…")), ""}
 	if p.loading {
@@ -137,77 +213,4 @@ func (p packPicker) view(current string) string {
 		lines[i] = ansi.Truncate(lines[i], p.width, "")
 	}
 	return strings.Join(lines, "\n")
-}
-
-// openPacks shows the pack picker.
-func (m Model) openPacks() (Model, tea.Cmd) {
-	if m.cfg.Packs == nil {
-		return m, nil
-	}
-	m.screen = screenPacks
-	m.packs.loading, m.packs.err = true, ""
-	m.layout()
-	return m, listPacksCmd(m.cfg.Packs)
-}
-
-func (m Model) updatePacks(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
-	k := m.packs.keys
-	n := len(m.packs.choices)
-	switch {
-	case key.Matches(msg, k.Up) && n > 0:
-		m.packs.selected = (m.packs.selected - 1 + n) % n
-	case key.Matches(msg, k.Down) && n > 0:
-		m.packs.selected = (m.packs.selected + 1) % n
-	case key.Matches(msg, k.Back):
-		m.screen = screenList
-		m.layout()
-	case key.Matches(msg, k.Choose) && n > 0 && !m.packs.loading:
-		c := m.packs.choices[m.packs.selected]
-		if c.Err != "" {
-			return m, nil
-		}
-		if c.Ref == m.currentPackRef() {
-			// Already open: opening it again would lock it against itself.
-			m.screen = screenList
-			m.layout()
-			return m, nil
-		}
-		if m.ex.busy() || m.ex.running != nil || m.cl.running {
-			m.packs.err = "Finish or cancel the running exercise work first."
-			return m, nil
-		}
-		m.packs.loading = true
-		return m, switchPackCmd(m.cfg.Packs, c.Ref)
-	}
-	return m, nil
-}
-
-// switchTo replaces the pack and everything that depends on it.
-func (m Model) switchTo(s PackSession) (Model, tea.Cmd) {
-	m.ex.stopWatch()
-	m.gen++
-	m.cfg.Pack, m.cfg.Progress = s.Pack, s.Progress
-	m.cfg.Checker, m.cfg.Workflow, m.cfg.Checklist = s.Checker, s.Workflow, s.Checklist
-	m.progress = s.Progress.State()
-	m.notices = s.Progress.Notices()
-	m.readOnly = s.Progress.ReadOnly()
-	m.hints = map[string]int{}
-	m.pager = newPager(m.st)
-	m.pager.canCheck = s.Checker != nil
-	m.ex = newExerciseScreen(m.st, s.Pack, s.Workflow != nil)
-	m.cl = newChecklistScreen(m.st)
-	m.list.ResetFilter()
-	m.list.Select(0)
-	cmd := m.refreshList()
-	m.screen = screenList
-	m.layout()
-	return m, cmd
-}
-
-// currentPackRef is the Ref of the open pack in the picker's terms.
-func (m Model) currentPackRef() string {
-	if m.cfg.Pack.Source == course.BuiltinSource {
-		return ""
-	}
-	return m.cfg.Pack.ID
 }

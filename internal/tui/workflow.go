@@ -9,9 +9,9 @@ import (
 	"shipshape/internal/workspace"
 )
 
-// Checker runs an exercise's checks against the learner's image and
-// records the attempt in their progress. onEvent reports each check as it
-// starts and finishes. An error means nothing could be judged at all (no
+// Checker runs an exercise's checks against the learner's image; it saves
+// nothing (the TUI records the attempt through Progress.RecordAttempt).
+// onEvent reports each check as it starts and finishes. An error means nothing could be judged at all (no
 // daemon, say); it should read as advice.
 type Checker interface {
 	Check(ctx context.Context, ex *course.Exercise, onEvent func(check.Event)) (check.Report, error)

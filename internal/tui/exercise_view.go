@@ -1,0 +1,286 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"shipshape/internal/check"
+	"shipshape/internal/course"
+	"shipshape/internal/termsafe"
+)
+
+// Drawing the exercise screen: the check rows, then one lower area (a
+// question, the tasks, the activity log or the selected check's details),
+// then the verdict line.
+
+func (e *exerciseScreen) mark(row checkRow) string {
+	switch {
+	case row.running:
+		return e.spin.View()
+	case !row.done:
+		return e.st.muted.Render("·")
+	}
+	switch row.result.Status {
+	case check.StatusPass:
+		return e.st.ok.Render("✓")
+	case check.StatusFail:
+		return e.st.bad.Render("✗")
+	case check.StatusWarn:
+		return e.st.warn.Render("!")
+	case check.StatusSkip:
+		return e.st.muted.Render("-")
+	default:
+		return e.st.warn.Render("?")
+	}
+}
+
+// View implements component: the screen in e.height lines.
+func (e *exerciseScreen) View() string {
+	w := e.width
+	title := e.st.title.Render(fmt.Sprintf("Exercise %s · %s", termsafe.Line(e.exercise.ID), termsafe.Line(e.exercise.Title)))
+	var badges []string
+	switch {
+	case e.passed && e.report != nil && !e.report.Passed():
+		badges = append(badges, e.st.warn.Render("passed before"))
+	case e.passed:
+		badges = append(badges, e.st.ok.Render("passed"))
+	}
+	if e.watching {
+		badges = append(badges, e.st.warn.Render("● watching"))
+	}
+	if e.running != nil {
+		h := e.health
+		if h == "" {
+			h = "running"
+		}
+		badges = append(badges, e.st.warn.Render("▶ "+h))
+	}
+	lines := []string{joinEnds(title, strings.Join(badges, "  "), w)}
+	sub := ""
+	switch {
+	case e.workflow != nil && !e.hasProject:
+		sub = "no Dockerfile in " + e.dir + ": press i to write the starter there"
+	case e.checker != nil:
+		sub = "checking " + e.describe
+	}
+	lines = append(lines, e.st.muted.Render(ansi.Truncate(termsafe.Line(sub), w, "…")), "")
+	for i, row := range e.rows {
+		lines = append(lines, e.rowView(i, row))
+	}
+	lines = append(lines, e.st.muted.Render(strings.Repeat("─", w)))
+	footer := e.footerView()
+	room := e.height - len(lines) - 1
+	var lower []string
+	switch {
+	case e.confirm != confirmNone:
+		lower = e.confirmLines()
+	case e.importing:
+		lower = []string{e.st.header.Render("Import a Trivy JSON report of " + termsafe.Line(e.runImage) + ":"),
+			"  " + e.input.View(), e.st.muted.Render("  enter: use it for the check · esc: cancel"),
+			e.st.muted.Render("  make one with: trivy image --scanners vuln --format json --output report.json IMAGE")}
+	case e.showTasks:
+		lower = e.taskLines()
+	case e.showActivity || (e.op != opNone && e.op != opCheck):
+		lower = e.activityLines(room)
+	default:
+		lower = e.detailLines()
+	}
+	if len(lower) > room {
+		if e.showActivity && e.measure == nil {
+			lower = lower[len(lower)-room:] // the newest lines of a log
+		} else {
+			more := "  … (more with `shipshape check " + e.exercise.ID + "`)"
+			if e.showTasks {
+				more = "  … (the lesson lists every task; tab shows the log and check details)"
+			}
+			lower = append(lower[:max(0, room-1)], e.st.muted.Render(more))
+		}
+	}
+	lines = append(lines, lower...)
+	for len(lines) < e.height-1 {
+		lines = append(lines, "")
+	}
+	lines = append(lines, footer)
+	for i := range lines {
+		lines[i] = ansi.Truncate(lines[i], w, "")
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (e *exerciseScreen) rowView(i int, row checkRow) string {
+	cursor := "  "
+	if i == e.selected {
+		cursor = e.st.selected.Render("› ")
+	}
+	level := "required"
+	if !row.decl.Required() {
+		level = "advisory"
+	}
+	right := level
+	if row.done {
+		right = fmt.Sprintf("%s · %s", level, row.result.Duration.Round(100*time.Millisecond))
+	}
+	title := termsafe.Line(row.title)
+	if i == e.selected {
+		title = e.st.selected.Render(title)
+	}
+	return joinEnds(cursor+e.mark(row)+" "+title, e.st.muted.Render(right), e.width)
+}
+
+func (e *exerciseScreen) activityLines(room int) []string {
+	title := e.activityTitle
+	if e.op != opNone && e.op != opCheck {
+		title = e.spin.View() + " " + title
+	}
+	out := []string{e.st.header.Render(ansi.Truncate(termsafe.Line(title), e.width, "…"))}
+	if e.notice != "" {
+		// Wrapped, not cut: the notice is often the one thing to act on.
+		out = append(out, wrapLines(e.st.warn.Render(e.notice), e.width, "")...)
+	}
+	body := e.activity
+	if len(body) > room-len(out) && room > len(out) {
+		if e.measure != nil {
+			body = body[:room-len(out)] // a report reads from the top
+		} else {
+			body = body[len(body)-(room-len(out)):] // a log from its newest line
+		}
+	}
+	for _, l := range body {
+		out = append(out, "  "+l)
+	}
+	return out
+}
+
+// taskLines are the exercise's tasks, as the lesson declares them.
+func (e *exerciseScreen) taskLines() []string {
+	out := []string{e.st.header.Render("Tasks")}
+	for i, t := range e.exercise.Tasks {
+		out = append(out, wrapLines(fmt.Sprintf("%d. %s", i+1, termsafe.Line(t)), e.width-2, "   ")...)
+	}
+	return append(out, e.st.muted.Render("  tab: log and check details · h: a hint"))
+}
+
+// detailLines are the selected check's evidence, hint and lesson, and the
+// hints revealed so far.
+func (e *exerciseScreen) detailLines() []string {
+	var out []string
+	if e.notice != "" {
+		// Wrapped, not cut: the notice is often the one thing to act on.
+		out = append(out, wrapLines(e.st.warn.Render(e.notice), e.width, "")...)
+	}
+	if e.runErr != "" {
+		out = append(out, wrapLines(e.st.bad.Render("Could not check: ")+e.runErr, e.width, "")...)
+	} else if len(e.rows) > 0 {
+		row := e.rows[e.selected]
+		out = append(out, e.st.header.Render(termsafe.Line(row.title))+e.st.muted.Render(" ("+row.decl.Kind+")"))
+		switch {
+		case row.running:
+			out = append(out, e.st.muted.Render("  running…"))
+		case !row.done:
+			out = append(out, e.st.muted.Render("  not checked yet: press c"))
+		default:
+			for _, ev := range row.result.Evidence {
+				out = append(out, wrapLines("• "+termsafe.Line(ev), e.width-2, "  ")...)
+			}
+			if row.result.Status != check.StatusPass && row.result.Hint != "" {
+				out = append(out, wrapLines(e.st.warn.Render("hint: ")+termsafe.Line(row.result.Hint), e.width-2, "  ")...)
+			}
+			if row.result.Status != check.StatusPass && row.decl.Lesson != "" {
+				out = append(out, e.st.muted.Render("  learn: "+e.lessonRef(row.decl)))
+			}
+		}
+	}
+	for i := 0; i < e.hints && i < len(e.exercise.Hints); i++ {
+		out = append(out, wrapLines(e.st.warn.Render(fmt.Sprintf("hint %d/%d: ", i+1, len(e.exercise.Hints)))+termsafe.Line(e.exercise.Hints[i]), e.width-2, "  ")...)
+	}
+	return out
+}
+
+func (e *exerciseScreen) confirmLines() []string {
+	switch e.confirm {
+	case confirmSolution:
+		return []string{
+			e.st.warn.Render("Copy the reference solution of exercise " + e.exercise.ID + " into your workspace?"),
+			"  You have not passed this exercise yet; working it out yourself teaches more.",
+			"  Files of yours that differ are kept as FILE.backup-TIME.",
+			e.st.header.Render("  y: copy it   n: not now"),
+		}
+	case confirmReset:
+		return []string{
+			e.st.warn.Render("Reset " + e.resetFile + " to the starter's version?"),
+			"  Your version is kept as " + e.resetFile + ".backup-TIME.",
+			e.st.muted.Render("  ←/→ choose another file"),
+			e.st.header.Render("  y: reset it   n: keep it"),
+		}
+	}
+	return nil
+}
+
+// lessonRef names the lesson a check links to by its title and heading.
+func (e *exerciseScreen) lessonRef(d course.Check) string {
+	id, anchor := d.LessonRef()
+	i := -1
+	if e.pack != nil {
+		i = e.pack.Index(id)
+	}
+	if i < 0 {
+		return termsafe.Line(d.Lesson)
+	}
+	ref := fmt.Sprintf("lesson %d, %q", i+1, termsafe.Line(e.pack.Lessons[i].Title))
+	if anchor != "" {
+		ref += " › " + termsafe.Line(anchor)
+	}
+	return ref
+}
+
+func (e *exerciseScreen) footerView() string {
+	switch {
+	case e.op != opNone && e.canceled:
+		return e.st.warn.Render("cancelling: removing the containers this made…")
+	case e.op == opCheck:
+		done := 0
+		for _, r := range e.rows {
+			if r.done {
+				done++
+			}
+		}
+		return e.st.muted.Render(fmt.Sprintf("%s %d of %d checks done · %s · x cancels", e.spin.View(), done, len(e.rows), e.elapsed))
+	case e.op != opNone:
+		return e.st.muted.Render(fmt.Sprintf("%s working · %s · x cancels", e.spin.View(), e.elapsed))
+	case e.runErr != "":
+		if e.keys.BuildProd.Enabled() {
+			return e.st.bad.Render("not judged: fix the problem above, then press c (b builds your prod image here)")
+		}
+		return e.st.bad.Render("not judged: fix the problem above, then press c")
+	case e.report == nil:
+		if e.watching {
+			return e.st.muted.Render("watching for saved changes: they rebuild " + "prod and check again")
+		}
+		return e.st.muted.Render("press c to check, b to build your prod image first")
+	}
+	failed, warned := 0, 0
+	for _, r := range e.report.Results {
+		switch {
+		case r.Required && r.Status != check.StatusPass:
+			failed++
+		case r.Status == check.StatusWarn:
+			warned++
+		}
+	}
+	dur := e.report.Duration.Round(100 * time.Millisecond)
+	switch e.report.Outcome() {
+	case check.OutcomePassed:
+		msg := fmt.Sprintf("✓ exercise %s passed in %s", e.exercise.ID, dur)
+		if warned > 0 {
+			msg += fmt.Sprintf(" · %d advisory note(s)", warned)
+		}
+		return e.st.ok.Render(msg)
+	case check.OutcomeFailed:
+		return e.st.bad.Render(fmt.Sprintf("✗ %d required check(s) not passed · %s · fix, save, press c", failed, dur))
+	default:
+		return e.st.warn.Render(fmt.Sprintf("? %d required check(s) could not be judged · %s", failed, dur))
+	}
+}
