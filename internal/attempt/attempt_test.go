@@ -172,6 +172,22 @@ func TestCheckCannotJudge(t *testing.T) {
 	})
 }
 
+// An advisory Dockerfile check (Docker's build checks in 3.1) does not
+// stop an exercise judged by its image when there is no Dockerfile: it
+// reports the missing file itself.
+func TestAdvisoryDockerfileCheckDoesNotBlock(t *testing.T) {
+	eng := &fakeEngine{images: map[string]check.ImageInfo{"app:prod": healthy()}}
+	r := &Runner{Engines: &connector{eng: eng}, Reports: NewReports("")}
+	lint := course.Check{ID: "lint", Kind: "dockerfile.build_checks", Level: course.LevelAdvisory}
+	rep, err := r.Check(context.Background(), exercise(healthcheck, lint), Target{Image: "app:prod", Dir: workdir(t, "")}, nil)
+	if err != nil {
+		t.Fatalf("an advisory check stopped the exercise: %v", err)
+	}
+	if rep.Outcome() != check.OutcomePassed || rep.Results[1].Status == check.StatusPass {
+		t.Errorf("results %+v", rep.Results)
+	}
+}
+
 // The scan check reads the learner's report; one imported or scanned in
 // the session replaces it for that image only.
 func TestReportsLookup(t *testing.T) {

@@ -39,6 +39,17 @@ func NeedsDockerfile(specs []check.Spec) bool {
 	return false
 }
 
+// requiredOnly is the required checks of specs.
+func requiredOnly(specs []check.Spec) []check.Spec {
+	var out []check.Spec
+	for _, s := range specs {
+		if s.Required {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // NeedsScan reports whether a check of specs judges a Trivy report.
 func NeedsScan(specs []check.Spec) bool {
 	for _, s := range specs {
