@@ -69,13 +69,9 @@ func runCheck(ctx context.Context, a *app, exerciseID string, o checkOptions) er
 	if err != nil {
 		return err
 	}
-	ex, _ := pack.Exercise(exerciseID)
-	if ex == nil {
-		var ids []string
-		for _, e := range pack.Exercises() {
-			ids = append(ids, e.ID)
-		}
-		return usageError("no exercise %q in %s (exercises: %s)", exerciseID, pack.Title, strings.Join(ids, ", "))
+	ex, err := findExercise(pack, exerciseID)
+	if err != nil {
+		return err
 	}
 	target := attempt.Target{Dir: o.dir}
 	target.Image, target.DevImage = imagesOf(pack, o.image, o.devImage)
@@ -113,6 +109,18 @@ func runCheck(ctx context.Context, a *app, exerciseID string, o checkOptions) er
 		return &exitError{code: 2, err: fmt.Errorf("could not check exercise %s: %s", ex.ID, termsafe.Line(r.Reason()))}
 	}
 	return nil
+}
+
+// findExercise is the pack's exercise id, or a usage error that lists them.
+func findExercise(pack *course.Pack, id string) (*course.Exercise, error) {
+	if ex, _ := pack.Exercise(id); ex != nil {
+		return ex, nil
+	}
+	var ids []string
+	for _, e := range pack.Exercises() {
+		ids = append(ids, e.ID)
+	}
+	return nil, usageError("no exercise %q in %s (exercises: %s)", id, termsafe.Line(pack.Title), strings.Join(ids, ", "))
 }
 
 // imagesOf fills in the images to judge: flags win, then the pack's.

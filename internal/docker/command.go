@@ -242,16 +242,26 @@ func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 // repeated here because the adapter does not import the packs package.
 const ValidateRepo = "shipshape-validate"
 
+// GradeRepo is the repository `shipshape grade` tags students' images in
+// (grade.ImageRepo, which a test keeps equal).
+const GradeRepo = "shipshape-grade"
+
+// ownRepo reports whether ref is in a repository only shipshape tags in:
+// its images are built, recorded and removed by shipshape alone.
+func ownRepo(ref string) bool {
+	return strings.HasPrefix(ref, ValidateRepo+"/") || strings.HasPrefix(ref, GradeRepo+"/")
+}
+
 // RemoveBuiltImage removes the image tag ref that `shipshape pack
-// validate` built, and refuses anything else. The label BuildImage puts
+// validate` or `shipshape grade` built, and refuses anything else. The label BuildImage puts
 // on an image is no proof on its own, because labels are inherited: an
 // image the learner builds FROM one of shipshape's carries it too. So ref
-// must also be in ValidateRepo and be one of the image's own tags, and the
+// must also be in ValidateRepo or GradeRepo and be one of the image's own tags, and the
 // removal is by that tag (an image with other tags only loses this one).
 // A missing image is not an error.
 func (c *Client) RemoveBuiltImage(ctx context.Context, ref string) error {
-	if !strings.HasPrefix(ref, ValidateRepo+"/") {
-		return fmt.Errorf("refusing to remove image %q: only images in %s/ are removed", ref, ValidateRepo)
+	if !ownRepo(ref) {
+		return fmt.Errorf("refusing to remove image %q: only images in %s/ and %s/ are removed", ref, ValidateRepo, GradeRepo)
 	}
 	ctx, cancel := c.call(ctx)
 	defer cancel()
