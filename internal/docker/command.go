@@ -288,6 +288,29 @@ func (c *Client) RemoveBuiltImage(ctx context.Context, ref string) error {
 	return c.classify(fmt.Sprintf("remove image %q", ref), "", err)
 }
 
+// RemoveStepImage removes an untagged image that a classic build of this
+// client committed for one of its steps (its id is in the build's log)
+// and left behind because the build failed or was stopped: `docker build`
+// keeps those as cache, a grading run must not. An image with a tag, a
+// child or a container is left alone (no force).
+func (c *Client) RemoveStepImage(ctx context.Context, id string) error {
+	ctx, cancel := c.call(ctx)
+	defer cancel()
+	ii, err := c.api.ImageInspect(ctx, id)
+	if cerrdefs.IsNotFound(err) {
+		return nil
+	} else if err != nil {
+		return c.classify(fmt.Sprintf("inspect image %q", id), id, err)
+	}
+	if len(ii.RepoTags) > 0 {
+		return fmt.Errorf("refusing to remove image %s: it has a tag now (%s)", short(id), strings.Join(ii.RepoTags, ", "))
+	}
+	if _, err := c.api.ImageRemove(ctx, ii.ID, image.RemoveOptions{PruneChildren: true}); err != nil && !cerrdefs.IsNotFound(err) {
+		return c.classify(fmt.Sprintf("remove image %s", short(id)), "", err)
+	}
+	return nil
+}
+
 // withTag adds the implied ":latest" to a reference without a tag, the
 // form the daemon lists in RepoTags.
 func withTag(ref string) string {

@@ -21,6 +21,7 @@ import (
 	"shipshape/internal/attempt"
 	"shipshape/internal/check"
 	"shipshape/internal/course"
+	"shipshape/internal/docker"
 	"shipshape/internal/lab"
 	"shipshape/internal/scratch"
 	"shipshape/internal/termsafe"
@@ -57,10 +58,19 @@ type Plan struct {
 	DevImage string
 }
 
+// Engine is what grading needs of the Docker engine: what pack
+// validation needs (building and removing the images it built), and
+// removing what a build that failed left behind. The adapter in
+// internal/docker implements it.
+type Engine interface {
+	attempt.Builder
+	RemoveStepImage(ctx context.Context, id string) error
+}
+
 // Grader grades with one Docker connection.
 type Grader struct {
 	// Engine builds and removes the students' images.
-	Engine attempt.Builder
+	Engine Engine
 	// Runner judges them.
 	Runner *attempt.Runner
 	// Scratch is where the starter is copied to build the dev image.
@@ -138,7 +148,7 @@ func (g *Grader) Run(ctx context.Context, plan Plan, book *Book, done map[string
 	if s.dev == "" && attempt.NeedsDevImage(s.specs) {
 		tag := fmt.Sprintf("%s/%s:starter-%s", ImageRepo, tagPart(plan.Pack.ID+"-"+plan.Exercise.ID), run)
 		defer s.remove(ctx, tag)
-		if berr := g.buildStarter(rctx, plan, tag); berr != nil {
+		if berr := s.buildStarter(rctx, tag); berr != nil {
 			if ctx.Err() != nil {
 				return sum, ErrInterrupted
 			}
@@ -244,8 +254,15 @@ func (s *student) grade(ctx context.Context, st Student) (row Row, rep check.Rep
 	// Removed whatever happened, also after a timeout or Ctrl-C: a build
 	// cut short may still have tagged its image.
 	defer s.remove(ctx, tag)
+	var trace buildTrace
 	res, berr := s.g.Engine.BuildImage(sctx, lab.BuildRequest{Dir: st.Dir, Tag: tag, BuildArgs: s.plan.BuildArgs,
-		Labels: map[string]string{LabelStudent: st.Name}}, nil)
+		Labels: map[string]string{LabelStudent: st.Name}}, trace.see)
+	if sctx.Err() != nil {
+		s.awaitRemoved(ctx, st, trace.containers)
+	}
+	if !res.OK() {
+		s.removeSteps(ctx, trace.images)
+	}
 	switch {
 	case ctx.Err() != nil:
 		return row, rep, ctx.Err()
@@ -321,7 +338,8 @@ func malformed(dir string) string {
 
 // buildStarter builds the pack's starter once as tag, the dev image every
 // student's image is compared with, as pack validation does.
-func (g *Grader) buildStarter(ctx context.Context, plan Plan, tag string) error {
+func (s *student) buildStarter(ctx context.Context, tag string) error {
+	g, plan := s.g, s.plan
 	p := plan.Pack
 	if p.Workspace == nil {
 		return fmt.Errorf("exercise %s compares with a dev image, and the pack has no starter to build one from; pass --dev-image REF", plan.Exercise.ID)
@@ -334,7 +352,11 @@ func (g *Grader) buildStarter(ctx context.Context, plan Plan, tag string) error 
 	if _, err := workspace.Init(p.FS, p.Workspace.Starter, tmp, false); err != nil {
 		return fmt.Errorf("cannot copy the pack's starter: %w", err)
 	}
-	res, err := g.Engine.BuildImage(ctx, lab.BuildRequest{Dir: tmp, Tag: tag, BuildArgs: plan.BuildArgs}, nil)
+	var trace buildTrace
+	res, err := g.Engine.BuildImage(ctx, lab.BuildRequest{Dir: tmp, Tag: tag, BuildArgs: plan.BuildArgs}, trace.see)
+	if !res.OK() {
+		s.removeSteps(ctx, trace.images)
+	}
 	if err != nil {
 		return fmt.Errorf("cannot build the pack's starter as the dev image: %w", attempt.Reason(err))
 	}
@@ -343,6 +365,18 @@ func (g *Grader) buildStarter(ctx context.Context, plan Plan, tag string) error 
 			"pass --build-arg for its base image, or --dev-image REF", termsafe.Line(res.FailedStep), termsafe.Line(res.Error))
 	}
 	return nil
+}
+
+// removeSteps removes the images a build that did not finish committed
+// for its steps, newest first (children before parents).
+func (s *student) removeSteps(ctx context.Context, ids []string) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), removeTimeout)
+	defer cancel()
+	for i := len(ids) - 1; i >= 0; i-- {
+		if err := s.g.Engine.RemoveStepImage(rctx, ids[i]); err != nil {
+			s.cleanup.add("the step image "+ids[i], err)
+		}
+	}
 }
 
 // remove removes a student's image, also after ctx ended.
@@ -354,6 +388,64 @@ func (s *student) remove(ctx context.Context, tag string) {
 	}
 }
 
+// The classic builder's log names the container each step runs in and
+// the image it commits: "---> Running in 3f2a…", "Removing intermediate
+// container 3f2a…", "---> 9c1e…". A step answered from the cache says
+// "---> Using cache" instead, and its image is not this build's.
+var (
+	runningIn   = regexp.MustCompile(`^\s*---> Running in ([0-9a-f]{12,64})\s*$`)
+	removedStep = regexp.MustCompile(`^\s*Removing intermediate container [0-9a-f]{12,64}\s*$`)
+	stepImage   = regexp.MustCompile(`^\s*---> ([0-9a-f]{12,64})\s*$`)
+)
+
+// buildTrace collects, from a classic build's log, the containers it ran
+// steps in and the images it committed. When a build is cut short the
+// daemon kills and removes the step container, but only after the
+// request has ended; the images of the steps that did finish are left as
+// cache when the build does not produce the final image.
+type buildTrace struct {
+	containers, images []string
+	committed          bool
+}
+
+func (b *buildTrace) see(ev lab.BuildEvent) {
+	switch l := ev.Line; {
+	case runningIn.MatchString(l):
+		b.containers = append(b.containers, runningIn.FindStringSubmatch(l)[1])
+	case removedStep.MatchString(l):
+		b.committed = true
+	case b.committed && stepImage.MatchString(l):
+		b.images = append(b.images, stepImage.FindStringSubmatch(l)[1])
+		b.committed = false
+	}
+}
+
+// stepContainerGrace is how long the daemon gets to remove the step
+// container of a build that was stopped.
+const stepContainerGrace = 30 * time.Second
+
+// awaitRemoved waits until the daemon has removed the step containers of
+// st's stopped build, so that the run leaves none behind; one still there
+// after the grace is named in the cleanup note.
+func (s *student) awaitRemoved(ctx context.Context, st Student, ids []string) {
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), stepContainerGrace)
+	defer cancel()
+	for _, id := range ids {
+		for {
+			_, err := s.g.Engine.InspectContainer(wctx, id)
+			if docker.KindOf(err) == docker.NotFound {
+				break
+			}
+			if wctx.Err() != nil {
+				s.cleanup.add("the build container "+id+" of "+termsafe.Line(st.Name),
+					errors.New("the daemon has not removed it; remove it with `docker rm -f "+id+"`"))
+				return
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+}
+
 // engineProblem reports whether err is about the daemon or the machine,
 // not the student's work.
 func engineProblem(err error) bool {
@@ -361,7 +453,8 @@ func engineProblem(err error) bool {
 	return errors.As(err, &ep) && ep.EngineProblem()
 }
 
-// cleanupErrors collects the images a run could not remove.
+// cleanupErrors collects what a run could not remove: images, and step
+// containers of stopped builds that the daemon kept.
 type cleanupErrors struct {
 	mu   sync.Mutex
 	errs []error
@@ -379,7 +472,7 @@ func (c *cleanupErrors) err() error {
 	if len(c.errs) == 0 {
 		return nil
 	}
-	return fmt.Errorf("cannot make sure these images were removed (see `docker images %s/*` and remove them with `docker rmi`): %w",
+	return fmt.Errorf("cannot make sure everything the run made was removed (see `docker images %s/*`, and remove what is there with `docker rmi`): %w",
 		ImageRepo, errors.Join(c.errs...))
 }
 
