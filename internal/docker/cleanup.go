@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
@@ -129,6 +130,9 @@ func (c *Client) remove(ctx context.Context, mine func(ledger.Entry) bool) (Remo
 			errs = append(errs, err)
 		}
 	}
+	// Newest first: an image recorded while a build ran (a step's) is the
+	// parent of those recorded after it, and goes with them.
+	slices.Reverse(images)
 	for _, e := range images {
 		err := c.withCall(ctx, func(cctx context.Context) error { return c.removeImage(cctx, e) })
 		switch {

@@ -60,11 +60,14 @@ type Plan struct {
 
 // Engine is what grading needs of the Docker engine: what pack
 // validation needs (building and removing the images it built), and
-// removing what a build that failed left behind. The adapter in
+// removing what a build that failed left behind, also after a crash. The adapter in
 // internal/docker implements it.
 type Engine interface {
 	attempt.Builder
 	RemoveStepImage(ctx context.Context, id string) error
+	// TrackImage records an image in the ledger, for the next shipshape to
+	// remove should this one be killed.
+	TrackImage(ctx context.Context, ref string) error
 }
 
 // Grader grades with one Docker connection.
@@ -254,7 +257,7 @@ func (s *student) grade(ctx context.Context, st Student) (row Row, rep check.Rep
 	// Removed whatever happened, also after a timeout or Ctrl-C: a build
 	// cut short may still have tagged its image.
 	defer s.remove(ctx, tag)
-	var trace buildTrace
+	trace := buildTrace{record: s.recorder(ctx)}
 	res, berr := s.g.Engine.BuildImage(sctx, lab.BuildRequest{Dir: st.Dir, Tag: tag, BuildArgs: s.plan.BuildArgs,
 		Labels: map[string]string{LabelStudent: st.Name}}, trace.see)
 	if sctx.Err() != nil {
@@ -352,7 +355,7 @@ func (s *student) buildStarter(ctx context.Context, tag string) error {
 	if _, err := workspace.Init(p.FS, p.Workspace.Starter, tmp, false); err != nil {
 		return fmt.Errorf("cannot copy the pack's starter: %w", err)
 	}
-	var trace buildTrace
+	trace := buildTrace{record: s.recorder(ctx)}
 	res, err := g.Engine.BuildImage(ctx, lab.BuildRequest{Dir: tmp, Tag: tag, BuildArgs: plan.BuildArgs}, trace.see)
 	if !res.OK() {
 		s.removeSteps(ctx, trace.images)
@@ -365,6 +368,24 @@ func (s *student) buildStarter(ctx context.Context, tag string) error {
 			"pass --build-arg for its base image, or --dev-image REF", termsafe.Line(res.FailedStep), termsafe.Line(res.Error))
 	}
 	return nil
+}
+
+// recorder records a build's step images in the ledger as they are
+// committed, by their full id: after a kill -9 mid-build the next
+// shipshape removes them, as it removes the students' images. Those of a
+// build that finishes go with its image (they are its parents).
+func (s *student) recorder(ctx context.Context) func(string) {
+	return func(short string) {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), removeTimeout)
+		defer cancel()
+		info, err := s.g.Engine.InspectImage(rctx, short)
+		if err == nil {
+			err = s.g.Engine.TrackImage(rctx, info.ID)
+		}
+		if err != nil {
+			s.cleanup.add("the step image "+short, fmt.Errorf("cannot record it for removal after a crash: %w", err))
+		}
+	}
 }
 
 // removeSteps removes the images a build that did not finish committed
@@ -406,6 +427,8 @@ var (
 type buildTrace struct {
 	containers, images []string
 	committed          bool
+	// record, when not nil, gets each image as it is committed.
+	record func(id string)
 }
 
 func (b *buildTrace) see(ev lab.BuildEvent) {
@@ -415,8 +438,12 @@ func (b *buildTrace) see(ev lab.BuildEvent) {
 	case removedStep.MatchString(l):
 		b.committed = true
 	case b.committed && stepImage.MatchString(l):
-		b.images = append(b.images, stepImage.FindStringSubmatch(l)[1])
+		id := stepImage.FindStringSubmatch(l)[1]
+		b.images = append(b.images, id)
 		b.committed = false
+		if b.record != nil {
+			b.record(id)
+		}
 	}
 }
 
