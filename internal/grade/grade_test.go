@@ -10,10 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/docker/docker/api/types/container"
-	"github.com/docker/docker/api/types/filters"
-	"github.com/docker/docker/api/types/image"
-
 	"shipshape/internal/attempt"
 	"shipshape/internal/course"
 	"shipshape/internal/docker"
@@ -62,34 +58,20 @@ func workspaces(t *testing.T, e *dockertest.Env, files map[string]string) string
 	return root
 }
 
-// sessionImages lists the images that carry the test session's label:
-// the base, and everything built FROM it (which inherits the label),
-// intermediate images of the classic builder included.
 func sessionImages(t *testing.T, ctx context.Context, e *dockertest.Env) []string {
 	t.Helper()
-	is, err := e.API().ImageList(ctx, image.ListOptions{All: true, Filters: filters.NewArgs(filters.Arg("label", docker.LabelSession+"="+e.Docker.Session()))})
+	ids, err := e.ImagesFromBase(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ids []string
-	for _, i := range is {
-		ids = append(ids, i.ID)
-	}
-	slices.Sort(ids)
 	return ids
 }
 
-// containersOf lists every container made from the base or an image built
-// on it, the build's own intermediate containers included.
 func containersOf(t *testing.T, ctx context.Context, e *dockertest.Env) []string {
 	t.Helper()
-	cs, err := e.API().ContainerList(ctx, container.ListOptions{All: true, Filters: filters.NewArgs(filters.Arg("ancestor", e.Base))})
+	ids, err := e.ContainersFromBase(ctx)
 	if err != nil {
 		t.Fatal(err)
-	}
-	var ids []string
-	for _, c := range cs {
-		ids = append(ids, c.ID[:12]+" "+c.Image)
 	}
 	return ids
 }
