@@ -11,7 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"shipshape/internal/course"
 	"shipshape/internal/grade"
+	"shipshape/internal/report"
+	"shipshape/internal/workspace"
 )
 
 // gradeWorkspace is a 3.1 workspace on the busybox base; slow makes its
@@ -150,5 +153,69 @@ func TestGradeUsageErrors(t *testing.T) {
 	must(t, os.Mkdir(filepath.Join(dir, "ann"), 0o755))
 	if _, errOut, code := run(t, "", "--host", "unix:///nonexistent/docker.sock", "grade", "3.1", dir, "--out", filepath.Join(dir, "g")); code != 2 || errOut == "" {
 		t.Errorf("no daemon: exit %d, %q", code, errOut)
+	}
+}
+
+// TestGradeTaskAPI grades exercise 3.2 on the real Task API, built on the
+// python:3.13-slim twin when it is cached (else the busybox stand-in, as
+// the other end-to-end tests do): the reference solution passes, the
+// unchanged starter fails, and the pack's starter is built once as the dev
+// image the size comparison judges against, then removed like the rest.
+func TestGradeTaskAPI(t *testing.T) {
+	ctx, e := openDockerEnv(t, 12*time.Minute)
+	useStateDir(t)
+	base := pythonBase(t, ctx, e)
+	pack, err := course.Builtin(course.Options{CheckKind: checkKindValidator()})
+	must(t, err)
+	ex, _ := pack.Exercise("3.2")
+	root := t.TempDir()
+	for _, name := range []string{"solved", "unchanged"} {
+		ws := filepath.Join(root, name)
+		if _, err := workspace.Init(pack.FS, pack.Workspace.Starter, ws, false); err != nil {
+			t.Fatal(err)
+		}
+		if name == "solved" {
+			if _, err := workspace.Apply(pack.FS, ex.Solution, ws); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	imagesBefore, err := e.ImagesFromBase(ctx)
+	must(t, err)
+	out := filepath.Join(t.TempDir(), "grades")
+	start := time.Now()
+	stdout, errOut, code := run(t, "", "grade", "3.2", root, "--out", out, "--format", "json", "--jobs", "2",
+		"--build-arg", "PYTHON_IMAGE="+base.Ref)
+	t.Logf("graded in %s:\n%s%s", time.Since(start).Round(time.Second), stdout, errOut)
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	var gb grade.Gradebook
+	data, err := os.ReadFile(filepath.Join(out, grade.GradebookJSON))
+	must(t, err)
+	must(t, json.Unmarshal(data, &gb))
+	rows := map[string]grade.Row{}
+	for _, r := range gb.Students {
+		rows[r.Student] = r
+	}
+	solved, unchanged := rows["solved"], rows["unchanged"]
+	if !solved.Passed || solved.Score != solved.MaxScore || unchanged.Passed || unchanged.Status != grade.StatusGraded {
+		t.Errorf("gradebook:\n%s", data)
+	}
+	for _, c := range unchanged.Checks {
+		// The starter is the dev image: not smaller than itself.
+		if c.ID == "smaller-than-dev" && c.Status != "fail" {
+			t.Errorf("the unchanged starter against the dev image: %s", c.Status)
+		}
+	}
+	var doc report.CheckDoc
+	if data, err := os.ReadFile(filepath.Join(out, "solved.json")); err != nil || json.Unmarshal(data, &doc) != nil || !doc.Passed {
+		t.Errorf("solved.json: %v\n%s", err, data)
+	}
+	if cs, err := e.ContainersFromBase(ctx); err != nil || len(cs) > 0 {
+		t.Errorf("containers left: %v %v", cs, err)
+	}
+	if after, err := e.ImagesFromBase(ctx); err != nil || !slices.Equal(after, imagesBefore) {
+		t.Errorf("images before %v, after %v (%v)", imagesBefore, after, err)
 	}
 }
