@@ -130,6 +130,55 @@ func TestGradeResumesAfterKill(t *testing.T) {
 	}
 }
 
+// TestGradeInterrupt stops `shipshape grade` with SIGINT (Ctrl-C) while
+// the second student's build runs: it exits 2 saying how to go on, has
+// removed what it built by then, and its gradebook holds the finished
+// student with the others pending.
+func TestGradeInterrupt(t *testing.T) {
+	ctx, e := openDockerEnv(t, 4*time.Minute)
+	useStateDir(t)
+	root := t.TempDir()
+	for name, df := range map[string]string{"ann": gradeWorkspace(e.Base, false, false), "bob": gradeWorkspace(e.Base, true, false),
+		"cat": gradeWorkspace(e.Base, false, false)} {
+		must(t, os.MkdirAll(filepath.Join(root, name), 0o755))
+		must(t, os.WriteFile(filepath.Join(root, name, "Dockerfile"), []byte(df), 0o644))
+	}
+	out := filepath.Join(t.TempDir(), "grades")
+	imagesBefore, err := e.ImagesFromBase(ctx)
+	must(t, err)
+	cmd, _, errb := shipshape(t, nil, "", "", "grade", "3.1", root, "--out", out, "--jobs", "1")
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		if _, err := os.Stat(filepath.Join(out, "results", "ann.json")); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("ann was not graded in time:\n%s", errb)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	time.Sleep(4 * time.Second)
+	must(t, cmd.Process.Signal(os.Interrupt))
+	if code := waitExit(t, cmd, time.Minute); code != 2 || !strings.Contains(errb.String(), "interrupted with 1 of 3 students graded") ||
+		!strings.Contains(errb.String(), "--resume") {
+		t.Errorf("exit %d:\n%s", code, errb)
+	}
+	var gb grade.Gradebook
+	data, err := os.ReadFile(filepath.Join(out, grade.GradebookJSON))
+	must(t, err)
+	must(t, json.Unmarshal(data, &gb))
+	if len(gb.Students) != 1 || gb.Students[0].Student != "ann" || strings.Join(gb.Pending, ",") != "bob,cat" {
+		t.Errorf("gradebook:\n%s", data)
+	}
+	// Nothing is left, without waiting for another shipshape to sweep.
+	if cs, err := e.ContainersFromBase(ctx); err != nil || len(cs) > 0 {
+		t.Errorf("containers left: %v %v", cs, err)
+	}
+	if after, err := e.ImagesFromBase(ctx); err != nil || !slices.Equal(after, imagesBefore) {
+		t.Errorf("images before %v, after %v (%v)", imagesBefore, after, err)
+	}
+}
+
 func TestGradeUsageErrors(t *testing.T) {
 	useStateDir(t)
 	dir := t.TempDir()
