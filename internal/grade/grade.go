@@ -97,7 +97,8 @@ type Summary struct {
 	Resumed int
 	// Pending lists the students not graded (the run was interrupted).
 	Pending []string
-	// Cleanup names images that could not be removed, with why.
+	// Cleanup names what could not be removed (images, a stopped build's
+	// step container), with why; nil when everything was.
 	Cleanup error
 }
 

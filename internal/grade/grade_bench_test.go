@@ -109,7 +109,8 @@ func vmHWM() float64 {
 // machine has CPUs, beside its baseline in the same run: the same 30 one
 // after the other, each as an instructor's script would do it (build the
 // image, `shipshape check` it, remove it), timed as the sum of those. The
-// speedup is baseline over grade.
+// speedup is baseline over grade. SHIPSHAPE_BENCH_JOBS=N grades with N
+// jobs instead, to see where the daemon stops keeping up.
 //
 //	go test -run '^$' -bench BenchmarkGradeClass -benchtime 1x ./internal/grade
 func BenchmarkGradeClass(b *testing.B) {
