@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"path/filepath"
 	"sync"
 
@@ -23,46 +22,19 @@ type tuiCatalog struct {
 	store *progress.Store
 }
 
-// Choices lists the built-in course and every installed pack, broken ones
-// with their error so the learner sees why they cannot be opened.
+// Choices lists the built-in course and every installed pack.
 func (c *tuiCatalog) Choices() ([]tui.PackChoice, error) {
-	var out []tui.PackChoice
-	if b, err := course.Builtin(course.Options{}); err == nil {
-		out = append(out, tui.PackChoice{Ref: "", Title: b.Title, Version: b.Version, Where: "built-in"})
+	list, err := packs.Choices()
+	out := make([]tui.PackChoice, len(list))
+	for i, ch := range list {
+		out[i] = tui.PackChoice(ch)
 	}
-	st, err := packs.Default()
-	if err != nil {
-		return out, err
-	}
-	installed, err := st.List()
-	if err != nil {
-		return out, fmt.Errorf("cannot list installed packs: %w", err)
-	}
-	for _, p := range installed {
-		ch := tui.PackChoice{Ref: p.ID, Title: p.Title, Version: p.Version, Where: p.Path}
-		if ch.Title == "" {
-			ch.Title = p.ID
-		}
-		if p.Err != nil {
-			ch.Err = p.Err.Error()
-		}
-		out = append(out, ch)
-	}
-	return out, nil
+	return out, err
 }
 
 // Switch opens the pack ref names ("" for the built-in course).
 func (c *tuiCatalog) Switch(ref string) (tui.PackSession, error) {
-	var pack *course.Pack
-	var err error
-	if ref == "" {
-		pack, err = course.Builtin(course.Options{CheckKind: checkKindValidator()})
-	} else {
-		var st *packs.Store
-		if st, err = packs.Default(); err == nil {
-			pack, err = st.Open(ref)
-		}
-	}
+	pack, err := packs.Open(ref, course.Options{CheckKind: checkKindValidator()})
 	if err != nil {
 		return tui.PackSession{}, err
 	}

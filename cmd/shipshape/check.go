@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"strings"
@@ -69,13 +68,9 @@ func runCheck(ctx context.Context, a *app, exerciseID string, o checkOptions) er
 	if err != nil {
 		return err
 	}
-	ex, _ := pack.Exercise(exerciseID)
-	if ex == nil {
-		var ids []string
-		for _, e := range pack.Exercises() {
-			ids = append(ids, e.ID)
-		}
-		return usageError("no exercise %q in %s (exercises: %s)", exerciseID, pack.Title, strings.Join(ids, ", "))
+	ex, err := findExercise(pack, exerciseID)
+	if err != nil {
+		return err
 	}
 	target := attempt.Target{Dir: o.dir}
 	target.Image, target.DevImage = imagesOf(pack, o.image, o.devImage)
@@ -115,6 +110,18 @@ func runCheck(ctx context.Context, a *app, exerciseID string, o checkOptions) er
 	return nil
 }
 
+// findExercise is the pack's exercise id, or a usage error that lists them.
+func findExercise(pack *course.Pack, id string) (*course.Exercise, error) {
+	if ex, _ := pack.Exercise(id); ex != nil {
+		return ex, nil
+	}
+	var ids []string
+	for _, e := range pack.Exercises() {
+		ids = append(ids, e.ID)
+	}
+	return nil, usageError("no exercise %q in %s (exercises: %s)", id, termsafe.Line(pack.Title), strings.Join(ids, ", "))
+}
+
 // imagesOf fills in the images to judge: flags win, then the pack's.
 func imagesOf(pack *course.Pack, image, devImage string) (string, string) {
 	prod, dev := pack.Images()
@@ -129,47 +136,10 @@ func imagesOf(pack *course.Pack, image, devImage string) (string, string) {
 
 // writeCheckReport writes rep in format to output (a file) or stdout.
 func writeCheckReport(a *app, ex *course.Exercise, rep check.Report, format report.Format, output string) error {
-	out := a.stdout
-	var file *os.File
-	var err error
-	if output != "" {
-		file, err = os.Create(output)
-		if err != nil {
-			return &exitError{code: 2, err: fmt.Errorf("cannot write the results: %w", err)}
-		}
-		out = file
-	}
-	err = report.Check(out, format, ex, rep)
-	if format == report.FormatGitHub && err == nil {
-		err = appendJobSummary(func(w io.Writer) error { return report.CheckSummary(w, ex, rep) })
-	}
-	if file != nil {
-		if cerr := file.Close(); err == nil {
-			err = cerr
-		}
-	}
-	if err != nil {
+	if err := report.WriteCheck(a.stdout, output, format, ex, rep); err != nil {
 		return &exitError{code: 2, err: fmt.Errorf("cannot write the results: %w", err)}
 	}
 	return nil
-}
-
-// appendJobSummary adds Markdown to the GitHub Actions job summary, the
-// file $GITHUB_STEP_SUMMARY names, when it is set.
-func appendJobSummary(write func(io.Writer) error) error {
-	path := os.Getenv("GITHUB_STEP_SUMMARY")
-	if path == "" {
-		return nil
-	}
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-	if err != nil {
-		return fmt.Errorf("cannot append to the job summary: %w", err)
-	}
-	err = write(f)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 // couldNotCheck ends a check that could not run (exit 2, the reason on

@@ -77,16 +77,7 @@ func runChecklist(ctx context.Context, a *app, o checklistOptions) error {
 	if st, err := a.loadProgress(pack); err == nil {
 		ticked = st.Checklist
 	}
-	switch format {
-	case report.FormatJSON:
-		err = report.ChecklistJSON(a.stdout, cl.Image, cl.ImageID, cl.Items, ticked)
-	case report.FormatGitHub:
-		err = report.ChecklistGitHub(a.stdout, o.dir, cl.Image, cl.ImageID, cl.Items, ticked)
-	case report.FormatSARIF:
-		err = report.ChecklistSARIF(a.stdout, o.dir, cl.Items)
-	default:
-		report.ChecklistText(a.stdout, cl.Image, cl.ImageID, cl.Items, ticked)
-	}
+	err = report.Checklist(a.stdout, format, o.dir, cl.Image, cl.ImageID, cl.Items, ticked)
 	if err != nil {
 		return &exitError{code: 2, err: fmt.Errorf("cannot write the checklist: %w", err)}
 	}

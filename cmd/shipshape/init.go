@@ -2,13 +2,11 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"path/filepath"
-	"sort"
 
 	"github.com/spf13/cobra"
 
-	"shipshape/internal/termsafe"
+	"shipshape/internal/report"
 	"shipshape/internal/workspace"
 )
 
@@ -48,29 +46,7 @@ you pass, or earlier if you confirm.`,
 				return err
 			}
 			abs, _ := filepath.Abs(dir)
-			fmt.Fprintf(a.stdout, "Wrote %d file(s) of the starter to %s", len(res.Written), termsafe.Line(abs))
-			if len(res.Unchanged) > 0 {
-				fmt.Fprintf(a.stdout, " (%d already up to date)", len(res.Unchanged))
-			}
-			fmt.Fprintln(a.stdout, ".")
-			var kept []string
-			for f, b := range res.BackedUp {
-				kept = append(kept, fmt.Sprintf("  your %s is kept as %s", termsafe.Line(f), termsafe.Line(b)))
-			}
-			sort.Strings(kept)
-			for _, k := range kept {
-				fmt.Fprintln(a.stdout, k)
-			}
-			first := ""
-			if exs := pack.Exercises(); len(exs) > 0 {
-				first = " (then open exercise " + termsafe.Line(exs[0].ID) + ")"
-			}
-			packFlag := ""
-			if a.packPath != "" {
-				packFlag = " --pack " + termsafe.Line(a.packPath)
-			}
-			fmt.Fprintf(a.stdout, "\nNext:\n  cd %s\n  docker build -t %s .\n  shipshape%s%s\n",
-				termsafe.Line(dir), termsafe.Line(pack.Workspace.DevImage), packFlag, first)
+			report.Init(a.stdout, pack, res, abs, dir, a.packPath)
 			return nil
 		},
 	}

@@ -14,7 +14,6 @@ import (
 	"shipshape/internal/docker"
 	"shipshape/internal/human"
 	"shipshape/internal/ids"
-	"shipshape/internal/packarchive"
 	"shipshape/internal/packs"
 	"shipshape/internal/report"
 	"shipshape/internal/scaffold"
@@ -92,17 +91,7 @@ Exit status: 0 installed, 1 the pack was refused (the reasons are printed),
 			for _, w := range inst.Warnings {
 				fmt.Fprintln(a.stderr, "shipshape: warning: "+termsafe.Text(w.String()))
 			}
-			title := termsafe.Line(inst.Title)
-			switch inst.Replaced {
-			case inst.Version:
-				fmt.Fprintf(a.stdout, "Reinstalled %s %s (%s).\n", termsafe.Line(inst.ID), termsafe.Line(inst.Version), title)
-			case "":
-				fmt.Fprintf(a.stdout, "Installed %s %s (%s).\n", termsafe.Line(inst.ID), termsafe.Line(inst.Version), title)
-			default:
-				fmt.Fprintf(a.stdout, "Updated %s from %s to %s (%s). Progress of lessons and exercises whose ids did not change is kept.\n",
-					termsafe.Line(inst.ID), termsafe.Line(inst.Replaced), termsafe.Line(inst.Version), title)
-			}
-			fmt.Fprintf(a.stdout, "Open it with: shipshape --pack %s\n", termsafe.Line(inst.ID))
+			report.Installed(a.stdout, inst)
 			return nil
 		},
 	}
@@ -110,13 +99,7 @@ Exit status: 0 installed, 1 the pack was refused (the reasons are printed),
 
 // packRefused turns a refusal into exit status 1 with every problem listed.
 func packRefused(err error) error {
-	var pe *course.Error
-	var ee *packarchive.EntryError
-	switch {
-	case errors.As(err, &pe), errors.Is(err, course.ErrNewerFormat), errors.As(err, &ee),
-		errors.Is(err, packarchive.ErrUnsafe), errors.Is(err, packarchive.ErrLimit),
-		errors.Is(err, packarchive.ErrCorrupt), errors.Is(err, packarchive.ErrUnknownFormat),
-		errors.Is(err, packarchive.ErrUnsupported), errors.Is(err, packs.ErrRefused):
+	if packs.Refused(err) {
 		return &exitError{code: 1, err: err}
 	}
 	return err

@@ -197,7 +197,7 @@ Progress is kept on this machine, in $XDG_STATE_HOME/shipshape
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return &exitError{code: 2, err: fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath())}
 	})
-	root.AddCommand(newListCmd(a), newProgressCmd(a), newVersionCmd(a), newCheckCmd(a), newDoctorCmd(a), newChecklistCmd(a))
+	root.AddCommand(newListCmd(a), newProgressCmd(a), newVersionCmd(a), newCheckCmd(a), newGradeCmd(a), newDoctorCmd(a), newChecklistCmd(a))
 	root.AddCommand(newInitCmd(a))
 	root.AddCommand(newPackCmd(a))
 	return root

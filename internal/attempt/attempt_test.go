@@ -293,3 +293,21 @@ func TestUnjudgedReport(t *testing.T) {
 		}
 	}
 }
+
+func TestNeedsDevImage(t *testing.T) {
+	for _, tc := range []struct {
+		spec check.Spec
+		want bool
+	}{
+		{check.Spec{Kind: "image.smaller_than"}, true},
+		{check.Spec{Kind: "image.smaller_than", Params: map[string]any{"than": "dev"}}, true},
+		{check.Spec{Kind: "image.smaller_than", Params: map[string]any{"than": "python:3.13"}}, false},
+		{check.Spec{Kind: "container.command", Params: map[string]any{"image": "dev"}}, true},
+		{check.Spec{Kind: "container.command", Params: map[string]any{"argv": []any{"true"}}}, false},
+		{check.Spec{Kind: "image.size_max"}, false},
+	} {
+		if got := NeedsDevImage([]check.Spec{tc.spec}); got != tc.want {
+			t.Errorf("%s %v: %v, want %v", tc.spec.Kind, tc.spec.Params, got, tc.want)
+		}
+	}
+}

@@ -50,6 +50,25 @@ func requiredOnly(specs []check.Spec) []check.Spec {
 	return out
 }
 
+// NeedsDevImage reports whether a check of specs judges the dev image:
+// image.smaller_than against "dev" (its default), or a container.command
+// run in it.
+func NeedsDevImage(specs []check.Spec) bool {
+	for _, s := range specs {
+		switch s.Kind {
+		case "image.smaller_than":
+			if than, _ := s.Params["than"].(string); than == "" || than == "dev" {
+				return true
+			}
+		case "container.command":
+			if img, _ := s.Params["image"].(string); img == "dev" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // NeedsScan reports whether a check of specs judges a Trivy report.
 func NeedsScan(specs []check.Spec) bool {
 	for _, s := range specs {

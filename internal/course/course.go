@@ -95,15 +95,26 @@ type Exercise struct {
 // Check declares one check an exercise is judged by. Kind names a check
 // kind of the check engine; Params are that kind's parameters.
 type Check struct {
-	ID     string
-	Kind   string
-	Level  string
+	ID    string
+	Kind  string
+	Level string
+	// Points is what the check is worth when `shipshape grade` scores an
+	// attempt: DefaultPoints unless the pack says otherwise.
+	Points int
 	Params map[string]any
 	Hint   string
 	// Lesson points at the lesson (and optional "#anchor") that teaches the fix.
 	Lesson string
 	Line   int
 }
+
+// The points a check is worth when the pack gives none, and the most it
+// may give: a bound that keeps a typo (1000 for 10) from swamping a
+// gradebook.
+const (
+	DefaultPoints = 1
+	MaxPoints     = 100
+)
 
 // Required reports whether a failure of this check fails the exercise.
 func (c Check) Required() bool { return c.Level != LevelAdvisory }

@@ -74,9 +74,11 @@ type exerciseYAML struct {
 }
 
 type checkYAML struct {
-	ID     string         `yaml:"id"`
-	Kind   string         `yaml:"kind"`
-	Level  string         `yaml:"level"`
+	ID    string `yaml:"id"`
+	Kind  string `yaml:"kind"`
+	Level string `yaml:"level"`
+	// Points is decoded as written: YAML would truncate 1.5 into an int.
+	Points any            `yaml:"points"`
 	Params map[string]any `yaml:"params"`
 	Hint   string         `yaml:"hint"`
 	Lesson string         `yaml:"lesson"`
@@ -353,11 +355,19 @@ func loadExercise(ex *exerciseYAML, file string, at func(...any) int, ps *proble
 		if level == LevelRequired {
 			required++
 		}
+		points := DefaultPoints
+		if c.Points != nil {
+			n, ok := c.Points.(int)
+			if !ok || n < 0 || n > MaxPoints {
+				ps.add(file, cat("points"), "check points %#v must be a whole number from 0 to %d (omit it for %d)", c.Points, MaxPoints, DefaultPoints)
+			}
+			points = n
+		}
 		requireText(ps, file, cat("hint"), "check hint", c.Hint)
 		if c.Lesson == "" {
 			ps.add(file, cat("lesson"), "check %q needs lesson: the lesson (and #anchor) that teaches the fix", c.ID)
 		}
-		e.Checks = append(e.Checks, Check{ID: c.ID, Kind: c.Kind, Level: level, Params: c.Params,
+		e.Checks = append(e.Checks, Check{ID: c.ID, Kind: c.Kind, Level: level, Points: points, Params: c.Params,
 			Hint: strings.TrimSpace(c.Hint), Lesson: c.Lesson, Line: line})
 	}
 	if len(ex.Checks) > 0 && required == 0 {

@@ -97,8 +97,26 @@ func TestLoadGoodPack(t *testing.T) {
 	if ex.Checks[0].Line != 14 {
 		t.Errorf("check line = %d, want 14", ex.Checks[0].Line)
 	}
+	if ex.Checks[0].Points != DefaultPoints {
+		t.Errorf("points of a check without points: = %d, want %d", ex.Checks[0].Points, DefaultPoints)
+	}
 	if ex.Checks[1].Params["extra"] != 1 {
 		t.Errorf("params = %v", ex.Checks[1].Params)
+	}
+}
+
+func TestLoadPoints(t *testing.T) {
+	for _, n := range []int{0, 5, MaxPoints} {
+		f := goodFiles()
+		f["two.md"] = strings.Replace(goodLessonTwo, "level: advisory", fmt.Sprintf("level: advisory\n      points: %d", n), 1)
+		p, err := Load(packFS(f), "test", Options{})
+		if err != nil {
+			t.Fatalf("points %d: %v", n, err)
+		}
+		ex, _ := p.Exercise("3.1")
+		if got := ex.Checks[1].Points; got != n {
+			t.Errorf("points: %d, want %d", got, n)
+		}
 	}
 }
 
@@ -147,6 +165,18 @@ func TestLoadProblems(t *testing.T) {
 		{"unknown lesson link", func(f map[string]string) {
 			f["two.md"] = strings.Replace(goodLessonTwo, "lesson: two", "lesson: three", 1)
 		}, `two.md:18: check "secrets" links to lesson "three"`, 1},
+		{"negative points", func(f map[string]string) {
+			f["two.md"] = strings.Replace(goodLessonTwo, "level: advisory", "level: advisory\n      points: -1", 1)
+		}, `two.md:21: check points -1 must be a whole number from 0 to 100`, 1},
+		{"too many points", func(f map[string]string) {
+			f["two.md"] = strings.Replace(goodLessonTwo, "level: advisory", "level: advisory\n      points: 101", 1)
+		}, `two.md:21: check points 101 must be a whole number from 0 to 100`, 1},
+		{"fractional points", func(f map[string]string) {
+			f["two.md"] = strings.Replace(goodLessonTwo, "level: advisory", "level: advisory\n      points: 1.5", 1)
+		}, `two.md:21: check points 1.5 must be a whole number from 0 to 100`, 1},
+		{"points as text", func(f map[string]string) {
+			f["two.md"] = strings.Replace(goodLessonTwo, "level: advisory", "level: advisory\n      points: \"2\"", 1)
+		}, `two.md:21: check points "2" must be a whole number`, 1},
 		{"bad level", func(f map[string]string) {
 			f["two.md"] = strings.Replace(goodLessonTwo, "level: advisory", "level: optional", 1)
 		}, `two.md:20: check level "optional"`, 1},

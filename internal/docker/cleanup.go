@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
@@ -129,8 +130,17 @@ func (c *Client) remove(ctx context.Context, mine func(ledger.Entry) bool) (Remo
 			errs = append(errs, err)
 		}
 	}
+	// Newest first: an image recorded while a build ran (a step's) is the
+	// parent of those recorded after it, and goes with them.
+	slices.Reverse(images)
 	for _, e := range images {
-		err := c.withCall(ctx, func(cctx context.Context) error { return c.removeImage(cctx, e) })
+		rm := func(cctx context.Context) error { return c.removeImage(cctx, e) }
+		err := c.withCall(ctx, rm)
+		// A build stopped by a crash leaves the daemon removing its step
+		// container, which holds the step's image for a moment.
+		for try := 0; try < 5 && isConflict(err) && sleep(ctx, time.Second); try++ {
+			err = c.withCall(ctx, rm)
+		}
 		switch {
 		case err == nil:
 			r.Images++
@@ -187,6 +197,13 @@ func (c *Client) removeImage(ctx context.Context, e ledger.Entry) error {
 		return nil
 	}
 	return c.classify(fmt.Sprintf("remove image %q", e.Ref), "", err)
+}
+
+// isConflict reports whether err is the daemon's refusal because of
+// another object (a container using an image).
+func isConflict(err error) bool {
+	var de *Error
+	return errors.As(err, &de) && cerrdefs.IsConflict(de.Err)
 }
 
 // errNotShipshapes marks a refusal to remove an object that shipshape did

@@ -240,16 +240,26 @@ func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 // repeated here because the adapter does not import the packs package.
 const ValidateRepo = "shipshape-validate"
 
+// GradeRepo is the repository `shipshape grade` tags students' images in
+// (grade.ImageRepo, which a test keeps equal).
+const GradeRepo = "shipshape-grade"
+
+// ownRepo reports whether ref is in a repository only shipshape tags in:
+// its images are built, recorded and removed by shipshape alone.
+func ownRepo(ref string) bool {
+	return strings.HasPrefix(ref, ValidateRepo+"/") || strings.HasPrefix(ref, GradeRepo+"/")
+}
+
 // RemoveBuiltImage removes the image tag ref that `shipshape pack
-// validate` built, and refuses anything else. The label BuildImage puts
+// validate` or `shipshape grade` built, and refuses anything else. The label BuildImage puts
 // on an image is no proof on its own, because labels are inherited: an
 // image the learner builds FROM one of shipshape's carries it too. So ref
-// must also be in ValidateRepo and be one of the image's own tags, and the
+// must also be in ValidateRepo or GradeRepo and be one of the image's own tags, and the
 // removal is by that tag (an image with other tags only loses this one).
 // A missing image is not an error.
 func (c *Client) RemoveBuiltImage(ctx context.Context, ref string) error {
-	if !strings.HasPrefix(ref, ValidateRepo+"/") {
-		return fmt.Errorf("refusing to remove image %q: only images in %s/ are removed", ref, ValidateRepo)
+	if !ownRepo(ref) {
+		return fmt.Errorf("refusing to remove image %q: only images in %s/ and %s/ are removed", ref, ValidateRepo, GradeRepo)
 	}
 	ctx, cancel := c.call(ctx)
 	defer cancel()
@@ -274,6 +284,29 @@ func (c *Client) RemoveBuiltImage(ctx context.Context, ref string) error {
 		return nil
 	}
 	return c.classify(fmt.Sprintf("remove image %q", ref), "", err)
+}
+
+// RemoveStepImage removes an untagged image that a classic build of this
+// client committed for one of its steps (its id is in the build's log)
+// and left behind because the build failed or was stopped: `docker build`
+// keeps those as cache, a grading run must not. An image with a tag, a
+// child or a container is left alone (no force).
+func (c *Client) RemoveStepImage(ctx context.Context, id string) error {
+	ctx, cancel := c.call(ctx)
+	defer cancel()
+	ii, err := c.api.ImageInspect(ctx, id)
+	if cerrdefs.IsNotFound(err) {
+		return nil
+	} else if err != nil {
+		return c.classify(fmt.Sprintf("inspect image %q", id), id, err)
+	}
+	if len(ii.RepoTags) > 0 {
+		return fmt.Errorf("refusing to remove image %s: it has a tag now (%s)", short(id), strings.Join(ii.RepoTags, ", "))
+	}
+	if _, err := c.api.ImageRemove(ctx, ii.ID, image.RemoveOptions{PruneChildren: true}); err != nil && !cerrdefs.IsNotFound(err) {
+		return c.classify(fmt.Sprintf("remove image %s", short(id)), "", err)
+	}
+	return nil
 }
 
 // withTag adds the implied ":latest" to a reference without a tag, the

@@ -92,6 +92,11 @@ func (c *Client) BuildImage(ctx context.Context, req lab.BuildRequest, onEvent f
 			opts.Labels[check.LabelSource] = check.SourceLabel(b, abs)
 		}
 	}
+	for k, v := range req.Labels {
+		if _, own := opts.Labels[k]; !own {
+			opts.Labels[k] = v
+		}
+	}
 	op := "build " + req.Tag
 	var res lab.BuildResult
 	var err error
@@ -143,9 +148,9 @@ func (c *Client) BuildImage(ctx context.Context, req lab.BuildRequest, onEvent f
 		return res, err
 	}
 	res.ImageID = info.ID
-	if strings.HasPrefix(req.Tag, ValidateRepo+"/") {
-		// pack validate's images are shipshape's own: recorded, a kill -9
-		// during validation leaves them for the next start to remove.
+	if ownRepo(req.Tag) {
+		// pack validate's and grade's images are shipshape's own: recorded,
+		// a kill -9 during a run leaves them for the next start to remove.
 		e := c.entry(ledger.Image)
 		e.Ref, e.ID = withTag(req.Tag), info.ID
 		_ = c.ledger.Record(e)

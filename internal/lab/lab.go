@@ -61,6 +61,9 @@ type BuildRequest struct {
 	// "none" for a build that needs nothing from outside (an offline
 	// wheelhouse), "" for the engine's default.
 	Network string
+	// Labels are added to the image's (never replacing shipshape's own),
+	// e.g. the student `shipshape grade` built it for.
+	Labels map[string]string
 }
 
 // BuildEvent is one piece of build progress.

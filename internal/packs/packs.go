@@ -97,6 +97,17 @@ type refusal struct{ msg string }
 func (r *refusal) Error() string        { return r.msg }
 func (r *refusal) Is(target error) bool { return target == ErrRefused }
 
+// Refused reports whether err means the pack was refused (its problems
+// are in the message) rather than that something else went wrong.
+func Refused(err error) bool {
+	var pe *course.Error
+	var ee *packarchive.EntryError
+	return errors.As(err, &pe) || errors.Is(err, course.ErrNewerFormat) || errors.As(err, &ee) ||
+		errors.Is(err, packarchive.ErrUnsafe) || errors.Is(err, packarchive.ErrLimit) ||
+		errors.Is(err, packarchive.ErrCorrupt) || errors.Is(err, packarchive.ErrUnknownFormat) ||
+		errors.Is(err, packarchive.ErrUnsupported) || errors.Is(err, ErrRefused)
+}
+
 func refuse(format string, args ...any) error { return &refusal{msg: fmt.Sprintf(format, args...)} }
 
 // ErrNotInstalled is matched by the error for an id with no installed pack.

@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -42,6 +43,31 @@ func ParseFormat(s string, allowed ...Format) (Format, error) {
 		list = strings.Join(names[:n-1], ", ") + " or " + names[n-1]
 	}
 	return "", fmt.Errorf("unknown --format %q: use %s", s, list)
+}
+
+// WriteCheck writes rep in format f to the file output, or to stdout when
+// output is "". In GitHub Actions (format github) the job summary gets a
+// table of the checks too.
+func WriteCheck(stdout io.Writer, output string, f Format, ex *course.Exercise, rep check.Report) error {
+	out := stdout
+	var file *os.File
+	if output != "" {
+		var err error
+		if file, err = os.Create(output); err != nil {
+			return err
+		}
+		out = file
+	}
+	err := Check(out, f, ex, rep)
+	if f == FormatGitHub && err == nil {
+		err = AppendJobSummary(func(w io.Writer) error { return CheckSummary(w, ex, rep) })
+	}
+	if file != nil {
+		if cerr := file.Close(); err == nil {
+			err = cerr
+		}
+	}
+	return err
 }
 
 // Check writes rep in format f.

@@ -9,6 +9,21 @@ import (
 	"shipshape/internal/termsafe"
 )
 
+// Checklist writes the judged checklist in format f (text, json, github or
+// sarif); dir is the workspace, where annotations point.
+func Checklist(w io.Writer, f Format, dir, image, imageID string, items []checklist.ItemResult, ticked map[string]bool) error {
+	switch f {
+	case FormatJSON:
+		return ChecklistJSON(w, image, imageID, items, ticked)
+	case FormatGitHub:
+		return ChecklistGitHub(w, dir, image, imageID, items, ticked)
+	case FormatSARIF:
+		return ChecklistSARIF(w, dir, items)
+	}
+	ChecklistText(w, image, imageID, items, ticked)
+	return nil
+}
+
 // ChecklistDoc is the stable shape of `checklist --format json`.
 type ChecklistDoc struct {
 	Image   string             `json:"image"`

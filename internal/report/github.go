@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -154,4 +155,22 @@ func ChecklistGitHub(w io.Writer, dir, image, imageID string, items []checklist.
 		}
 	}
 	return nil
+}
+
+// AppendJobSummary adds Markdown to the GitHub Actions job summary, the
+// file $GITHUB_STEP_SUMMARY names, when it is set.
+func AppendJobSummary(write func(io.Writer) error) error {
+	path := os.Getenv("GITHUB_STEP_SUMMARY")
+	if path == "" {
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("cannot append to the job summary: %w", err)
+	}
+	err = write(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }

@@ -396,3 +396,42 @@ func TarOf(files map[string]string) io.Reader {
 	_ = tw.Close()
 	return &buf
 }
+
+// ImagesFromBase lists the IDs of the images that carry the session's
+// label, sorted: the base, the fixtures, and every image built FROM them
+// (which inherits the label), the classic builder's step images included.
+// A test compares the lists before and after to see what was left.
+func (e *Env) ImagesFromBase(ctx context.Context) ([]string, error) {
+	is, err := e.api.ImageList(ctx, image.ListOptions{All: true, Filters: filters.NewArgs(
+		filters.Arg("label", docker.LabelSession+"="+e.Docker.Session()))})
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, 0, len(is))
+	for _, i := range is {
+		ids = append(ids, i.ID)
+	}
+	sort.Strings(ids)
+	return ids, nil
+}
+
+// ContainersFromBase lists the containers, running or not, of the base
+// image or an image built on it, a build's own step containers included.
+func (e *Env) ContainersFromBase(ctx context.Context) ([]string, error) {
+	cs, err := e.api.ContainerList(ctx, container.ListOptions{All: true, Filters: filters.NewArgs(filters.Arg("ancestor", e.Base))})
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, c := range cs {
+		ids = append(ids, short(c.ID)+" "+c.Image)
+	}
+	return ids, nil
+}
+
+func short(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}
