@@ -29,6 +29,14 @@ func TestValidateParams(t *testing.T) {
 		{"container.healthy", map[string]any{"max_startup_seconds": 2.5}, ""},
 		{"container.healthy", map[string]any{"max_startup_seconds": -1}, `parameter "max_startup_seconds"`},
 		{"image.nope", nil, `unknown check kind "image.nope"`},
+		{"container.healthy", map[string]any{"network": "default"}, ""},
+		{"container.healthy", map[string]any{"network": "none"}, ""},
+		{"image.user_nonroot", map[string]any{"network": "default"}, ""},
+		{"container.readonly_rootfs", map[string]any{"network": "default"}, ""},
+		{"container.graceful_shutdown", map[string]any{"network": "default"}, ""},
+		{"container.healthy", map[string]any{"network": "host"}, `parameter "network": "host" is not one of none, default`},
+		{"container.healthy", map[string]any{"network": true}, `parameter "network": must be a string`},
+		{"image.no_secrets", map[string]any{"network": "default"}, `unknown parameter "network"`},
 	}
 	for _, tc := range tests {
 		err := ValidateParams(tc.kind, tc.params)
@@ -131,8 +139,8 @@ func TestInstruction(t *testing.T) {
 		"COPY . . # buildkit":                        "COPY . .",
 		"":                                           "(no instruction recorded: an imported or base layer)",
 	} {
-		if got := instruction(in); got != want {
-			t.Errorf("instruction(%q) = %q, want %q", in, got, want)
+		if got := Instruction(in); got != want {
+			t.Errorf("Instruction(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
