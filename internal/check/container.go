@@ -169,7 +169,10 @@ func awaitHealthy(ctx context.Context, d Docker, w *watched, deadline time.Durat
 			if ctx.Err() != nil {
 				return waitOutcome{v: errorVerdict("stopped waiting", ctx.Err())}
 			}
-			return waitOutcome{v: errorVerdict("the event stream broke", err)}
+			// The daemon went away (stopped, restarted, its socket
+			// closed) or broke the stream: either way nothing can be
+			// judged from here on.
+			return waitOutcome{v: errorVerdict("lost the connection to the Docker daemon while waiting for the container (did it stop or restart?)", err)}
 		case <-tick.C:
 			st, err := d.InspectContainer(ctx, id)
 			if err != nil {
