@@ -235,7 +235,12 @@ func cannotRun(log []Probe) bool {
 		return false
 	}
 	for _, p := range log[len(log)-3:] {
-		missing := p.ExitCode == 126 || p.ExitCode == 127 || p.ExitCode == -1 ||
+		// Docker gives -1 to a probe it could not exec and to one it
+		// killed at --timeout; only the first can never succeed (on a
+		// loaded machine a correct probe can take longer than its
+		// timeout for a while).
+		timedOut := p.ExitCode == -1 && strings.Contains(p.Output, "exceeded timeout")
+		missing := p.ExitCode == 126 || p.ExitCode == 127 || (p.ExitCode == -1 && !timedOut) ||
 			(p.ExitCode != 0 && missingCommand.MatchString(p.Output) && !strings.Contains(p.Output, "HTTP"))
 		if !missing {
 			return false

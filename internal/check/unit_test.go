@@ -156,6 +156,12 @@ func TestCannotRun(t *testing.T) {
 	if cannotRun([]Probe{p(1, "wget: server returned error: HTTP/1.1 404 Not Found"), p(1, ""), p(1, "")}) {
 		t.Error("an ordinary failure taken for a missing command")
 	}
+	// Docker reports a probe that ran past --timeout with exit -1 too: a
+	// slow machine, not a missing command.
+	timedOut := "Health check exceeded timeout (3s)"
+	if cannotRun([]Probe{p(-1, timedOut), p(-1, timedOut), p(-1, timedOut)}) {
+		t.Error("probes that timed out taken for a command that cannot run")
+	}
 	if cannotRun([]Probe{p(127, ""), p(127, "")}) {
 		t.Error("two probes are too few")
 	}
