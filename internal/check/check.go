@@ -247,6 +247,10 @@ type env struct {
 
 	mu     sync.Mutex
 	images map[string]*imageEntry
+	// apps are the containers checks share, by network mode (see
+	// appRun); extra are those made for checks evaluated outside Run.
+	apps  map[bool]*appRun
+	extra []*appRun
 }
 
 type imageEntry struct {
@@ -295,13 +299,20 @@ func (e *Engine) Run(ctx context.Context, specs []Spec, target Target, onEvent f
 		onEvent(ev)
 	}
 
+	checks := make([]Check, len(specs))
+	buildErrs := make([]error, len(specs))
+	for i, spec := range specs {
+		checks[i], buildErrs[i] = Build(spec)
+	}
+	en.planApps(checks)
 	sem := make(chan struct{}, e.parallel)
 	var wg sync.WaitGroup
 	for i, spec := range specs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c, buildErr := Build(spec)
+			c, buildErr := checks[i], buildErrs[i]
+			defer en.release(c)
 			title := spec.Kind
 			if buildErr == nil {
 				title = c.Title()
@@ -327,6 +338,7 @@ func (e *Engine) Run(ctx context.Context, specs []Spec, target Target, onEvent f
 		}()
 	}
 	wg.Wait()
+	en.closeApps(ctx)
 	if target.Image != "" && e.docker != nil {
 		if info, err := en.image(ctx, target.Image); err == nil {
 			rep.ImageID = info.ID
@@ -397,6 +409,8 @@ type verdict struct {
 	status   Status
 	evidence []string
 	advice   string
+	// cause is the error of a StatusError verdict.
+	cause error
 }
 
 func pass(ev ...string) verdict { return verdict{status: StatusPass, evidence: ev} }
@@ -408,7 +422,7 @@ type adviser interface{ Advice() string }
 // errorVerdict turns an error into StatusError, keeping the adapter's
 // advice (what the learner can do) when there is one.
 func errorVerdict(what string, err error, ev ...string) verdict {
-	v := verdict{status: StatusError, evidence: append([]string{what + ": " + err.Error()}, ev...)}
+	v := verdict{status: StatusError, evidence: append([]string{what + ": " + err.Error()}, ev...), cause: err}
 	var a adviser
 	if errors.As(err, &a) {
 		v.advice = a.Advice()

@@ -9,11 +9,35 @@ import (
 	"time"
 )
 
+// networkParam is the parameter with which a pack gives the container of
+// a check the engine's default network ("default"). Without it ("none")
+// the container has none: a probe of the container's own loopback still
+// works, a missing default bridge cannot fail the verdict, and an
+// untrusted image has no way out. An app that must reach a service before
+// it turns healthy needs "default".
+const networkParam = "network"
+
+var networkParamDef = paramDef{typ: paramString, oneOf: []string{"none", "default"}}
+
+// wantsNetwork reports whether a check's container gets the engine's
+// default network.
+func wantsNetwork(p params) bool { return p.str(networkParam, "none") == "default" }
+
+// withNetwork adds the network parameter to a kind's parameters.
+func withNetwork(defs map[string]paramDef) map[string]paramDef {
+	out := map[string]paramDef{networkParam: networkParamDef}
+	for k, v := range defs {
+		out[k] = v
+	}
+	return out
+}
+
 func init() {
 	kinds["container.healthy"] = &kind{
 		docker: true,
-		params: map[string]paramDef{"max_startup_seconds": {typ: paramNumber},
-			"max_report_seconds": {typ: paramNumber}, "target_report_seconds": {typ: paramNumber}},
+		app:    appPeer,
+		params: withNetwork(map[string]paramDef{"max_startup_seconds": {typ: paramNumber},
+			"max_report_seconds": {typ: paramNumber}, "target_report_seconds": {typ: paramNumber}}),
 		title: func(p params) string {
 			if m, ok := p.num("max_startup_seconds"); ok {
 				return fmt.Sprintf("Becomes healthy within %gs", m)
@@ -22,8 +46,10 @@ func init() {
 		},
 		eval: evalHealthy,
 	}
-	kinds["container.readonly_rootfs"] = &kind{docker: true, title: fixedTitle("Runs with a read-only root filesystem"), eval: evalReadonly}
-	kinds["container.graceful_shutdown"] = &kind{docker: true, title: fixedTitle("Shuts down cleanly on SIGTERM"), eval: evalGraceful}
+	kinds["container.readonly_rootfs"] = &kind{docker: true, params: withNetwork(nil),
+		title: fixedTitle("Runs with a read-only root filesystem"), eval: evalReadonly}
+	kinds["container.graceful_shutdown"] = &kind{docker: true, app: appStopper, params: withNetwork(nil),
+		title: fixedTitle("Shuts down cleanly on SIGTERM"), eval: evalGraceful}
 }
 
 // maxProbeGrace bounds the grace added to an image's start period while a
@@ -59,29 +85,60 @@ func probePlan(img *Healthcheck, fast, limit time.Duration) (Healthcheck, time.D
 	return plan, min(deadline, limit)
 }
 
-// waitOutcome is what waitHealthy observed.
+// waitOutcome is what awaitHealthy observed.
 type waitOutcome struct {
 	healthy bool
 	elapsed time.Duration
 	v       verdict // set when not healthy
 }
 
-// waitHealthy starts container id and waits for Docker to report it
-// healthy. The event subscription is made before the start, so a fast
-// healthy event is never missed; a slow poll of the probe log runs beside
-// it to give up early on probes that cannot ever run (missing curl...).
-func (en *env) waitHealthy(ctx context.Context, id string, deadline time.Duration) waitOutcome {
+// watched is a container whose events are followed from before its start.
+type watched struct {
+	id      string
+	started time.Time
+	events  <-chan ContainerEvent
+	errs    <-chan error
+	cancel  context.CancelFunc
+}
+
+// startWatched subscribes to the events of container id and then starts
+// it, so a fast healthy event is never missed. The subscription lasts
+// until ctx ends or the caller calls cancel.
+func startWatched(ctx context.Context, d Docker, id string) (*watched, *verdict) {
 	wctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	events, errs, err := en.docker.WatchContainer(wctx, id)
+	events, errs, err := d.WatchContainer(wctx, id)
 	if err != nil {
-		return waitOutcome{v: errorVerdict("cannot watch the container's events", err)}
+		cancel()
+		v := errorVerdict("cannot watch the container's events", err)
+		return nil, &v
 	}
-	start := time.Now()
-	if err := en.docker.StartContainer(ctx, id); err != nil {
-		return waitOutcome{v: startFailure(ctx, err)}
+	w := &watched{id: id, started: time.Now(), events: events, errs: errs, cancel: cancel}
+	if err := d.StartContainer(ctx, id); err != nil {
+		cancel()
+		v := startFailure(ctx, err)
+		return nil, &v
 	}
-	timer := time.NewTimer(deadline)
+	return w, nil
+}
+
+// waitHealthy starts container id and waits at most deadline for Docker
+// to report it healthy.
+func waitHealthy(ctx context.Context, d Docker, id string, deadline time.Duration) waitOutcome {
+	w, bad := startWatched(ctx, d, id)
+	if bad != nil {
+		return waitOutcome{v: *bad}
+	}
+	defer w.cancel()
+	return awaitHealthy(ctx, d, w, deadline)
+}
+
+// awaitHealthy follows a started container until Docker reports it
+// healthy or unhealthy, it exits, or deadline after its start has passed.
+// A slow poll of the probe log runs beside the events to give up early on
+// probes that cannot ever run (missing curl...).
+func awaitHealthy(ctx context.Context, d Docker, w *watched, deadline time.Duration) waitOutcome {
+	id, start, events, errs := w.id, w.started, w.events, w.errs
+	timer := time.NewTimer(time.Until(start.Add(deadline)))
 	defer timer.Stop()
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
@@ -98,11 +155,11 @@ func (en *env) waitHealthy(ctx context.Context, id string, deadline time.Duratio
 			case ev.Health == "unhealthy":
 				return waitOutcome{elapsed: time.Since(start), v: fail(append([]string{
 					fmt.Sprintf("Docker reported the container unhealthy %s after start", round(time.Since(start)))},
-					en.failureEvidence(id)...)...)}
+					failureEvidence(d, id)...)...)}
 			case ev.Action == "die":
 				return waitOutcome{elapsed: time.Since(start), v: fail(append([]string{
 					fmt.Sprintf("the container exited with code %d %s after start, before it was healthy", ev.ExitCode, round(time.Since(start)))},
-					en.failureEvidence(id)...)...)}
+					failureEvidence(d, id)...)...)}
 			}
 		case err, ok := <-errs:
 			if !ok {
@@ -112,9 +169,12 @@ func (en *env) waitHealthy(ctx context.Context, id string, deadline time.Duratio
 			if ctx.Err() != nil {
 				return waitOutcome{v: errorVerdict("stopped waiting", ctx.Err())}
 			}
-			return waitOutcome{v: errorVerdict("the event stream broke", err)}
+			// The daemon went away (stopped, restarted, its socket
+			// closed) or broke the stream: either way nothing can be
+			// judged from here on.
+			return waitOutcome{v: errorVerdict("lost the connection to the Docker daemon while waiting for the container (did it stop or restart?)", err)}
 		case <-tick.C:
-			st, err := en.docker.InspectContainer(ctx, id)
+			st, err := d.InspectContainer(ctx, id)
 			if err != nil {
 				continue
 			}
@@ -124,21 +184,26 @@ func (en *env) waitHealthy(ctx context.Context, id string, deadline time.Duratio
 			if !st.Running {
 				return waitOutcome{elapsed: time.Since(start), v: fail(append([]string{
 					fmt.Sprintf("the container exited with code %d before it was healthy", st.ExitCode)},
-					en.failureEvidence(id)...)...)}
+					failureEvidence(d, id)...)...)}
 			}
 			if cannotRun(st.HealthLog) {
 				return waitOutcome{elapsed: time.Since(start), v: fail(append([]string{
 					"the probe command cannot run in this image (command not found or not executable), so it will never succeed"},
-					en.failureEvidence(id)...)...)}
+					failureEvidence(d, id)...)...)}
 			}
 		case <-timer.C:
-			return waitOutcome{elapsed: time.Since(start), v: fail(append([]string{
-				fmt.Sprintf("not healthy %s after start (Docker still says %q)", round(deadline), en.healthOf(id))},
-				en.failureEvidence(id)...)...)}
+			return notHealthyBy(d, id, deadline)
 		case <-ctx.Done():
 			return waitOutcome{v: errorVerdict("stopped waiting", ctx.Err())}
 		}
 	}
+}
+
+// notHealthyBy is the outcome of a wait that reached its deadline.
+func notHealthyBy(d Docker, id string, deadline time.Duration) waitOutcome {
+	return waitOutcome{elapsed: deadline, v: fail(append([]string{
+		fmt.Sprintf("not healthy %s after start (Docker still says %q)", round(deadline), healthOf(d, id))},
+		failureEvidence(d, id)...)...)}
 }
 
 // startFailure sorts a failed start: engine trouble cannot be judged, but a
@@ -170,7 +235,12 @@ func cannotRun(log []Probe) bool {
 		return false
 	}
 	for _, p := range log[len(log)-3:] {
-		missing := p.ExitCode == 126 || p.ExitCode == 127 || p.ExitCode == -1 ||
+		// Docker gives -1 to a probe it could not exec and to one it
+		// killed at --timeout; only the first can never succeed (on a
+		// loaded machine a correct probe can take longer than its
+		// timeout for a while).
+		timedOut := p.ExitCode == -1 && strings.Contains(p.Output, "exceeded timeout")
+		missing := p.ExitCode == 126 || p.ExitCode == 127 || (p.ExitCode == -1 && !timedOut) ||
 			(p.ExitCode != 0 && missingCommand.MatchString(p.Output) && !strings.Contains(p.Output, "HTTP"))
 		if !missing {
 			return false
@@ -179,10 +249,10 @@ func cannotRun(log []Probe) bool {
 	return true
 }
 
-func (en *env) healthOf(id string) string {
+func healthOf(d Docker, id string) string {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	st, err := en.docker.InspectContainer(ctx, id)
+	st, err := d.InspectContainer(ctx, id)
 	if err != nil {
 		return "unknown"
 	}
@@ -191,11 +261,11 @@ func (en *env) healthOf(id string) string {
 
 // failureEvidence gathers the last probe results and log lines, with a
 // fresh context so it works after a timeout too.
-func (en *env) failureEvidence(id string) []string {
+func failureEvidence(d Docker, id string) []string {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var ev []string
-	if st, err := en.docker.InspectContainer(ctx, id); err == nil {
+	if st, err := d.InspectContainer(ctx, id); err == nil {
 		log := st.HealthLog
 		if len(log) > 3 {
 			log = log[len(log)-3:]
@@ -211,7 +281,7 @@ func (en *env) failureEvidence(id string) []string {
 			ev = append(ev, "the container was killed for running out of memory")
 		}
 	}
-	if logs, err := en.docker.Logs(ctx, id, 5); err == nil {
+	if logs, err := d.Logs(ctx, id, 5); err == nil {
 		for _, l := range strings.Split(strings.TrimRight(logs, "\n"), "\n") {
 			if l = oneLine(l, 200); l != "" {
 				ev = append(ev, "log: "+l)
@@ -228,10 +298,52 @@ func round(d time.Duration) time.Duration {
 	return d.Round(100 * time.Millisecond)
 }
 
-// healthSpec builds the container spec and deadline for waiting on img.
-func (en *env) healthSpec(info ImageInfo, limit time.Duration) (ContainerSpec, time.Duration) {
-	plan, deadline := probePlan(info.Healthcheck, en.engine.fastProbe, limit)
-	return ContainerSpec{Image: info.ID, Purpose: "health", Healthcheck: &plan}, deadline
+// HealthContainer is how the checks run an image to see it healthy: the
+// container spec with the image's own probe command, timeout and retries
+// at the fast pace (see probePlan), and how long to wait at most (never
+// more than limit). ok is false when the image declares no probe; spec
+// then runs the image as it is. The exercise workflow runs and measures
+// images with it, so it sees what the checks judge.
+func HealthContainer(info ImageInfo, purpose string, fast, limit time.Duration) (spec ContainerSpec, deadline time.Duration, ok bool) {
+	spec = ContainerSpec{Image: info.ID, Purpose: purpose}
+	if !hasHealthcheck(info.Healthcheck) {
+		return spec, 0, false
+	}
+	plan, deadline := probePlan(info.Healthcheck, fast, limit)
+	spec.Healthcheck = &plan
+	return spec, deadline, true
+}
+
+// HealthError is why a container did not become healthy: the verdict's
+// evidence, first line first (probe output and log lines follow).
+type HealthError struct {
+	Evidence []string
+	err      error
+}
+
+func (e *HealthError) Error() string {
+	if len(e.Evidence) == 0 {
+		return "the container did not become healthy"
+	}
+	return clean(e.Evidence[0])
+}
+
+// Unwrap gives the engine's error when the wait itself failed.
+func (e *HealthError) Unwrap() error { return e.err }
+
+// WaitHealthy starts the created container id and waits at most deadline
+// for Docker to report it healthy, as container.healthy does. It returns
+// the time from start to healthy, or a *HealthError.
+func WaitHealthy(ctx context.Context, d Docker, id string, deadline time.Duration) (time.Duration, error) {
+	w := waitHealthy(ctx, d, id, deadline)
+	if w.healthy {
+		return w.elapsed, nil
+	}
+	ev := make([]string, len(w.v.evidence))
+	for i, e := range w.v.evidence {
+		ev[i] = clean(e)
+	}
+	return 0, &HealthError{Evidence: ev, err: w.v.cause}
 }
 
 func evalHealthy(ctx context.Context, en *env, p params) verdict {
@@ -250,27 +362,38 @@ func evalHealthy(ctx context.Context, en *env, p params) verdict {
 	if hasMax {
 		limit = time.Duration(maxStart*float64(time.Second)) + time.Second
 	}
-	spec, deadline := en.healthSpec(info, limit)
-	return en.withContainer(ctx, spec, func(id string) verdict {
-		w := en.waitHealthy(ctx, id, deadline)
-		if !w.healthy {
-			w.v.evidence = append(w.v.evidence, describeHealthcheck(info.Healthcheck))
-			return w.v
+	spec, deadline, _ := HealthContainer(info, "health", en.engine.fastProbe, limit)
+	a, bad := en.app(ctx, info, p)
+	w := waitOutcome{}
+	if bad != nil {
+		w.v = copyVerdict(*bad)
+	} else {
+		w = a.waitHealthy(ctx, en.docker, deadline)
+	}
+	if !w.healthy {
+		w.v.evidence = append(w.v.evidence, describeHealthcheck(info.Healthcheck))
+		return w.v
+	}
+	msg := fmt.Sprintf("healthy %s after start (probing every %s for the check; the image's interval is %s)",
+		round(w.elapsed), spec.Healthcheck.Interval, dur(info.Healthcheck.Interval, DefaultHealthInterval))
+	if v, judged := en.judgeSchedule(ctx, info.Healthcheck, w.elapsed, p, msg); judged {
+		return v
+	}
+	if hasMax {
+		limitS := time.Duration(maxStart * float64(time.Second))
+		if w.elapsed > limitS {
+			return fail(fmt.Sprintf("startup took %s > %s", round(w.elapsed), limitS), msg)
 		}
-		msg := fmt.Sprintf("healthy %s after start (probing every %s for the check; the image's interval is %s)",
-			round(w.elapsed), spec.Healthcheck.Interval, dur(info.Healthcheck.Interval, DefaultHealthInterval))
-		if v, judged := en.judgeSchedule(ctx, info.Healthcheck, w.elapsed, p, msg); judged {
-			return v
-		}
-		if hasMax {
-			limitS := time.Duration(maxStart * float64(time.Second))
-			if w.elapsed > limitS {
-				return fail(fmt.Sprintf("startup took %s > %s", round(w.elapsed), limitS), msg)
-			}
-			return pass(fmt.Sprintf("startup took %s ≤ %s", round(w.elapsed), limitS), msg)
-		}
-		return pass(msg)
-	})
+		return pass(fmt.Sprintf("startup took %s ≤ %s", round(w.elapsed), limitS), msg)
+	}
+	return pass(msg)
+}
+
+// copyVerdict copies a verdict that several checks share, so one check
+// adding evidence does not change another's.
+func copyVerdict(v verdict) verdict {
+	v.evidence = append([]string(nil), v.evidence...)
+	return v
 }
 
 // judgeSchedule holds the image's own probe schedule against the pack's
@@ -323,21 +446,40 @@ const stableFor = 3 * time.Second
 // without HEALTHCHECK, until it has kept running for stableFor.
 func (en *env) runUntilReady(ctx context.Context, id string, info ImageInfo, deadline time.Duration) (string, *verdict) {
 	if hasHealthcheck(info.Healthcheck) {
-		w := en.waitHealthy(ctx, id, deadline)
-		if !w.healthy {
-			return "", &w.v
-		}
-		return fmt.Sprintf("healthy %s after start", round(w.elapsed)), nil
+		return healthyMessage(waitHealthy(ctx, en.docker, id, deadline))
 	}
 	if err := en.docker.StartContainer(ctx, id); err != nil {
 		v := startFailure(ctx, err)
 		return "", &v
 	}
+	return en.keepsRunning(ctx, id, time.Now())
+}
+
+// appReady is runUntilReady for the attempt's shared container, which is
+// started already.
+func (en *env) appReady(ctx context.Context, a *appRun, info ImageInfo, deadline time.Duration) (string, *verdict) {
+	if hasHealthcheck(info.Healthcheck) {
+		return healthyMessage(a.waitHealthy(ctx, en.docker, deadline))
+	}
+	return en.keepsRunning(ctx, a.id, a.w.started)
+}
+
+func healthyMessage(w waitOutcome) (string, *verdict) {
+	if !w.healthy {
+		v := copyVerdict(w.v)
+		return "", &v
+	}
+	return fmt.Sprintf("healthy %s after start", round(w.elapsed)), nil
+}
+
+// keepsRunning waits until stableFor after started and reports whether the
+// container still runs.
+func (en *env) keepsRunning(ctx context.Context, id string, started time.Time) (string, *verdict) {
 	select {
 	case <-ctx.Done():
 		v := errorVerdict("stopped waiting", ctx.Err())
 		return "", &v
-	case <-time.After(stableFor):
+	case <-time.After(time.Until(started.Add(stableFor))):
 	}
 	st, err := en.docker.InspectContainer(ctx, id)
 	if err != nil {
@@ -345,22 +487,22 @@ func (en *env) runUntilReady(ctx context.Context, id string, info ImageInfo, dea
 		return "", &v
 	}
 	if !st.Running {
-		v := fail(append([]string{fmt.Sprintf("the container exited with code %d within %s", st.ExitCode, stableFor)}, en.failureEvidence(id)...)...)
+		v := fail(append([]string{fmt.Sprintf("the container exited with code %d within %s", st.ExitCode, stableFor)}, failureEvidence(en.docker, id)...)...)
 		return "", &v
 	}
 	return fmt.Sprintf("still running %s after start (the image has no HEALTHCHECK to wait for)", stableFor), nil
 }
 
-func evalReadonly(ctx context.Context, en *env, _ params) verdict {
+func evalReadonly(ctx context.Context, en *env, p params) verdict {
 	info, bad := en.targetImage(ctx)
 	if bad != nil {
 		return *bad
 	}
-	spec, deadline := ContainerSpec{Image: info.ID}, stableFor+10*time.Second
-	if hasHealthcheck(info.Healthcheck) {
-		spec, deadline = en.healthSpec(info, en.engine.healthCap)
+	spec, deadline, hasHealth := HealthContainer(info, "readonly", en.engine.fastProbe, en.engine.healthCap)
+	if !hasHealth {
+		deadline = stableFor + 10*time.Second
 	}
-	spec.Purpose = "readonly"
+	spec.Network = wantsNetwork(p)
 	spec.ReadOnlyRootfs = true
 	spec.Tmpfs = map[string]string{"/tmp": ""}
 	return en.withContainer(ctx, spec, func(id string) verdict {
@@ -373,47 +515,70 @@ func evalReadonly(ctx context.Context, en *env, _ params) verdict {
 	})
 }
 
-func evalGraceful(ctx context.Context, en *env, _ params) verdict {
+func evalGraceful(ctx context.Context, en *env, p params) verdict {
 	info, bad := en.targetImage(ctx)
 	if bad != nil {
 		return *bad
 	}
-	spec, deadline := ContainerSpec{Image: info.ID}, stableFor+10*time.Second
+	deadline := stableFor + 10*time.Second
 	if hasHealthcheck(info.Healthcheck) {
-		spec, deadline = en.healthSpec(info, en.engine.healthCap)
+		_, deadline, _ = HealthContainer(info, "", en.engine.fastProbe, en.engine.healthCap)
 	}
-	spec.Purpose = "shutdown"
+	if a := en.apps[wantsNetwork(p)]; a != nil && a.stopper.CompareAndSwap(false, true) {
+		a, bad := en.app(ctx, info, p)
+		if bad != nil {
+			v := copyVerdict(*bad)
+			v.evidence = append([]string{"the container must run before it can be stopped:"}, v.evidence...)
+			return v
+		}
+		msg, notReady := en.appReady(ctx, a, info, deadline)
+		// The checks reading the container go first: this one ends it.
+		select {
+		case <-a.peersDone:
+		case <-ctx.Done():
+			return errorVerdict("stopped waiting", ctx.Err())
+		}
+		return en.judgeStop(ctx, a.id, info, msg, notReady)
+	}
+	spec, _, _ := HealthContainer(info, "shutdown", en.engine.fastProbe, en.engine.healthCap)
+	spec.Network = wantsNetwork(p)
+	spec.StopTimeout = en.engine.stopTimeout
+	return en.withContainer(ctx, spec, func(id string) verdict {
+		msg, notReady := en.runUntilReady(ctx, id, info, deadline)
+		return en.judgeStop(ctx, id, info, msg, notReady)
+	})
+}
+
+// judgeStop stops a container that was started, ready (msg) or not
+// (notReady), and judges how it ended.
+func (en *env) judgeStop(ctx context.Context, id string, info ImageInfo, msg string, notReady *verdict) verdict {
 	timeout := en.engine.stopTimeout
-	spec.StopTimeout = timeout
 	signal := info.StopSignal
 	if signal == "" {
 		signal = "SIGTERM"
 	}
-	return en.withContainer(ctx, spec, func(id string) verdict {
-		var ev []string
-		msg, bad := en.runUntilReady(ctx, id, info, deadline)
-		if bad != nil {
-			st, err := en.docker.InspectContainer(ctx, id)
-			if err != nil || !st.Running {
-				bad.evidence = append([]string{"the container must run before it can be stopped:"}, bad.evidence...)
-				return *bad
-			}
-			ev = append(ev, "note: the container was not healthy yet when it was stopped")
-		} else {
-			ev = append(ev, msg)
-		}
-		start := time.Now()
-		if err := en.docker.StopContainer(ctx, id, timeout); err != nil {
-			return errorVerdict("cannot stop the container", err, ev...)
-		}
-		took := time.Since(start)
+	var ev []string
+	if notReady != nil {
 		st, err := en.docker.InspectContainer(ctx, id)
-		if err != nil {
-			return errorVerdict("cannot inspect the stopped container", err, ev...)
+		if err != nil || !st.Running {
+			notReady.evidence = append([]string{"the container must run before it can be stopped:"}, notReady.evidence...)
+			return *notReady
 		}
-		if st.ExitCode == 137 {
-			return fail(append([]string{fmt.Sprintf("still running %s after %s, so Docker killed it (exit code 137)", round(took), signal)}, ev...)...)
-		}
-		return pass(append([]string{fmt.Sprintf("exited by itself with code %d %s after %s (limit %s)", st.ExitCode, round(took), signal, timeout)}, ev...)...)
-	})
+		ev = append(ev, "note: the container was not healthy yet when it was stopped")
+	} else {
+		ev = append(ev, msg)
+	}
+	start := time.Now()
+	if err := en.docker.StopContainer(ctx, id, timeout); err != nil {
+		return errorVerdict("cannot stop the container", err, ev...)
+	}
+	took := time.Since(start)
+	st, err := en.docker.InspectContainer(ctx, id)
+	if err != nil {
+		return errorVerdict("cannot inspect the stopped container", err, ev...)
+	}
+	if st.ExitCode == 137 {
+		return fail(append([]string{fmt.Sprintf("still running %s after %s, so Docker killed it (exit code 137)", round(took), signal)}, ev...)...)
+	}
+	return pass(append([]string{fmt.Sprintf("exited by itself with code %d %s after %s (limit %s)", st.ExitCode, round(took), signal, timeout)}, ev...)...)
 }

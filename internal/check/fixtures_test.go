@@ -87,6 +87,13 @@ HEALTHCHECK --interval=30s --timeout=1s CMD ["false"]
 CMD ["sh","-c","while :; do sleep 1; done"]
 `,
 	"quickexit": "FROM BASE\nUSER app\nCMD [\"true\"]\n",
+	// needsnet turns healthy only with a network interface besides
+	// loopback, so only a check given a network passes it.
+	"needsnet": `FROM BASE
+USER app
+HEALTHCHECK --interval=1s --timeout=1s --retries=2 CMD ["sh","-c","for n in /sys/class/net/*; do [ \"${n##*/}\" = lo ] || exit 0; done; exit 1"]
+CMD ["sh","-c","while :; do sleep 1; done"]
+`,
 }
 
 // devFixture is built FROM good, 3 MB larger, as the "dev image".

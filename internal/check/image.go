@@ -19,7 +19,8 @@ import (
 )
 
 func init() {
-	kinds["image.user_nonroot"] = &kind{docker: true, title: fixedTitle("Runs as a non-root user"), eval: evalUserNonroot}
+	kinds["image.user_nonroot"] = &kind{docker: true, app: appPeer, params: withNetwork(nil),
+		title: fixedTitle("Runs as a non-root user"), eval: evalUserNonroot}
 	kinds["image.healthcheck_defined"] = &kind{docker: true, title: fixedTitle("Declares a HEALTHCHECK"), eval: evalHealthcheckDefined}
 	kinds["image.size_max"] = &kind{
 		docker: true,
@@ -100,7 +101,7 @@ func passwdUID(passwd []byte, name string) (int, bool) {
 	return 0, false
 }
 
-func evalUserNonroot(ctx context.Context, en *env, _ params) verdict {
+func evalUserNonroot(ctx context.Context, en *env, p params) verdict {
 	info, bad := en.targetImage(ctx)
 	if bad != nil {
 		return *bad
@@ -118,57 +119,62 @@ func evalUserNonroot(ctx context.Context, en *env, _ params) verdict {
 	default:
 		ev = append(ev, fmt.Sprintf("image config USER is %q", info.User))
 	}
-	return en.withContainer(ctx, ContainerSpec{Image: info.ID, Purpose: "user"}, func(id string) verdict {
-		// A name is resolved through the image's own /etc/passwd, as the
-		// runtime does; a name mapped to uid 0 is root under another name.
-		if _, numeric := dockerfile.NumericUID(user); !numeric && user != "" && user != "root" {
-			passwd, err := en.docker.ReadFile(ctx, id, "/etc/passwd", 1<<20)
-			switch {
-			case errors.Is(err, fs.ErrNotExist):
-				ev = append(ev, "the image has no /etc/passwd, so the name cannot be resolved")
-			case err != nil:
-				return errorVerdict("cannot read /etc/passwd from the image", err, ev...)
-			default:
-				if uid, ok := passwdUID(passwd, user); !ok {
-					ev = append(ev, fmt.Sprintf("user %q is not in the image's /etc/passwd", user))
-				} else {
-					ev = append(ev, fmt.Sprintf("/etc/passwd maps %q to uid %d", user, uid))
-					if uid == 0 {
-						root = true
-					}
+	a, bad := en.app(ctx, info, p)
+	if a.id == "" {
+		v := copyVerdict(*bad)
+		v.evidence = append(ev, v.evidence...)
+		return v
+	}
+	id := a.id
+	// A name is resolved through the image's own /etc/passwd, as the
+	// runtime does; a name mapped to uid 0 is root under another name.
+	if _, numeric := dockerfile.NumericUID(user); !numeric && user != "" && user != "root" {
+		passwd, err := en.docker.ReadFile(ctx, id, "/etc/passwd", 1<<20)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			ev = append(ev, "the image has no /etc/passwd, so the name cannot be resolved")
+		case err != nil:
+			return errorVerdict("cannot read /etc/passwd from the image", err, ev...)
+		default:
+			if uid, ok := passwdUID(passwd, user); !ok {
+				ev = append(ev, fmt.Sprintf("user %q is not in the image's /etc/passwd", user))
+			} else {
+				ev = append(ev, fmt.Sprintf("/etc/passwd maps %q to uid %d", user, uid))
+				if uid == 0 {
+					root = true
 				}
 			}
 		}
-		if err := en.docker.StartContainer(ctx, id); err != nil {
-			v := startFailure(ctx, err)
-			v.evidence = append(ev, v.evidence...)
-			return v
+	}
+	if bad != nil {
+		v := copyVerdict(*bad)
+		v.evidence = append(ev, v.evidence...)
+		return v
+	}
+	procs, state, err := en.processes(ctx, id)
+	if err != nil {
+		return errorVerdict("cannot list the container's processes", err, ev...)
+	}
+	if len(procs) == 0 {
+		ev = append(ev, fmt.Sprintf("the container exited (code %d) before its processes could be read; judged from the image config", state.ExitCode))
+	}
+	for _, p := range procs {
+		if p.UID == "0" || p.UID == "root" {
+			root = true
+			ev = append(ev, fmt.Sprintf("process %s (pid %s) runs as uid 0", p.Command, p.PID))
+		} else {
+			ev = append(ev, fmt.Sprintf("process %s (pid %s) runs as uid %s", p.Command, p.PID, p.UID))
 		}
-		procs, state, err := en.processes(ctx, id)
-		if err != nil {
-			return errorVerdict("cannot list the container's processes", err, ev...)
+	}
+	if len(procs) > 0 {
+		if out, ok := en.idOutput(ctx, id); ok {
+			ev = append(ev, "id printed "+out)
 		}
-		if len(procs) == 0 {
-			ev = append(ev, fmt.Sprintf("the container exited (code %d) before its processes could be read; judged from the image config", state.ExitCode))
-		}
-		for _, p := range procs {
-			if p.UID == "0" || p.UID == "root" {
-				root = true
-				ev = append(ev, fmt.Sprintf("process %s (pid %s) runs as uid 0", p.Command, p.PID))
-			} else {
-				ev = append(ev, fmt.Sprintf("process %s (pid %s) runs as uid %s", p.Command, p.PID, p.UID))
-			}
-		}
-		if len(procs) > 0 {
-			if out, ok := en.idOutput(ctx, id); ok {
-				ev = append(ev, "id printed "+out)
-			}
-		}
-		if root {
-			return fail(ev...)
-		}
-		return pass(ev...)
-	})
+	}
+	if root {
+		return fail(ev...)
+	}
+	return pass(ev...)
 }
 
 // processes reads the container's process list, retrying briefly because
@@ -282,7 +288,7 @@ func evalHealthcheckDefined(ctx context.Context, en *env, _ params) verdict {
 }
 
 // instruction turns a history CreatedBy into the Dockerfile line that made it.
-func instruction(createdBy string) string {
+func Instruction(createdBy string) string {
 	s := strings.TrimSpace(createdBy)
 	if s == "" {
 		return "(no instruction recorded: an imported or base layer)"
@@ -307,7 +313,7 @@ func (en *env) layerBreakdown(ctx context.Context, ref string, n int) []string {
 		if l.Size == 0 || len(out) == n {
 			break
 		}
-		out = append(out, fmt.Sprintf("layer %8s  %s", human.Size(l.Size), instruction(l.CreatedBy)))
+		out = append(out, fmt.Sprintf("layer %8s  %s", human.Size(l.Size), Instruction(l.CreatedBy)))
 	}
 	return out
 }
@@ -474,7 +480,7 @@ func evalNoSecrets(ctx context.Context, en *env, _ params) verdict {
 				continue
 			}
 			seen["arg "+k] = true
-			ev = append(ev, fmt.Sprintf("%s has a value in the image history, visible to anyone with the image (value hidden): %s", k, redact(instruction(l.CreatedBy), v)))
+			ev = append(ev, fmt.Sprintf("%s has a value in the image history, visible to anyone with the image (value hidden): %s", k, redact(Instruction(l.CreatedBy), v)))
 		}
 	}
 	if len(ev) > 0 {
@@ -495,7 +501,7 @@ func historyAssignments(createdBy string) []string {
 		}
 		return fields[:n]
 	}
-	ins := instruction(s)
+	ins := Instruction(s)
 	for _, kw := range []string{"ARG ", "ENV "} {
 		if rest, ok := strings.CutPrefix(ins, kw); ok {
 			var out []string

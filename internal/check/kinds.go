@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -36,6 +37,8 @@ func (t paramType) String() string {
 type paramDef struct {
 	typ      paramType
 	required bool
+	// oneOf, when set, lists the values a string parameter may take.
+	oneOf []string
 }
 
 // params holds a spec's validated parameters: numbers as float64, strings
@@ -64,6 +67,8 @@ type kind struct {
 	// validate, when set, checks converted params further (ranges,
 	// patterns) so that mistakes surface when a pack is loaded.
 	validate func(params) error
+	// app says whether the kind judges the attempt's shared container.
+	app appUse
 }
 
 func fixedTitle(s string) func(params) string { return func(params) string { return s } }
@@ -123,6 +128,9 @@ func parseParams(k *kind, raw map[string]any) (params, error) {
 		v, err := convertParam(def.typ, raw[name])
 		if err != nil {
 			return nil, fmt.Errorf("parameter %q: %w", name, err)
+		}
+		if s, ok := v.(string); ok && len(def.oneOf) > 0 && !slices.Contains(def.oneOf, s) {
+			return nil, fmt.Errorf("parameter %q: %q is not one of %s", name, termsafe.Line(s), strings.Join(def.oneOf, ", "))
 		}
 		out[name] = v
 	}

@@ -29,6 +29,14 @@ func TestValidateParams(t *testing.T) {
 		{"container.healthy", map[string]any{"max_startup_seconds": 2.5}, ""},
 		{"container.healthy", map[string]any{"max_startup_seconds": -1}, `parameter "max_startup_seconds"`},
 		{"image.nope", nil, `unknown check kind "image.nope"`},
+		{"container.healthy", map[string]any{"network": "default"}, ""},
+		{"container.healthy", map[string]any{"network": "none"}, ""},
+		{"image.user_nonroot", map[string]any{"network": "default"}, ""},
+		{"container.readonly_rootfs", map[string]any{"network": "default"}, ""},
+		{"container.graceful_shutdown", map[string]any{"network": "default"}, ""},
+		{"container.healthy", map[string]any{"network": "host"}, `parameter "network": "host" is not one of none, default`},
+		{"container.healthy", map[string]any{"network": true}, `parameter "network": must be a string`},
+		{"image.no_secrets", map[string]any{"network": "default"}, `unknown parameter "network"`},
 	}
 	for _, tc := range tests {
 		err := ValidateParams(tc.kind, tc.params)
@@ -121,8 +129,8 @@ func TestInstruction(t *testing.T) {
 		"COPY . . # buildkit":                        "COPY . .",
 		"":                                           "(no instruction recorded: an imported or base layer)",
 	} {
-		if got := instruction(in); got != want {
-			t.Errorf("instruction(%q) = %q, want %q", in, got, want)
+		if got := Instruction(in); got != want {
+			t.Errorf("Instruction(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
@@ -137,6 +145,12 @@ func TestCannotRun(t *testing.T) {
 	}
 	if cannotRun([]Probe{p(1, "wget: server returned error: HTTP/1.1 404 Not Found"), p(1, ""), p(1, "")}) {
 		t.Error("an ordinary failure taken for a missing command")
+	}
+	// Docker reports a probe that ran past --timeout with exit -1 too: a
+	// slow machine, not a missing command.
+	timedOut := "Health check exceeded timeout (3s)"
+	if cannotRun([]Probe{p(-1, timedOut), p(-1, timedOut), p(-1, timedOut)}) {
+		t.Error("probes that timed out taken for a command that cannot run")
 	}
 	if cannotRun([]Probe{p(127, ""), p(127, "")}) {
 		t.Error("two probes are too few")

@@ -1,8 +1,11 @@
 package docker
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
+
+	"shipshape/internal/lab"
 )
 
 // A container that does not start is either the image's fault (its
@@ -42,14 +45,44 @@ var networkFault = regexp.MustCompile(`could not find bridge|network bridge not 
 var machineFaults = []machineFault{
 	{networkFault,
 		"The engine's container network is broken (the default bridge may be gone). " + restartDocker},
-	{regexp.MustCompile(`no space left on device|disk quota exceeded`),
-		"The disk of the Docker engine is full: free space (`docker system df`, then `docker builder prune` or `docker image prune`) and run the check again."},
+	{diskFull,
+		"The disk of the Docker engine is full: free space (`docker system df`, then `docker builder prune` or `docker image prune`), then try again."},
 	{regexp.MustCompile(`error creating overlay mount|failed to mount|overlay.*invalid argument|driver failed|devmapper|layer does not exist|failed to register layer|snapshot .* does not exist`),
 		"The engine's storage driver failed. " + restartDocker},
 	{regexp.MustCompile(`cgroup`),
 		"The engine could not set up the container's cgroups. " + restartDocker},
 	{regexp.MustCompile(`failed to create shim|shim task|ttrpc|containerd.*(connection refused|unavailable)|runc: .*(not found|permission denied)|OCI runtime state failed|unknown runtime`),
 		"The container runtime (containerd, runc) failed. " + restartDocker},
+}
+
+// diskFull is the machine fault of a full disk.
+var diskFull = regexp.MustCompile(`(?i)no space left on device|disk quota exceeded`)
+
+// buildOutOfDisk sorts a failed build: when the engine ran out of disk,
+// in a RUN step ("No space left on device" in its last lines) or while
+// storing a layer (the builder's error says so), the build is a machine
+// fault, not a mistake in the Dockerfile. It returns nil for any other
+// failure, which stays a failed BuildResult.
+func buildOutOfDisk(op string, res lab.BuildResult) error {
+	tail := res.Log
+	if len(tail) > 10 {
+		tail = tail[len(tail)-10:]
+	}
+	why := ""
+	for _, l := range append([]string{res.Error}, tail...) {
+		if diskFull.MatchString(l) {
+			why = strings.TrimSpace(l)
+			break
+		}
+	}
+	if why == "" {
+		return nil
+	}
+	step := ""
+	if res.FailedStep != "" {
+		step = fmt.Sprintf(" at %s", res.FailedStep)
+	}
+	return &Error{Kind: MachineFault, Op: op, Err: fmt.Errorf("the engine ran out of disk space%s: %s", step, why)}
 }
 
 // machineFaultAdvice returns what to do when msg, a daemon's reason for

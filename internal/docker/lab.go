@@ -131,7 +131,7 @@ func (c *Client) BuildImage(ctx context.Context, req lab.BuildRequest, onEvent f
 	res.Duration = time.Since(start)
 	if res.Error != "" {
 		res.ImageID = ""
-		return res, nil
+		return res, buildOutOfDisk(op, res)
 	}
 	// The aux message carries the full id; the "Successfully built" line
 	// only a short one, so resolve it.

@@ -138,7 +138,8 @@ type ImageFacts struct {
 	// image has no health check or was not started.
 	StartupToHealthy time.Duration
 	// Idle is one stats sample taken once the container was healthy (or
-	// running for a few seconds without a health check).
+	// had run for a moment without a health check). The daemon computes
+	// its CPU share over the second after the request.
 	Idle     Stats
 	Err      string
 	Measured bool

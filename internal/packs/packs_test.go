@@ -338,6 +338,13 @@ func TestHostilePacks(t *testing.T) {
 			return writeDir(t, packFiles(map[string]string{"KIND": "container.command",
 				"PARAMS": `{argv: [docker, ps], mounts: ["/var/run/docker.sock:/var/run/docker.sock"]}`}))
 		}, want: `unknown parameter "mounts"`},
+		{name: "check asking for the host network", dir: func(t *testing.T) string {
+			return writeDir(t, packFiles(map[string]string{"KIND": "container.healthy", "PARAMS": `{network: host}`}))
+		}, want: `parameter "network": "host" is not one of none, default`},
+		{name: "command asking for a network", dir: func(t *testing.T) string {
+			return writeDir(t, packFiles(map[string]string{"KIND": "container.command",
+				"PARAMS": `{argv: [wget, example.com], network: default}`}))
+		}, want: `unknown parameter "network"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
