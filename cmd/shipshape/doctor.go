@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"shipshape/internal/docker"
+	"shipshape/internal/lab"
 	"shipshape/internal/termsafe"
 )
 
@@ -50,6 +51,9 @@ func runDoctor(ctx context.Context, a *app) error {
 		lines = append(lines, doctorLine{what, status, detail, advice})
 	}
 	usable := false
+	// scanners looks for Trivy the way scanning does: a daemon that answers
+	// may hold an aquasec/trivy image to scan with.
+	scanners := lab.New(nil)
 	dc, err := docker.New(a.dockerOptions())
 	if err != nil {
 		add("Docker daemon", "fail", err.Error(), "Fix the docker context or pass --host unix:///var/run/docker.sock.")
@@ -61,6 +65,7 @@ func runDoctor(ctx context.Context, a *app) error {
 			add("Docker daemon", "fail", d.Err.Error(), docker.Advice(d.Err))
 		} else {
 			usable = true
+			scanners = lab.New(dc)
 			add("Docker daemon", "ok", "reachable at "+src, "")
 			add("Engine", "ok", fmt.Sprintf("Docker Engine %s, API %s (shipshape needs %s or newer), %s %s", d.EngineVersion, d.APIVersion, docker.MinAPIVersion, d.OS, d.Arch), "")
 			if d.NoDefaultBridge || dc.BridgeBroken(ctx) {
@@ -85,7 +90,7 @@ func runDoctor(ctx context.Context, a *app) error {
 		}
 		builder(add, d)
 	}
-	trivy(add)
+	trivy(ctx, add, scanners.Scanner)
 
 	for _, l := range lines {
 		fmt.Fprintf(a.stdout, "%-4s  %-16s %s\n", strings.ToUpper(l.status), l.what, termsafe.Line(l.detail))
@@ -125,9 +130,17 @@ func builder(add func(what, status, detail, advice string), d docker.Diagnosis) 
 	}
 }
 
-func trivy(add func(what, status, detail, advice string)) {
-	if _, err := exec.LookPath("trivy"); err != nil {
-		add("Trivy", "warn", "trivy is not installed (needed for exercise 3.3)", "Install Trivy (https://trivy.dev) or run it as a container, then pass its JSON report with --trivy-report.")
+// trivy reports the scanner exercise 3.3 would use, found as scanning
+// finds it: the trivy binary first, else a Trivy image on the daemon.
+func trivy(ctx context.Context, add func(what, status, detail, advice string), scanner func(context.Context) (string, bool)) {
+	name, ok := scanner(ctx)
+	switch {
+	case !ok:
+		add("Trivy", "warn", "no trivy on PATH and no aquasec/trivy image on the daemon (needed for exercise 3.3)",
+			"Install Trivy (https://trivy.dev) or `docker pull aquasec/trivy` (shipshape never pulls it), or scan elsewhere and pass the JSON report with --trivy-report.")
+		return
+	case name != lab.ScannerPath:
+		add("Trivy", "ok", name+" on the daemon (no trivy on PATH)", "")
 		return
 	}
 	out, err := runTool("trivy", "--version")
