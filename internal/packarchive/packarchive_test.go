@@ -34,8 +34,7 @@ func zipCase(name, wantEntry string, wantErr error, entries ...ent) hostileCase 
 		archive: func(t testing.TB) []byte { return zipBytes(t, entries...) }}
 }
 
-func withFixture(c hostileCase, fixture string) hostileCase { c.fixture = fixture; return c }
-func withLimits(c hostileCase, lim Limits) hostileCase      { c.lim = lim; return c }
+func withLimits(c hostileCase, lim Limits) hostileCase { c.lim = lim; return c }
 
 func manyEntries(n int) []ent {
 	es := make([]ent, n)
