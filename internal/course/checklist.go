@@ -79,7 +79,7 @@ func loadChecklist(sections []checklistSectionYAML, at func(...any) int, ps *pro
 					ps.add(ManifestName, line, "check kind %q has other params here than in an earlier item; the checklist runs each kind once, so give it the same params everywhere", c.Kind)
 				}
 				paramsOf[c.Kind] = c.Params
-				item.Checks = append(item.Checks, ChecklistCheck{Kind: c.Kind, Params: c.Params})
+				item.Checks = append(item.Checks, ChecklistCheck(c))
 			}
 			out = append(out, item)
 		}
