@@ -2,13 +2,11 @@ package exercises_test
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -37,70 +35,10 @@ func packDirs(t *testing.T) []string {
 }
 
 // loadOptions validates check kinds and parameters against the check
-// engine. Packs may use container.command; should a build ever lack that
-// kind, its parameters are still shape-checked here so the rest of the
-// pack keeps being validated.
+// engine, as `shipshape pack validate` does.
 func loadOptions(t *testing.T) course.Options {
 	t.Helper()
-	if check.KnownKind("container.command") {
-		return course.Options{CheckKind: check.ValidateParams}
-	}
-	t.Log("check kind container.command is not registered; validating its parameters in this test")
-	return course.Options{CheckKind: func(kind string, params map[string]any) error {
-		if kind == "container.command" {
-			return validateCommandParams(params)
-		}
-		return check.ValidateParams(kind, params)
-	}}
-}
-
-// validateCommandParams mirrors the documented contract of container.command
-// (docs/pack-format.md): argv required, image, exit_code, stdout, stderr and
-// timeout_seconds optional, nothing else.
-func validateCommandParams(p map[string]any) error {
-	allowed := map[string]bool{"argv": true, "image": true, "exit_code": true, "stdout": true, "stderr": true, "timeout_seconds": true}
-	for name := range p {
-		if !allowed[name] {
-			return fmt.Errorf("unknown parameter %q (expected one of: argv, exit_code, image, stderr, stdout, timeout_seconds)", name)
-		}
-	}
-	argv, ok := p["argv"].([]any)
-	if !ok || len(argv) == 0 || len(argv) > 64 {
-		return errors.New(`parameter "argv": must be a list of 1 to 64 strings`)
-	}
-	for i, a := range argv {
-		s, ok := a.(string)
-		if !ok || (i == 0 && strings.TrimSpace(s) == "") || len(s) > 4096 || strings.ContainsRune(s, 0) {
-			return fmt.Errorf(`parameter "argv": item %d must be a non-empty string of at most 4096 bytes without NUL`, i+1)
-		}
-	}
-	if v, ok := p["image"]; ok && v != "prod" && v != "dev" {
-		return fmt.Errorf(`parameter "image": must be "prod" or "dev", not %v`, v)
-	}
-	for name, max := range map[string]int{"exit_code": 255, "timeout_seconds": 120} {
-		v, ok := p[name]
-		if !ok {
-			continue
-		}
-		n, isInt := v.(int)
-		if !isInt || n < 0 || n > max || (name == "timeout_seconds" && n < 1) {
-			return fmt.Errorf("parameter %q: must be a whole number up to %d, not %v", name, max, v)
-		}
-	}
-	for _, name := range []string{"stdout", "stderr"} {
-		v, ok := p[name]
-		if !ok {
-			continue
-		}
-		s, isStr := v.(string)
-		if !isStr {
-			return fmt.Errorf("parameter %q: must be a string", name)
-		}
-		if _, err := regexp.Compile(s); err != nil {
-			return fmt.Errorf("parameter %q: not a valid regular expression: %v", name, err)
-		}
-	}
-	return nil
+	return course.Options{CheckKind: check.ValidateParams}
 }
 
 // TestPacksLoad loads every pack with the check engine's validation, then

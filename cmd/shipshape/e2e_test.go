@@ -263,10 +263,7 @@ func pythonBase(t *testing.T, ctx context.Context, e *dockertest.Env) testbed.Ba
 
 func requireDockerOrSkip(t *testing.T, reason string) {
 	t.Helper()
-	if os.Getenv("SHIPSHAPE_REQUIRE_DOCKER") == "1" {
-		t.Fatalf("Docker required (SHIPSHAPE_REQUIRE_DOCKER=1): %s", reason)
-	}
-	t.Skip("needs a Docker daemon: " + reason)
+	dockertest.Skip(t, reason)
 }
 
 func TestChecklistCannotCheck(t *testing.T) {

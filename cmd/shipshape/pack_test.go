@@ -180,10 +180,7 @@ func TestPackValidateDocker(t *testing.T) {
 		t.Fatal(err)
 	}
 	if e == nil {
-		if os.Getenv("SHIPSHAPE_REQUIRE_DOCKER") == "1" {
-			t.Fatalf("Docker required: %s", reason)
-		}
-		t.Skip("needs a Docker daemon: " + reason)
+		dockertest.Skip(t, reason)
 	}
 	t.Cleanup(func() {
 		if err := e.Close(context.Background()); err != nil {

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -35,6 +36,8 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	// -short is a flag; TestMain runs before m.Run would parse it.
+	flag.Parse()
 	code, err := setup()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "testbed:", err)
@@ -50,6 +53,10 @@ func TestMain(m *testing.M) {
 
 // setup builds the images the demonstrations use; it returns -1 to go on.
 func setup() (int, error) {
+	if testing.Short() {
+		skipWhy = "-short runs no tests against a Docker daemon"
+		return -1, nil
+	}
 	if _, err := exec.LookPath("docker"); err != nil {
 		skipWhy = "no docker CLI"
 	} else if out, err := exec.Command("docker", "version", "--format", "{{.Server.Version}}").CombinedOutput(); err != nil {

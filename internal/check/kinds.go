@@ -77,12 +77,6 @@ func fixedTitle(s string) func(params) string { return func(params) string { ret
 // implement each kind, and never changed afterwards.
 var kinds = map[string]*kind{}
 
-// KnownKind reports whether kind is a check kind this engine implements.
-func KnownKind(kind string) bool {
-	_, ok := kinds[kind]
-	return ok
-}
-
 // Kinds lists the known kinds, sorted.
 func Kinds() []string {
 	out := make([]string, 0, len(kinds))

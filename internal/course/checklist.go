@@ -50,7 +50,7 @@ func loadChecklist(sections []checklistSectionYAML, at func(...any) int, ps *pro
 	seen := map[string]bool{}
 	paramsOf := map[string]map[string]any{}
 	for si, sec := range sections {
-		requireText(ps, ManifestName, at("checklist", si, "section"), "checklist section", sec.Section)
+		requireLine(ps, at("checklist", si, "section"), "checklist section", sec.Section)
 		if len(sec.Items) == 0 {
 			ps.add(ManifestName, at("checklist", si), "checklist section %q needs at least one item under items:", sec.Section)
 		}
@@ -63,7 +63,7 @@ func loadChecklist(sections []checklistSectionYAML, at func(...any) int, ps *pro
 				ps.add(ManifestName, iat("id"), "checklist item id %q is used twice", it.ID)
 			}
 			seen[it.ID] = true
-			requireText(ps, ManifestName, iat("text"), "checklist item text", it.Text)
+			requireLine(ps, iat("text"), "checklist item text", it.Text)
 			item := ChecklistItem{ID: it.ID, Section: strings.TrimSpace(sec.Section), Text: strings.TrimSpace(it.Text)}
 			for ci, c := range it.Checks {
 				line := iat("checks", ci)
@@ -79,10 +79,19 @@ func loadChecklist(sections []checklistSectionYAML, at func(...any) int, ps *pro
 					ps.add(ManifestName, line, "check kind %q has other params here than in an earlier item; the checklist runs each kind once, so give it the same params everywhere", c.Kind)
 				}
 				paramsOf[c.Kind] = c.Params
-				item.Checks = append(item.Checks, ChecklistCheck{Kind: c.Kind, Params: c.Params})
+				item.Checks = append(item.Checks, ChecklistCheck(c))
 			}
 			out = append(out, item)
 		}
 	}
 	return out
+}
+
+// requireLine is requireText for what screens show on one line of a list.
+func requireLine(ps *problems, line int, field, value string) {
+	if strings.ContainsAny(strings.TrimSpace(value), "\n\t") {
+		ps.add(ManifestName, line, "%s must be one line of text, without tabs", field)
+		return
+	}
+	requireText(ps, ManifestName, line, field, value)
 }

@@ -59,6 +59,7 @@ func TestChecklistProblems(t *testing.T) {
 		{"bad item id", "id: tests-pass", "id: Tests Pass", `pack.yaml:12: checklist item id "Tests Pass" must be`},
 		{"duplicate item id", "id: small", "id: tests-pass", `pack.yaml:14: checklist item id "tests-pass" is used twice`},
 		{"empty text", "text: All tests pass", `text: ""`, "pack.yaml:13: checklist item text must not be empty"},
+		{"two-line text", "text: All tests pass", "text: \"All tests\\npass\"", "pack.yaml:13: checklist item text must be one line"},
 		{"empty section", "section: Running", `section: ""`, "pack.yaml:19: checklist section must not be empty"},
 		{"bad kind", "kind: image.user_nonroot", "kind: NonRoot", `pack.yaml:24: check kind "NonRoot" must look like`},
 		{"same kind, other params", "kind: image.user_nonroot", "kind: image.size_max\n            params: {max_bytes: 5}",

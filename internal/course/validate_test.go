@@ -45,8 +45,6 @@ func TestLintBodies(t *testing.T) {
 	fsys := packFS(f)
 	fsys["assets/logo.png"] = &fstest.MapFile{Data: []byte("png")}
 	fsys["notes/x.md"] = &fstest.MapFile{Data: []byte("x")}
-	f2 := strings.Replace(goodLessonTwo, "# Second\n", "# Second\n", 1)
-	fsys["two.md"] = &fstest.MapFile{Data: []byte(f2)}
 	_, ps, err := Validate(fsys, "demo", Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package docker
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -18,12 +17,12 @@ import (
 
 	"github.com/docker/docker/api/types/build"
 	controlapi "github.com/moby/buildkit/api/services/control"
-	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/session"
 	"github.com/moby/buildkit/session/filesync"
 	"github.com/tonistiigi/fsutil"
 	fstypes "github.com/tonistiigi/fsutil/types"
 
+	"shipshape/internal/dockerfile"
 	"shipshape/internal/lab"
 	"shipshape/internal/termsafe"
 )
@@ -32,47 +31,17 @@ import (
 // build should be retried with the classic builder.
 var errNoBuildKit = errors.New("BuildKit is not available")
 
-// buildKitFlags are instruction flags the classic builder rejects.
-var buildKitFlags = []string{"--mount", "--network", "--security", "--link", "--chmod", "--exclude", "--parents", "--checksum", "--keep-git-dir"}
-
-// needsBuildKit reports whether a Dockerfile uses what only BuildKit
-// understands: a syntax directive, heredocs, or flags such as RUN --mount
-// and COPY --chmod/--link. A Dockerfile that does not parse is left to
-// the builder, which explains the error.
-func needsBuildKit(dt []byte) bool {
-	if _, _, _, ok := parser.DetectSyntax(dt); ok {
-		return true
-	}
-	res, err := parser.Parse(bytes.NewReader(dt))
-	if err != nil {
-		return false
-	}
-	for _, n := range res.AST.Children {
-		if len(n.Heredocs) > 0 {
-			return true
-		}
-		for _, f := range n.Flags {
-			for _, bk := range buildKitFlags {
-				if f == bk || strings.HasPrefix(f, bk+"=") {
-					return true
-				}
-			}
-		}
-	}
-	return false
-}
-
 // wantBuildKit decides the builder: BuildKit when the engine defaults to
 // it (as `docker build` on that engine would) or when the Dockerfile
 // needs it; the classic builder otherwise, because it works everywhere.
 // A Dockerfile that cannot be read is left to the classic builder, whose
 // refusal the learner gets as the build's error.
-func (c *Client) wantBuildKit(ctx context.Context, dockerfile string) bool {
-	dt, err := os.ReadFile(dockerfile)
+func (c *Client) wantBuildKit(ctx context.Context, dockerfilePath string) bool {
+	dt, err := os.ReadFile(dockerfilePath)
 	if err != nil {
 		return false
 	}
-	if needsBuildKit(dt) {
+	if dockerfile.NeedsBuildKit(dt) {
 		return true
 	}
 	pctx, cancel := c.call(ctx)

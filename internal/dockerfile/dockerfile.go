@@ -10,7 +10,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/linter"
@@ -76,7 +75,6 @@ type File struct {
 	stages   []instructions.Stage
 	metaArgs []instructions.ArgCommand
 	escape   rune
-	warnings []string
 }
 
 // Stage describes one build stage.
@@ -151,15 +149,7 @@ func Parse(r io.Reader) (*File, error) {
 			}
 		}
 	}
-	f := &File{stages: stages, metaArgs: metaArgs, escape: res.EscapeToken}
-	for _, w := range res.Warnings {
-		msg := w.Short
-		if w.Location != nil {
-			msg = fmt.Sprintf("line %d: %s", w.Location.Start.Line, msg)
-		}
-		f.warnings = append(f.warnings, msg)
-	}
-	return f, nil
+	return &File{stages: stages, metaArgs: metaArgs, escape: res.EscapeToken}, nil
 }
 
 func toParseError(err error) *ParseError {
@@ -173,10 +163,6 @@ func toParseError(err error) *ParseError {
 	}
 	return &ParseError{Msg: err.Error()}
 }
-
-// Warnings returns the parser's warnings (such as empty continuation lines),
-// each prefixed with its line.
-func (f *File) Warnings() []string { return append([]string(nil), f.warnings...) }
 
 // Stages returns every stage in order.
 func (f *File) Stages() []Stage {
@@ -285,102 +271,4 @@ func source(c instructions.Command) string {
 // at formats an evidence line: "line 12: COPY . .".
 func at(c instructions.Command) string {
 	return fmt.Sprintf("line %d: %s", cmdLine(c), source(c))
-}
-
-// Healthcheck describes the HEALTHCHECK the final image gets from the
-// Dockerfile (it may also inherit one from its base image, which only the
-// image itself can tell).
-type Healthcheck struct {
-	// Present is true when the final stage (or a stage it is built FROM) has
-	// a HEALTHCHECK instruction.
-	Present bool
-	// None is true for HEALTHCHECK NONE, which disables any inherited check.
-	None bool
-	// Test is the probe as Docker stores it: ["CMD", args...] for the exec
-	// form or ["CMD-SHELL", command] for the shell form.
-	Test []string
-	// Interval, Timeout, StartPeriod and StartInterval are zero when not set
-	// (Docker then uses 30s, 30s, 0s and 5s).
-	Interval, Timeout, StartPeriod, StartInterval time.Duration
-	// Retries is 0 when not set (Docker then uses 3).
-	Retries int
-	// Line is the line of the HEALTHCHECK instruction.
-	Line int
-}
-
-// Healthcheck returns the last HEALTHCHECK in effect for the final stage.
-func (f *File) Healthcheck() Healthcheck {
-	var hc Healthcheck
-	for _, si := range f.chain(len(f.stages) - 1) {
-		for _, c := range f.stages[si].Commands {
-			h, ok := c.(*instructions.HealthCheckCommand)
-			if !ok || h.Health == nil {
-				continue
-			}
-			hc = Healthcheck{
-				Present:       true,
-				Test:          append([]string(nil), h.Health.Test...),
-				Interval:      h.Health.Interval,
-				Timeout:       h.Health.Timeout,
-				StartPeriod:   h.Health.StartPeriod,
-				StartInterval: h.Health.StartInterval,
-				Retries:       h.Health.Retries,
-				Line:          cmdLine(h),
-			}
-			hc.None = len(hc.Test) > 0 && hc.Test[0] == "NONE"
-		}
-	}
-	return hc
-}
-
-// Command describes the CMD or ENTRYPOINT of the final stage. The form
-// matters for graceful shutdown: only the exec (JSON) form makes the program
-// PID 1, so that it receives SIGTERM from `docker stop`.
-type Command struct {
-	// Present is false when the final stage sets none (the base image's
-	// applies).
-	Present bool
-	// Exec is true for the JSON form, false for the shell form (which runs
-	// the program under /bin/sh -c).
-	Exec bool
-	// Args are the JSON elements, or the single shell command line.
-	Args []string
-	// Line is the line of the instruction.
-	Line int
-}
-
-// Cmd returns the last CMD in effect for the final stage.
-func (f *File) Cmd() Command {
-	var out Command
-	f.eachFinal(func(c instructions.Command) {
-		if cc, ok := c.(*instructions.CmdCommand); ok {
-			out = shellCommand(cc.ShellDependantCmdLine, cmdLine(cc))
-		}
-	})
-	return out
-}
-
-// Entrypoint returns the last ENTRYPOINT in effect for the final stage.
-func (f *File) Entrypoint() Command {
-	var out Command
-	f.eachFinal(func(c instructions.Command) {
-		if ec, ok := c.(*instructions.EntrypointCommand); ok {
-			out = shellCommand(ec.ShellDependantCmdLine, cmdLine(ec))
-		}
-	})
-	return out
-}
-
-func shellCommand(s instructions.ShellDependantCmdLine, line int) Command {
-	return Command{Present: true, Exec: !s.PrependShell, Args: append([]string(nil), s.CmdLine...), Line: line}
-}
-
-// eachFinal visits the instructions of the final stage and of the stages it
-// is built FROM, in build order.
-func (f *File) eachFinal(fn func(instructions.Command)) {
-	for _, si := range f.chain(len(f.stages) - 1) {
-		for _, c := range f.stages[si].Commands {
-			fn(c)
-		}
-	}
 }

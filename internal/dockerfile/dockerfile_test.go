@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 func mustParse(t *testing.T, src string) *File {
@@ -265,50 +264,5 @@ func TestNonRootFinal(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			checkFinding(t, mustParse(t, tt.src).NonRootFinal(), tt.status, tt.line, tt.want)
 		})
-	}
-}
-
-func TestHealthcheck(t *testing.T) {
-	hc := mustParse(t, syllabus).Healthcheck()
-	if !hc.Present || hc.None || hc.Line != 18 || hc.Interval != 30*time.Second || hc.Timeout != 10*time.Second ||
-		hc.StartPeriod != 5*time.Second || hc.Retries != 3 || hc.Test[0] != "CMD-SHELL" {
-		t.Errorf("syllabus healthcheck = %+v", hc)
-	}
-	if hc := mustParse(t, "FROM a\nHEALTHCHECK NONE\n").Healthcheck(); !hc.Present || !hc.None || hc.Line != 2 {
-		t.Errorf("NONE = %+v", hc)
-	}
-	if hc := mustParse(t, "FROM a AS b\nHEALTHCHECK CMD true\nFROM c\n").Healthcheck(); hc.Present {
-		t.Errorf("builder healthcheck leaked: %+v", hc)
-	}
-	hc = mustParse(t, "FROM a\nHEALTHCHECK --start-interval=1s CMD [\"python\", \"-c\", \"pass\"]\n").Healthcheck()
-	if hc.Test[0] != "CMD" || len(hc.Test) != 4 || hc.StartInterval != time.Second {
-		t.Errorf("exec healthcheck = %+v", hc)
-	}
-}
-
-func TestCmdEntrypoint(t *testing.T) {
-	f := mustParse(t, syllabus)
-	if c := f.Cmd(); !c.Present || !c.Exec || c.Line != 20 || c.Args[0] != "uvicorn" {
-		t.Errorf("cmd = %+v", c)
-	}
-	if e := f.Entrypoint(); e.Present {
-		t.Errorf("entrypoint = %+v", e)
-	}
-	f = mustParse(t, "FROM a\nCMD uvicorn main:app \\\n  --host 0.0.0.0\nENTRYPOINT [\"tini\", \"--\"]\n")
-	if c := f.Cmd(); !c.Present || c.Exec || c.Line != 2 || len(c.Args) != 1 || c.Args[0] != "uvicorn main:app   --host 0.0.0.0" {
-		t.Errorf("shell cmd = %+v", c)
-	}
-	if e := f.Entrypoint(); !e.Present || !e.Exec || e.Line != 4 {
-		t.Errorf("entrypoint = %+v", e)
-	}
-	if c := mustParse(t, "FROM a\n").Cmd(); c.Present {
-		t.Errorf("cmd = %+v", c)
-	}
-}
-
-func TestWarnings(t *testing.T) {
-	f := mustParse(t, "FROM a\nRUN echo a \\\n\n  b\n")
-	if w := f.Warnings(); len(w) != 1 || !strings.Contains(w[0], "Empty continuation") {
-		t.Errorf("warnings = %q", w)
 	}
 }

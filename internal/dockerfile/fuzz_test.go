@@ -24,8 +24,5 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("status %v without evidence", fd.Status)
 			}
 		}
-		_ = file.Healthcheck()
-		_ = file.Cmd()
-		_ = file.Entrypoint()
 	})
 }

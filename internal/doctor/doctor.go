@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"shipshape/internal/docker"
+	"shipshape/internal/lab"
 )
 
 // minFreeBytes is the free space below which doctor warns: the Task API
@@ -33,6 +34,9 @@ func Examine(ctx context.Context, opts docker.Options) (findings []Finding, usab
 	add := func(what, status, detail, advice string) {
 		findings = append(findings, Finding{What: what, Status: status, Detail: detail, Advice: advice})
 	}
+	// scanners looks for Trivy the way scanning does: a daemon that answers
+	// may hold an aquasec/trivy image to scan with.
+	scanners := lab.New(nil)
 	dc, err := docker.New(opts)
 	if err != nil {
 		add("Docker daemon", "fail", err.Error(), "Fix the docker context or pass --host unix:///var/run/docker.sock.")
@@ -44,6 +48,7 @@ func Examine(ctx context.Context, opts docker.Options) (findings []Finding, usab
 			add("Docker daemon", "fail", d.Err.Error(), docker.Advice(d.Err))
 		} else {
 			usable = true
+			scanners = lab.New(dc)
 			add("Docker daemon", "ok", "reachable at "+src, "")
 			add("Engine", "ok", fmt.Sprintf("Docker Engine %s, API %s (shipshape needs %s or newer), %s %s", d.EngineVersion, d.APIVersion, docker.MinAPIVersion, d.OS, d.Arch), "")
 			if d.NoDefaultBridge || dc.BridgeBroken(ctx) {
@@ -68,7 +73,7 @@ func Examine(ctx context.Context, opts docker.Options) (findings []Finding, usab
 		}
 		builder(add, d)
 	}
-	trivy(add)
+	trivy(ctx, add, scanners.Scanner)
 
 	return findings, usable
 }
@@ -99,9 +104,15 @@ func builder(add func(what, status, detail, advice string), d docker.Diagnosis) 
 	}
 }
 
-func trivy(add func(what, status, detail, advice string)) {
-	if _, err := exec.LookPath("trivy"); err != nil {
-		add("Trivy", "warn", "trivy is not installed (needed for exercise 3.3)", "Install Trivy (https://trivy.dev) or run it as a container, then pass its JSON report with --trivy-report.")
+func trivy(ctx context.Context, add func(what, status, detail, advice string), scanner func(context.Context) (string, bool)) {
+	name, ok := scanner(ctx)
+	switch {
+	case !ok:
+		add("Trivy", "warn", "no trivy on PATH and no aquasec/trivy image on the daemon (needed for exercise 3.3)",
+			"Install Trivy (https://trivy.dev) or `docker pull aquasec/trivy` (shipshape never pulls it), or scan elsewhere and pass the JSON report with --trivy-report.")
+		return
+	case name != lab.ScannerPath:
+		add("Trivy", "ok", name+" on the daemon (no trivy on PATH)", "")
 		return
 	}
 	out, err := runTool("trivy", "--version")

@@ -171,7 +171,9 @@ CMD ["/run.sh"]
 
 func TestRunFollowsHealthAndLogs(t *testing.T) {
 	e := dockertest.Need(t)
-	l := lab.New(e.Docker)
+	// busybox httpd ignores SIGTERM as PID 1: stopping it waits the whole
+	// grace period, which Docker's 10 s would spend for nothing here.
+	l := lab.New(e.Docker, lab.WithStopGrace(time.Second))
 	tag := testTag(e, "run")
 	if res, _ := build(t, e, l, tag, healthyDockerfile, nil); !res.OK() {
 		t.Fatalf("build: %s", res.Error)

@@ -47,6 +47,17 @@ func WithScannerEnv(env ...string) Option {
 	return func(l *Lab) { l.env = append(l.env, env...) }
 }
 
+// WithStopGrace sets how long stopping a running image waits after its
+// stop signal before Docker kills it (default 10s, Docker's own default).
+// Tests of images that ignore SIGTERM shorten it.
+func WithStopGrace(d time.Duration) Option {
+	return func(l *Lab) {
+		if d > 0 {
+			l.stopGrace = d
+		}
+	}
+}
+
 // New returns a Lab using d. d may be nil for a Lab that only watches.
 func New(d Docker, opts ...Option) *Lab {
 	l := &Lab{

@@ -21,7 +21,7 @@ import (
 // Kind is the archive format of a pack file.
 type Kind int
 
-// Archive formats Detect recognises.
+// Archive formats detect recognises.
 const (
 	KindUnknown Kind = iota
 	KindTarGz
@@ -54,7 +54,7 @@ var (
 	ErrUnsupported = errors.New("unsupported archive feature")
 	// ErrCorrupt marks data that does not decode or does not match its header.
 	ErrCorrupt = errors.New("archive is corrupt or truncated")
-	// ErrUnknownFormat is returned by Detect and Extract for a file that is
+	// ErrUnknownFormat is returned by Extract for a file that is
 	// neither a gzip-compressed tar nor a zip.
 	ErrUnknownFormat = errors.New("not a .tar.gz or .zip archive")
 	// ErrDestNotEmpty is returned when the destination already has content;
@@ -144,17 +144,8 @@ var (
 	magicZipEmpty = []byte("PK\x05\x06")
 )
 
-// Detect reports the archive format of the file at path from its first
-// bytes, not its extension: a renamed file must not pick the wrong parser.
-func Detect(path string) (Kind, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return KindUnknown, fmt.Errorf("cannot open pack archive: %w", err)
-	}
-	defer f.Close()
-	return detect(f)
-}
-
+// detect reports the archive format from the first bytes, not the file's
+// extension: a renamed file must not pick the wrong parser.
 func detect(r io.ReaderAt) (Kind, error) {
 	// 262 bytes reach the "ustar" magic of a tar header, used only to give a
 	// better message for an uncompressed tar.

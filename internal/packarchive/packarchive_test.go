@@ -34,8 +34,7 @@ func zipCase(name, wantEntry string, wantErr error, entries ...ent) hostileCase 
 		archive: func(t testing.TB) []byte { return zipBytes(t, entries...) }}
 }
 
-func withFixture(c hostileCase, fixture string) hostileCase { c.fixture = fixture; return c }
-func withLimits(c hostileCase, lim Limits) hostileCase      { c.lim = lim; return c }
+func withLimits(c hostileCase, lim Limits) hostileCase { c.lim = lim; return c }
 
 func manyEntries(n int) []ent {
 	es := make([]ent, n)
@@ -288,12 +287,17 @@ func TestExtractRefusesNonEmptyDest(t *testing.T) {
 
 func TestDetect(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name string, data []byte) string {
+	write := func(name string, data []byte) *os.File {
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		return p
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		return f
 	}
 	cases := []struct {
 		name string
@@ -309,12 +313,12 @@ func TestDetect(t *testing.T) {
 		{"empty", nil, KindUnknown, "must be"},
 	}
 	for _, c := range cases {
-		got, err := Detect(write(c.name, c.data))
+		got, err := detect(write(c.name, c.data))
 		if got != c.want {
-			t.Errorf("Detect(%s) = %v, want %v", c.name, got, c.want)
+			t.Errorf("detect(%s) = %v, want %v", c.name, got, c.want)
 		}
 		if c.err == "" && err != nil || c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err) || !errors.Is(err, ErrUnknownFormat)) {
-			t.Errorf("Detect(%s) error = %v, want containing %q", c.name, err, c.err)
+			t.Errorf("detect(%s) error = %v, want containing %q", c.name, err, c.err)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -62,9 +63,17 @@ type Env struct {
 	tag    string
 }
 
+// ShortReason is why tests against a daemon skip under -short: `go test
+// -short` (make test-short) is the quick run that needs no Docker at all.
+const ShortReason = "-short runs no tests against a Docker daemon"
+
 // Open connects to the daemon and imports the base image. It returns
-// (nil, reason) when no daemon is reachable, so callers can skip.
+// (nil, reason) when no daemon is reachable, or under -short without
+// trying, so callers can skip (see Skip).
 func Open(ctx context.Context) (*Env, string, error) {
+	if testing.Short() {
+		return nil, ShortReason, nil
+	}
 	if _, err := os.Stat(BusyboxPath); err != nil {
 		return nil, "no " + BusyboxPath + " (install Debian's busybox-static)", nil
 	}
@@ -100,6 +109,14 @@ func Open(ctx context.Context) (*Env, string, error) {
 // is left. Without a daemon the tests run with env nil (they should skip)
 // unless SHIPSHAPE_REQUIRE_DOCKER=1.
 func Main(m *testing.M, setup func(*Env) error) int {
+	// -short is a flag; TestMain runs before m.Run would parse it.
+	if !flag.Parsed() {
+		flag.Parse()
+	}
+	if testing.Short() {
+		skipReason = ShortReason
+		return m.Run()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	e, reason, err := Open(ctx)
 	cancel()
@@ -140,17 +157,25 @@ var (
 	skipReason string
 )
 
-// Need returns the environment or skips (fails under
-// SHIPSHAPE_REQUIRE_DOCKER=1) when there is no daemon.
+// Need returns the environment or skips when there is no daemon (see Skip).
 func Need(t testing.TB) *Env {
 	t.Helper()
 	if current == nil {
-		if os.Getenv("SHIPSHAPE_REQUIRE_DOCKER") == "1" {
-			t.Fatalf("Docker required (SHIPSHAPE_REQUIRE_DOCKER=1) but unavailable: %s", skipReason)
-		}
-		t.Skipf("needs a Docker daemon: %s", skipReason)
+		Skip(t, skipReason)
 	}
 	return current
+}
+
+// Skip skips a test that needs a daemon which is not there for reason. It
+// fails the test instead under SHIPSHAPE_REQUIRE_DOCKER=1 (CI on a machine
+// with Docker must not pass by skipping), except under -short, which asks
+// for no daemon.
+func Skip(t testing.TB, reason string) {
+	t.Helper()
+	if !testing.Short() && os.Getenv("SHIPSHAPE_REQUIRE_DOCKER") == "1" {
+		t.Fatalf("Docker required (SHIPSHAPE_REQUIRE_DOCKER=1) but unavailable: %s", reason)
+	}
+	t.Skipf("needs a Docker daemon: %s", reason)
 }
 
 // Close removes everything labelled with the session and checks that no
