@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"shipshape/internal/attempt"
+	"shipshape/internal/check"
 	"shipshape/internal/course"
 	"shipshape/internal/packs"
 	"shipshape/internal/progress"
@@ -34,7 +35,7 @@ func (c *tuiCatalog) Choices() ([]tui.PackChoice, error) {
 
 // Switch opens the pack ref names ("" for the built-in course).
 func (c *tuiCatalog) Switch(ref string) (tui.PackSession, error) {
-	pack, err := packs.Open(ref, course.Options{CheckKind: checkKindValidator()})
+	pack, err := packs.Open(ref, course.Options{CheckKind: check.ValidateParams})
 	if err != nil {
 		return tui.PackSession{}, err
 	}
@@ -60,8 +61,7 @@ func (c *tuiCatalog) sessionFor(pack *course.Pack, trivyReport string) (tui.Pack
 	if err != nil {
 		dir = a.dir
 	}
-	t := attempt.Target{Dir: dir}
-	t.Image, t.DevImage = imagesOf(pack, a.image, a.devImage)
+	t := attempt.TargetFor(pack, a.image, a.devImage, dir)
 	// The TUI shows its progress itself: no notes on stderr. It records
 	// the attempts too, through tuiProgress: the checker saves nothing.
 	runner := &attempt.Runner{Engines: c.session, Reports: attempt.NewReports(trivyReport), ReportDir: reportDir()}

@@ -14,7 +14,6 @@ import (
 	"shipshape/internal/attempt"
 	"shipshape/internal/check"
 	"shipshape/internal/course"
-	"shipshape/internal/progress"
 	"shipshape/internal/report"
 	"shipshape/internal/termsafe"
 )
@@ -29,12 +28,7 @@ func newCheckCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "check EXERCISE",
 		Short: "Check an exercise against your image and Dockerfile (exit 0 passed, 1 failed, 2 could not check)",
-		Long: `Check an exercise, such as 3.1, against your Docker images, Dockerfile and
-.dockerignore, and record the result in your progress.
-
-Exit status: 0 when every required check passed, 1 when a required check
-failed, 2 when the exercise could not be checked (usage error, Docker
-daemon unreachable, image missing); the reason is then printed on stderr.`,
+		Long:  help("check"),
 		Example: `  shipshape check 3.1
   shipshape check 3.2 --image task-api:prod --dev-image task-api:dev --dir .
   shipshape check 3.3 --trivy-report report.json --format json
@@ -72,8 +66,7 @@ func runCheck(ctx context.Context, a *app, exerciseID string, o checkOptions) er
 	if err != nil {
 		return err
 	}
-	target := attempt.Target{Dir: o.dir}
-	target.Image, target.DevImage = imagesOf(pack, o.image, o.devImage)
+	target := attempt.TargetFor(pack, o.image, o.devImage, o.dir)
 
 	ctx, stop := interruptible(ctx)
 	defer stop()
@@ -112,26 +105,11 @@ func runCheck(ctx context.Context, a *app, exerciseID string, o checkOptions) er
 
 // findExercise is the pack's exercise id, or a usage error that lists them.
 func findExercise(pack *course.Pack, id string) (*course.Exercise, error) {
-	if ex, _ := pack.Exercise(id); ex != nil {
-		return ex, nil
+	ex, err := pack.FindExercise(id)
+	if err != nil {
+		return nil, &exitError{code: 2, err: err}
 	}
-	var ids []string
-	for _, e := range pack.Exercises() {
-		ids = append(ids, e.ID)
-	}
-	return nil, usageError("no exercise %q in %s (exercises: %s)", id, termsafe.Line(pack.Title), strings.Join(ids, ", "))
-}
-
-// imagesOf fills in the images to judge: flags win, then the pack's.
-func imagesOf(pack *course.Pack, image, devImage string) (string, string) {
-	prod, dev := pack.Images()
-	if image == "" {
-		image = prod
-	}
-	if devImage == "" {
-		devImage = dev
-	}
-	return image, devImage
+	return ex, nil
 }
 
 // writeCheckReport writes rep in format to output (a file) or stdout.
@@ -175,14 +153,7 @@ func recordAttempt(a *app, pack *course.Pack, exerciseID string, rep check.Repor
 			err = cerr
 		}
 	}
-	switch {
-	case errors.Is(err, progress.ErrNewerFile):
-		// openProgress has printed why and what to do.
-		fmt.Fprintln(a.stderr, "shipshape: note: this result was not recorded, because the progress file is from a newer shipshape (see above)")
-	case errors.Is(err, progress.ErrReadOnly):
-		fmt.Fprintln(a.stderr, "shipshape: note: this result was not recorded: another shipshape (the course in another terminal?) "+
-			"holds your progress; check from there with c, or close it and check again")
-	case err != nil:
-		fmt.Fprintln(a.stderr, "shipshape: note: the result was not saved to your progress: "+termsafe.Line(err.Error()))
+	if err != nil {
+		fmt.Fprintln(a.stderr, "shipshape: note: "+attempt.NotSaved(err))
 	}
 }

@@ -25,13 +25,7 @@ func newChecklistCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "checklist",
 		Short: "Run the deployment checklist against your prod image (exit 0 ok, 1 failed, 2 could not check)",
-		Long: `Go through the course's deployment checklist: every item a check can judge
-is judged against your prod image and workspace (✓ or ✗); the others say
-"check yourself" and show as ticked when you ticked them in the course.
-
-Exit status: 0 when no judged item failed, 1 when one failed, 2 when the
-checklist could not be checked (Docker daemon unreachable, image missing,
-a check that could not run).`,
+		Long:  help("checklist"),
 		Example: `  shipshape checklist
   shipshape checklist --image task-api:prod --dir ./shipshape-workspace
   shipshape checklist --trivy-report report.json --format json`,
@@ -59,8 +53,8 @@ func runChecklist(ctx context.Context, a *app, o checklistOptions) error {
 	if err != nil {
 		return err
 	}
-	target := attempt.Target{Dir: o.dir, DevImageNamed: o.devImageSet}
-	target.Image, target.DevImage = imagesOf(pack, o.image, o.devImage)
+	target := attempt.TargetFor(pack, o.image, o.devImage, o.dir)
+	target.DevImageNamed = o.devImageSet
 	ctx, stop := interruptible(ctx)
 	defer stop()
 	session := a.session()

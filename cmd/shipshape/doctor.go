@@ -15,11 +15,8 @@ func newDoctorCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "doctor",
 		Short: "Check your setup: Docker daemon, engine and API version, builder, Trivy, free disk",
-		Long: `Check what the exercises need: a reachable Docker daemon (and which
-address was used, and why), its engine and API version, an image builder,
-Trivy for the scanning exercise, and free disk space. Each problem comes
-with advice. Exit status 0 when the daemon is usable, 2 when it is not.`,
-		Args: cobra.NoArgs,
+		Long:  help("doctor"),
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			if ctx == nil {

@@ -112,7 +112,7 @@ func TestLearnerLoop(t *testing.T) {
 	}
 
 	// 4. Apply the reference solution of 3.1 and build the prod image.
-	pack, err := course.Builtin(course.Options{CheckKind: checkKindValidator()})
+	pack, err := course.Builtin(course.Options{CheckKind: check.ValidateParams})
 	if err != nil {
 		t.Fatal(err)
 	}

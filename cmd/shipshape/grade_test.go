@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"shipshape/internal/check"
 	"shipshape/internal/course"
 	"shipshape/internal/grade"
 	"shipshape/internal/report"
@@ -214,7 +215,7 @@ func TestGradeTaskAPI(t *testing.T) {
 	ctx, e := openDockerEnv(t, 12*time.Minute)
 	useStateDir(t)
 	base := pythonBase(t, ctx, e)
-	pack, err := course.Builtin(course.Options{CheckKind: checkKindValidator()})
+	pack, err := course.Builtin(course.Options{CheckKind: check.ValidateParams})
 	must(t, err)
 	ex, _ := pack.Exercise("3.2")
 	root := t.TempDir()

@@ -18,14 +18,8 @@ func newInitCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "init [DIR]",
 		Short: "Write the exercises' starter project (the Task API) into DIR",
-		Long: `Write the starter project of the course's exercises into DIR
-(default ./shipshape-workspace). A directory that already has files is
-refused unless --force is given; even then, every file of yours that differs
-from the starter is kept as FILE.backup-TIME before it is replaced.
-
-The reference solutions are not copied; the exercise screen offers them once
-you pass, or earlier if you confirm.`,
-		Args: cobra.MaximumNArgs(1),
+		Long:  help("init"),
+		Args:  cobra.MaximumNArgs(1),
 		RunE: func(_ *cobra.Command, args []string) error {
 			dir := defaultWorkspace
 			if len(args) == 1 {

@@ -49,7 +49,7 @@ func TestWithoutDefaultBridge(t *testing.T) {
 	}
 
 	base := pythonBase(t, ctx, e)
-	pack, err := course.Builtin(course.Options{CheckKind: checkKindValidator()})
+	pack, err := course.Builtin(course.Options{CheckKind: check.ValidateParams})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,6 @@ import (
 	"shipshape/internal/attempt"
 	"shipshape/internal/course"
 	"shipshape/internal/docker"
-	"shipshape/internal/human"
 	"shipshape/internal/ids"
 	"shipshape/internal/packs"
 	"shipshape/internal/report"
@@ -36,17 +35,8 @@ func newPackCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "pack",
 		Short: "Install, list, remove, create and validate lesson packs",
-		Long: `Lesson packs are courses other than the built-in one: a directory, or the
-same shared as a .tar.gz or .zip file. Install one to use it by its id
-(shipshape --pack ID), or open a file directly (shipshape --pack FILE).
-
-Installed packs live in $XDG_DATA_HOME/shipshape/packs (override with
-SHIPSHAPE_DATA_DIR). Progress is kept per pack id, so installing a new
-version keeps the progress of lessons and exercises whose ids did not change.
-
-Authors: start with 'shipshape pack new DIR', check with
-'shipshape pack validate DIR --docker'; see docs/authoring.md.`,
-		Args: cobra.NoArgs,
+		Long:  help("pack"),
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return usageError("pack needs a subcommand: install, list, remove, new or validate (see '%s --help')", cmd.CommandPath())
 		},
@@ -66,14 +56,9 @@ func exactlyOne(what string) cobra.PositionalArgs {
 
 func newPackInstallCmd(a *app) *cobra.Command {
 	return &cobra.Command{
-		Use:   "install PATH",
-		Short: "Validate a pack (directory, .tar.gz or .zip) and install it",
-		Long: `Validate the pack at PATH and install it under its id. An installed pack
-with the same id is replaced only once the new one has validated; progress
-is kept for lessons and exercises whose ids did not change.
-
-Exit status: 0 installed, 1 the pack was refused (the reasons are printed),
-2 usage or file-system errors.`,
+		Use:     "install PATH",
+		Short:   "Validate a pack (directory, .tar.gz or .zip) and install it",
+		Long:    help("pack-install"),
 		Example: "  shipshape pack install mypack.tar.gz\n  shipshape --pack mypack",
 		Args:    exactlyOne("PATH"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -172,11 +157,9 @@ func newPackRemoveCmd(a *app) *cobra.Command {
 
 func newPackNewCmd(a *app) *cobra.Command {
 	return &cobra.Command{
-		Use:   "new DIR",
-		Short: "Create a working skeleton pack in a new or empty directory",
-		Long: `Create a pack in DIR: a manifest with a workspace, a lesson, an exercise
-lesson with tasks, hints and checks, a starter project and a reference
-solution. It validates as it is; edit it into your course.`,
+		Use:     "new DIR",
+		Short:   "Create a working skeleton pack in a new or empty directory",
+		Long:    help("pack-new"),
 		Example: "  shipshape pack new mypack\n  shipshape pack validate mypack --docker",
 		Args:    exactlyOne("DIR"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -207,17 +190,9 @@ See docs/authoring.md.
 func newPackValidateCmd(a *app) *cobra.Command {
 	var withDocker bool
 	cmd := &cobra.Command{
-		Use:   "validate PATH",
-		Short: "Check a pack and print every problem as file:line: message",
-		Long: `Check the pack at PATH (a directory, .tar.gz or .zip): format version,
-schema, unique ids, hints and a required check in every exercise, check
-kinds and parameters, links and anchors between lessons, referenced files,
-and control characters in any text.
-
-With --docker, also build each exercise's starter and reference solution
-and run the exercise's checks: the starter must fail and the solution pass.
-
-Exit status: 0 clean, 1 problems found, 2 usage errors or no Docker daemon.`,
+		Use:     "validate PATH",
+		Short:   "Check a pack and print every problem as file:line: message",
+		Long:    help("pack-validate"),
 		Example: "  shipshape pack validate mypack\n  shipshape pack validate mypack.tar.gz --docker",
 		Args:    exactlyOne("PATH"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -242,20 +217,9 @@ func runPackValidate(ctx context.Context, a *app, path string, withDocker bool) 
 		fmt.Fprintln(a.stdout, termsafe.Text(err.Error()))
 		return &exitError{code: 1}
 	}
-	for _, pr := range problems {
-		fmt.Fprintln(a.stdout, termsafe.Text(pr.String()))
-	}
-	if p == nil || len(problems) > 0 {
-		fmt.Fprintf(a.stdout, "%s: %d problem(s)\n", termsafe.Line(path), len(problems))
+	if !report.Validation(a.stdout, path, p, problems) {
 		return &exitError{code: 1}
 	}
-	checks := 0
-	for _, ex := range p.Exercises() {
-		checks += len(ex.Checks)
-	}
-	fmt.Fprintf(a.stdout, "%s: ok: %q %s: %s, %s, %s\n", termsafe.Line(path),
-		termsafe.Line(p.Title), termsafe.Line(p.Version), human.Count(len(p.Lessons), "lesson"),
-		human.Count(len(p.Exercises()), "exercise"), human.Count(checks, "check"))
 	if !withDocker {
 		return nil
 	}

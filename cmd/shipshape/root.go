@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"shipshape/internal/attempt"
+	"shipshape/internal/check"
 	"shipshape/internal/course"
 	"shipshape/internal/docker"
 	"shipshape/internal/ledger"
@@ -49,7 +50,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *app {
 
 // loadPack loads the pack chosen by --pack, or the built-in course.
 func (a *app) loadPack() (*course.Pack, error) {
-	opts := course.Options{CheckKind: checkKindValidator()}
+	opts := course.Options{CheckKind: check.ValidateParams}
 	if a.packPath == "" {
 		p, err := course.Builtin(opts)
 		if err != nil {
@@ -164,14 +165,9 @@ func (a *app) loadProgress(p *course.Pack) (progress.State, error) {
 
 func newRootCmd(a *app) *cobra.Command {
 	root := &cobra.Command{
-		Use:   "shipshape",
-		Short: "Learn to make container images production-ready, in your terminal",
-		Long: `shipshape teaches the production-readiness phase of containerizing an app:
-non-root users, small images, multi-stage builds, health checks, scanning,
-graceful shutdown and more. Run it without arguments to open the course.
-
-Progress is kept on this machine, in $XDG_STATE_HOME/shipshape
-(override with SHIPSHAPE_STATE_DIR).`,
+		Use:           "shipshape",
+		Short:         "Learn to make container images production-ready, in your terminal",
+		Long:          help("shipshape"),
 		Args:          cobra.NoArgs,
 		SilenceUsage:  true,
 		SilenceErrors: true,

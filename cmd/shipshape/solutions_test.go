@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"shipshape/exercises/testbed"
+	"shipshape/internal/check"
 	"shipshape/internal/course"
 	"shipshape/internal/lab"
 	"shipshape/internal/report"
@@ -47,7 +48,7 @@ func TestReferenceSolutions(t *testing.T) {
 	ctx, e := openDockerEnv(t, 15*time.Minute)
 	useStateDir(t)
 	base := pythonBase(t, ctx, e)
-	pack, err := course.Builtin(course.Options{CheckKind: checkKindValidator()})
+	pack, err := course.Builtin(course.Options{CheckKind: check.ValidateParams})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,8 +7,6 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
 	"golang.org/x/term"
 
 	"shipshape/internal/attempt"
@@ -24,9 +22,9 @@ func runTUI(ctx context.Context, a *app) error {
 	if !term.IsTerminal(int(os.Stdout.Fd())) || !term.IsTerminal(int(os.Stdin.Fd())) {
 		return usageError("the course needs an interactive terminal; for scripts use 'shipshape list' or 'shipshape progress'")
 	}
-	style, err := chooseStyle(a.style)
+	style, err := render.Choose(a.style)
 	if err != nil {
-		return err
+		return usageError("%v", err)
 	}
 	if a.buildArgs, err = parseBuildArgs(a.buildArgList); err != nil {
 		return err
@@ -64,23 +62,4 @@ func runTUI(ctx context.Context, a *app) error {
 		return fmt.Errorf("the terminal interface stopped: %w", err)
 	}
 	return nil
-}
-
-// chooseStyle picks the lesson style. It may query the terminal, so it
-// runs before the program takes the terminal over.
-func chooseStyle(flag string) (render.Style, error) {
-	if os.Getenv("NO_COLOR") != "" {
-		lipgloss.SetColorProfile(termenv.Ascii)
-	}
-	if flag == "" || flag == "auto" {
-		return render.DetectStyle(), nil
-	}
-	s, err := render.ParseStyle(flag)
-	if err != nil {
-		return "", usageError("%v", err)
-	}
-	if s == render.NoColor {
-		lipgloss.SetColorProfile(termenv.Ascii)
-	}
-	return s, nil
 }

@@ -48,6 +48,19 @@ type Target struct {
 	DevImageNamed bool
 }
 
+// TargetFor is what the learner names (image and devImage, "" for the
+// pack's) in dir.
+func TargetFor(pack *course.Pack, image, devImage, dir string) Target {
+	prod, dev := pack.Images()
+	if image == "" {
+		image = prod
+	}
+	if devImage == "" {
+		devImage = dev
+	}
+	return Target{Image: image, DevImage: devImage, Dir: dir}
+}
+
 // Runner runs attempts. Its zero value is not usable: Engines and Reports
 // are required.
 type Runner struct {

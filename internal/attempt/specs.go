@@ -1,6 +1,7 @@
 package attempt
 
 import (
+	"errors"
 	"strings"
 	"time"
 
@@ -92,6 +93,19 @@ func Record(rep check.Report) progress.Attempt {
 		})
 	}
 	return att
+}
+
+// NotSaved says why a verdict was not kept in the progress file, from the
+// error of opening it or of RecordAttempt, and what to do.
+func NotSaved(err error) string {
+	switch {
+	case errors.Is(err, progress.ErrNewerFile):
+		return "this result was not recorded, because the progress file is from a newer shipshape (see above)"
+	case errors.Is(err, progress.ErrReadOnly):
+		return "this result was not recorded: another shipshape (the course in another terminal?) " +
+			"holds your progress; check from there with c, or close it and check again"
+	}
+	return "the result was not saved to your progress: " + termsafe.Line(err.Error())
 }
 
 // Unjudged is the report of an attempt that could not run at all: every

@@ -8,6 +8,7 @@
 package course
 
 import (
+	"fmt"
 	"io/fs"
 	"strconv"
 	"strings"
@@ -188,4 +189,17 @@ func (p *Pack) Find(arg string) *Lesson {
 		return p.Lessons[n-1]
 	}
 	return nil
+}
+
+// FindExercise is the exercise id names, or an error that lists the
+// pack's exercises.
+func (p *Pack) FindExercise(id string) (*Exercise, error) {
+	if ex, _ := p.Exercise(id); ex != nil {
+		return ex, nil
+	}
+	var ids []string
+	for _, e := range p.Exercises() {
+		ids = append(ids, e.ID)
+	}
+	return nil, fmt.Errorf("no exercise %q in %s (exercises: %s)", id, p.Title, strings.Join(ids, ", "))
 }

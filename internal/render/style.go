@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 )
 
 // Style is a rendering style: the colour scheme used for lessons.
@@ -61,6 +62,21 @@ func ParseStyle(s string) (Style, error) {
 		return NoColor, nil
 	}
 	return "", fmt.Errorf("unknown style %q: use auto, dark, light or notty", s)
+}
+
+// Choose is the style the --style flag asks for (ParseStyle), and sets
+// lipgloss to plain output for NO_COLOR and notty, so the rest of the
+// screen has no colour either. Like DetectStyle it may query the terminal:
+// call it before the program takes the terminal over.
+func Choose(flag string) (Style, error) {
+	s, err := ParseStyle(flag)
+	if err != nil {
+		return "", err
+	}
+	if os.Getenv("NO_COLOR") != "" || s == NoColor {
+		lipgloss.SetColorProfile(termenv.Ascii)
+	}
+	return s, nil
 }
 
 func (s Style) valid() bool {

@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"shipshape/internal/course"
+	"shipshape/internal/human"
 	"shipshape/internal/packs"
 	"shipshape/internal/termsafe"
 	"shipshape/internal/workspace"
@@ -53,4 +54,25 @@ func Installed(w io.Writer, inst packs.Installed) {
 			termsafe.Line(inst.ID), termsafe.Line(inst.Replaced), termsafe.Line(inst.Version), title)
 	}
 	fmt.Fprintf(w, "Open it with: shipshape --pack %s\n", termsafe.Line(inst.ID))
+}
+
+// Validation writes what `pack validate` found in the pack at path, every
+// problem as file:line: message, or a line of what the pack holds; it
+// reports whether the pack is clean.
+func Validation(w io.Writer, path string, p *course.Pack, problems []course.Problem) bool {
+	for _, pr := range problems {
+		fmt.Fprintln(w, termsafe.Text(pr.String()))
+	}
+	if p == nil || len(problems) > 0 {
+		fmt.Fprintf(w, "%s: %d problem(s)\n", termsafe.Line(path), len(problems))
+		return false
+	}
+	checks := 0
+	for _, ex := range p.Exercises() {
+		checks += len(ex.Checks)
+	}
+	fmt.Fprintf(w, "%s: ok: %q %s: %s, %s, %s\n", termsafe.Line(path),
+		termsafe.Line(p.Title), termsafe.Line(p.Version), human.Count(len(p.Lessons), "lesson"),
+		human.Count(len(p.Exercises()), "exercise"), human.Count(checks, "check"))
+	return true
 }
