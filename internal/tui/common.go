@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -39,13 +38,6 @@ func (c *common) SetSize(width, height int) { c.width, c.height = width, height 
 type leaveMsg struct{}
 
 func leave() tea.Msg { return leaveMsg{} }
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}
 
 // joinEnds puts left and right on one line of width, truncating left.
 func joinEnds(left, right string, width int) string {

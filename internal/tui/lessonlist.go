@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
+	"shipshape/internal/human"
 	"shipshape/internal/summary"
 	"shipshape/internal/termsafe"
 )
@@ -179,7 +180,7 @@ func (m Model) listView() string {
 	gap := max(1, m.width-ansi.StringWidth(title)-ansi.StringWidth(right))
 	header := ansi.Truncate(title+strings.Repeat(" ", gap)+right, m.width, "")
 	sub := st.muted.Render(ansi.Truncate(fmt.Sprintf("%s · %s · pack %s %s",
-		plural(len(m.cfg.Pack.Lessons), "lesson"), plural(len(m.cfg.Pack.Exercises()), "exercise"),
+		human.Count(len(m.cfg.Pack.Lessons), "lesson"), human.Count(len(m.cfg.Pack.Exercises()), "exercise"),
 		termsafe.Line(m.cfg.Pack.ID), termsafe.Line(m.cfg.Pack.Version)), m.width, "…"))
 	parts := []string{header, sub}
 	for _, n := range m.visibleNotices() {

@@ -8,6 +8,7 @@ import (
 
 	"shipshape/internal/check"
 	"shipshape/internal/course"
+	"shipshape/internal/human"
 	"shipshape/internal/lab"
 	"shipshape/internal/termsafe"
 )
@@ -83,7 +84,7 @@ func boundSize(n int64) string {
 	if n%1_000_000 == 0 {
 		return fmt.Sprintf("%d MB", n/1_000_000)
 	}
-	return humanBytes(n)
+	return human.Size(n)
 }
 
 // measureLines draws exercise 3.4's comparison: sizes with bars against
@@ -101,7 +102,7 @@ func measureLines(m lab.Measurement, bounds sizeBounds, width int, st styles) []
 			continue
 		}
 		n := int(int64(barW) * f.f.Size / maxSize)
-		out = append(out, fmt.Sprintf("%s %-22s %s%s %s", f.name, termsafe.Line(f.f.Ref), strings.Repeat("█", n), strings.Repeat("░", barW-n), humanBytes(f.f.Size)))
+		out = append(out, fmt.Sprintf("%s %-22s %s%s %s", f.name, termsafe.Line(f.f.Ref), strings.Repeat("█", n), strings.Repeat("░", barW-n), human.Size(f.f.Size)))
 	}
 	if m.Dev.Size > 0 && m.Prod.Size > 0 && !m.Dev.Missing && !m.Prod.Missing {
 		out = append(out, fmt.Sprintf("prod is %.0f%% of dev%s", 100*float64(m.Prod.Size)/float64(m.Dev.Size), bounds.describe()))
@@ -122,7 +123,7 @@ func measureLines(m lab.Measurement, bounds sizeBounds, width int, st styles) []
 			startup = "healthy after " + f.f.StartupToHealthy.Round(100*time.Millisecond).String()
 		}
 		out = append(out, fmt.Sprintf("%s %s · idle memory %s · CPU %.1f%% · %d processes", f.name, startup,
-			humanBytes(int64(f.f.Idle.MemoryBytes)), f.f.Idle.CPUPercent, f.f.Idle.PIDs))
+			human.Size(int64(f.f.Idle.MemoryBytes)), f.f.Idle.CPUPercent, f.f.Idle.PIDs))
 	}
 	if len(m.Prod.Layers) > 0 {
 		out = append(out, "", "largest layers of prod:")
@@ -130,7 +131,7 @@ func measureLines(m lab.Measurement, bounds sizeBounds, width int, st styles) []
 			if i == 6 {
 				break
 			}
-			row := fmt.Sprintf("  %9s  %s", humanBytes(l.Size), termsafe.Line(check.Instruction(l.CreatedBy)))
+			row := fmt.Sprintf("  %9s  %s", human.Size(l.Size), termsafe.Line(check.Instruction(l.CreatedBy)))
 			if i == 0 {
 				row = st.warn.Render(row + "  ← largest")
 			}
@@ -138,17 +139,4 @@ func measureLines(m lab.Measurement, bounds sizeBounds, width int, st styles) []
 		}
 	}
 	return out
-}
-
-// humanBytes prints decimal units, as `docker image ls` does.
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1e9:
-		return fmt.Sprintf("%.2f GB", float64(n)/1e9)
-	case n >= 1e6:
-		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
-	case n >= 1e3:
-		return fmt.Sprintf("%.1f kB", float64(n)/1e3)
-	}
-	return fmt.Sprintf("%d B", n)
 }
