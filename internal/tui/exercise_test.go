@@ -27,7 +27,6 @@ type fakeWorkflow struct {
 	failBuild bool
 	changes   chan []string
 	runs      int
-	stopped   int
 	solutions int
 	resets    []string
 	hasProj   bool

@@ -104,17 +104,17 @@ func (p *pager) handleKey(msg tea.KeyMsg) bool {
 	before := p.vp.YOffset
 	switch {
 	case key.Matches(msg, p.keys.Up):
-		p.vp.LineUp(1)
+		p.vp.ScrollUp(1)
 	case key.Matches(msg, p.keys.Down):
-		p.vp.LineDown(1)
+		p.vp.ScrollDown(1)
 	case key.Matches(msg, p.keys.PageUp):
-		p.vp.ViewUp()
+		p.vp.PageUp()
 	case key.Matches(msg, p.keys.PageDown):
-		p.vp.ViewDown()
+		p.vp.PageDown()
 	case key.Matches(msg, p.keys.HalfUp):
-		p.vp.HalfViewUp()
+		p.vp.HalfPageUp()
 	case key.Matches(msg, p.keys.HalfDown):
-		p.vp.HalfViewDown()
+		p.vp.HalfPageDown()
 	case key.Matches(msg, p.keys.Top):
 		p.vp.GotoTop()
 	case key.Matches(msg, p.keys.Bottom):
