@@ -18,7 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 variants=${SHIPSHAPE_ENGINES:-26 26-containerd 26-nobridge}
-pkgs=(./cmd/shipshape ./internal/attempt ./internal/check ./internal/checklist ./internal/docker ./internal/lab ./exercises/testbed)
+pkgs=(./cmd/shipshape ./internal/attempt ./internal/check ./internal/checklist ./internal/docker ./internal/grade ./internal/lab ./exercises/testbed)
 engine=exercises/testbed/engine.sh
 cache=${SHIPSHAPE_TESTBED_CACHE:-/var/cache/shipshape-testbed}
 
