@@ -86,12 +86,11 @@ func runGrade(ctx context.Context, a *app, exerciseID, rosterPath string, o grad
 
 	ctx, stop := interruptible(ctx)
 	defer stop()
-	session := a.session()
-	defer session.Close()
-	dc, err := session.Client(ctx)
+	session, dc, err := a.connected(ctx)
 	if err != nil {
-		return &exitError{code: 2, err: attempt.Reason(err)}
+		return err
 	}
+	defer session.Close()
 	g := &grade.Grader{Engine: dc, Runner: &attempt.Runner{Engines: session, Reports: attempt.NewReports(""), ReportDir: reportDir()},
 		Scratch: a.scratch()}
 	plan := grade.Plan{Pack: pack, Exercise: ex, Students: students, Jobs: o.jobs, Timeout: o.timeout, BuildArgs: buildArgs, DevImage: o.devImage}

@@ -11,7 +11,6 @@ import (
 
 	"shipshape/internal/attempt"
 	"shipshape/internal/course"
-	"shipshape/internal/docker"
 	"shipshape/internal/ids"
 	"shipshape/internal/packs"
 	"shipshape/internal/report"
@@ -226,19 +225,16 @@ func runPackValidate(ctx context.Context, a *app, path string, withDocker bool) 
 	return validateWithDocker(ctx, a, p)
 }
 
-var _ attempt.Builder = (*docker.Client)(nil)
-
 // validateWithDocker proves each exercise with a reference solution: the
 // starter must fail its checks and the solution pass them.
 func validateWithDocker(ctx context.Context, a *app, p *course.Pack) error {
 	ctx, stop := interruptible(ctx)
 	defer stop()
-	session := a.session()
-	defer session.Close()
-	dc, err := session.Client(ctx)
+	session, dc, err := a.connected(ctx)
 	if err != nil {
-		return &exitError{code: 2, err: attempt.Reason(err)}
+		return err
 	}
+	defer session.Close()
 	proved, bad := 0, 0
 	_, err = attempt.Prove(ctx, dc, p, a.scratch(), func(pr attempt.Proof) {
 		if pr.Skipped == "" {

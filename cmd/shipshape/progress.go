@@ -33,7 +33,7 @@ func newProgressCmd(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			dir, _ := a.stateDir()
+			dir, _ := progress.DefaultDir()
 			file := progress.FilePath(dir, pack.ID)
 			sum := summary.Of(pack, st)
 			if asJSON {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -66,7 +67,7 @@ func (a *app) loadPack() (*course.Pack, error) {
 // beside progress so that a later run removes what a killed one left.
 func (a *app) dockerOptions() docker.Options {
 	o := docker.Options{Host: a.host, CallTimeout: a.callTimeout, BuildIdle: a.buildIdle}
-	if dir, err := a.stateDir(); err == nil {
+	if dir, err := progress.DefaultDir(); err == nil {
 		o.Ledger = ledger.Open(filepath.Join(dir, ledger.FileName))
 	}
 	o.Scratch = a.scratch()
@@ -79,6 +80,18 @@ func (a *app) session() *attempt.Session {
 	return attempt.NewSession(a.dockerOptions(), func(note string) {
 		fmt.Fprintln(a.stderr, "shipshape: note: "+note)
 	})
+}
+
+// connected is a session whose daemon answered, for the commands that
+// need one from the start; the error is exit 2 with the adapter's advice.
+func (a *app) connected(ctx context.Context) (*attempt.Session, *docker.Client, error) {
+	session := a.session()
+	dc, err := session.Client(ctx)
+	if err != nil {
+		session.Close()
+		return nil, nil, &exitError{code: 2, err: attempt.Reason(err)}
+	}
+	return session, dc, nil
 }
 
 // runner runs attempts through session, with trivyReport (--trivy-report)
@@ -104,7 +117,7 @@ func reportDir() string {
 // directory's tmp/, swept at every start (see sweepScratch), or, without
 // a state directory, the system's temporary directory.
 func (a *app) scratch() *scratch.Dir {
-	dir, err := a.stateDir()
+	dir, err := progress.DefaultDir()
 	if err != nil {
 		return nil
 	}
@@ -118,11 +131,6 @@ func (a *app) sweepScratch() {
 	if _, err := a.scratch().Sweep(); err != nil {
 		fmt.Fprintln(a.stderr, "shipshape: note: "+termsafe.Line(err.Error()))
 	}
-}
-
-// stateDir is where progress lives.
-func (a *app) stateDir() (string, error) {
-	return progress.DefaultDir()
 }
 
 // openProgress opens the pack's progress for reading and writing (or
@@ -143,7 +151,7 @@ func (a *app) openProgress(p *course.Pack) (*progress.Store, error) {
 // openProgressQuiet is openProgress for the TUI, which shows the notices
 // on its own screen.
 func (a *app) openProgressQuiet(p *course.Pack) (*progress.Store, error) {
-	dir, err := a.stateDir()
+	dir, err := progress.DefaultDir()
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +160,7 @@ func (a *app) openProgressQuiet(p *course.Pack) (*progress.Store, error) {
 
 // loadProgress reads the pack's progress without locking or writing.
 func (a *app) loadProgress(p *course.Pack) (progress.State, error) {
-	dir, err := a.stateDir()
+	dir, err := progress.DefaultDir()
 	if err != nil {
 		return progress.State{}, err
 	}

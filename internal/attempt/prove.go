@@ -26,6 +26,8 @@ type Builder interface {
 	RemoveBuiltImage(ctx context.Context, ref string) error
 }
 
+var _ Builder = (*docker.Client)(nil)
+
 // ImageRepo is the repository Prove tags its images in.
 const ImageRepo = "shipshape-validate"
 

@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -57,14 +54,9 @@ func validateBuildChecks(p params) error {
 // required_rules fail the check; any other finding only warns, whatever the
 // check's level, since Docker itself reports them as warnings.
 func evalBuildChecks(ctx context.Context, en *env, p params) verdict {
-	dir := en.target.Dir
-	if dir == "" {
-		dir = "."
-	}
-	path := filepath.Join(dir, "Dockerfile")
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return verdict{status: StatusError, evidence: []string{"no Dockerfile in " + dir},
-			advice: "Run the check in the directory that holds your Dockerfile, or pass --dir DIR."}
+	path, missing := en.dockerfilePath()
+	if missing != nil {
+		return *missing
 	}
 	res, err := dockerfile.LintFile(ctx, path, dockerfile.LintOptions{BaseImageEnv: en.baseImageEnv})
 	if err != nil {

@@ -37,16 +37,26 @@ func fromFinding(f dockerfile.Finding) verdict {
 	}
 }
 
+// dockerfilePath is the target's Dockerfile, or the verdict for a
+// directory that has none.
+func (en *env) dockerfilePath() (string, *verdict) {
+	dir := en.target.Dir
+	if dir == "" {
+		dir = "."
+	}
+	path := filepath.Join(dir, "Dockerfile")
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return "", &verdict{status: StatusError, evidence: []string{"no Dockerfile in " + dir},
+			advice: "Run the check in the directory that holds your Dockerfile, or pass --dir DIR."}
+	}
+	return path, nil
+}
+
 func dockerfileKind(analyse func(*dockerfile.File) dockerfile.Finding) func(context.Context, *env, params) verdict {
 	return func(_ context.Context, en *env, _ params) verdict {
-		dir := en.target.Dir
-		if dir == "" {
-			dir = "."
-		}
-		path := filepath.Join(dir, "Dockerfile")
-		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-			return verdict{status: StatusError, evidence: []string{"no Dockerfile in " + dir},
-				advice: "Run the check in the directory that holds your Dockerfile, or pass --dir DIR."}
+		path, missing := en.dockerfilePath()
+		if missing != nil {
+			return *missing
 		}
 		f, err := dockerfile.ParseFile(path)
 		if err != nil {
