@@ -54,7 +54,7 @@ func newCheckCmd(a *app) *cobra.Command {
 }
 
 func runCheck(ctx context.Context, a *app, exerciseID string, o checkOptions) error {
-	format, err := report.ParseFormat(o.format, report.FormatText, report.FormatJSON, report.FormatJUnit, report.FormatGitHub, report.FormatSARIF)
+	format, err := report.ParseFormat(o.format, report.CheckFormats...)
 	if err != nil {
 		return usageError("%v", err)
 	}

@@ -57,7 +57,7 @@ func newGradeCmd(a *app) *cobra.Command {
 }
 
 func runGrade(ctx context.Context, a *app, exerciseID, rosterPath string, o gradeOptions) error {
-	format, err := report.ParseFormat(o.format, report.FormatText, report.FormatJSON, report.FormatJUnit, report.FormatGitHub, report.FormatSARIF)
+	format, err := report.ParseFormat(o.format, report.CheckFormats...)
 	if err != nil {
 		return usageError("%v", err)
 	}

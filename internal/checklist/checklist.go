@@ -62,22 +62,6 @@ func FromPack(p *course.Pack) []Item {
 	return out
 }
 
-// Items is the built-in course's checklist.
-//
-// Deprecated: the checklist is course data; use FromPack with the pack the
-// learner opened, and RunItems.
-var Items = builtinItems()
-
-func builtinItems() []Item {
-	p, err := course.Builtin(course.Options{})
-	if err != nil {
-		// The built-in pack is tested; a binary with a broken one is a build
-		// mistake, not something a learner can fix.
-		panic("the built-in course does not load: " + err.Error())
-	}
-	return FromPack(p)
-}
-
 // ItemResult is the verdict on one item and what the checks observed.
 type ItemResult struct {
 	Item     Item
@@ -85,13 +69,6 @@ type ItemResult struct {
 	Evidence []string
 	// Hint is the first hint of a failed or unjudged check.
 	Hint string
-}
-
-// Run is RunItems of the built-in course's checklist.
-//
-// Deprecated: use RunItems with FromPack of the learner's pack.
-func Run(ctx context.Context, engine *check.Engine, target check.Target, onEvent func(check.Event)) []ItemResult {
-	return RunItems(ctx, engine, Items, target, onEvent)
 }
 
 // RunItems judges every item against target, running each check kind once

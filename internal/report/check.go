@@ -29,6 +29,9 @@ const (
 	FormatSARIF Format = "sarif"
 )
 
+// CheckFormats are the formats a check report comes in.
+var CheckFormats = []Format{FormatText, FormatJSON, FormatJUnit, FormatGitHub, FormatSARIF}
+
 // ParseFormat is s when it is one of allowed, else an error naming them.
 func ParseFormat(s string, allowed ...Format) (Format, error) {
 	names := make([]string, len(allowed))
