@@ -231,7 +231,7 @@ func NewEngine(d Docker, opts ...Option) *Engine {
 		parallel:    4,
 		stopTimeout: 10 * time.Second,
 		healthCap:   60 * time.Second,
-		fastProbe:   500 * time.Millisecond,
+		fastProbe:   250 * time.Millisecond,
 	}
 	for _, o := range opts {
 		o(e)

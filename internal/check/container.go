@@ -46,7 +46,7 @@ func init() {
 		},
 		eval: evalHealthy,
 	}
-	kinds["container.readonly_rootfs"] = &kind{docker: true, params: withNetwork(nil),
+	kinds["container.readonly_rootfs"] = &kind{docker: true, app: appReadOnly, params: withNetwork(nil),
 		title: fixedTitle("Runs with a read-only root filesystem"), eval: evalReadonly}
 	kinds["container.graceful_shutdown"] = &kind{docker: true, app: appStopper, params: withNetwork(nil),
 		title: fixedTitle("Shuts down cleanly on SIGTERM"), eval: evalGraceful}
@@ -64,7 +64,9 @@ const maxProbeGrace = 10 * time.Second
 // The image's probe command, timeout and retries are kept; only the pace
 // changes. Docker runs the first probe one interval after start, so an
 // image declaring --interval=30s would take 30s to be judged. Probing every
-// fast (500ms by default) finds the healthy moment within half a second.
+// fast (250ms by default) finds the healthy moment within a quarter of a
+// second; a faster pace would spend more of the CPU the app needs to
+// start on probes.
 // Probing faster must not make the verdict much harsher than Docker's own:
 // the image's start period is kept, and a grace of retries*interval (at
 // most maxProbeGrace) is added to it, during which failed probes do not
@@ -363,7 +365,7 @@ func evalHealthy(ctx context.Context, en *env, p params) verdict {
 		limit = time.Duration(maxStart*float64(time.Second)) + time.Second
 	}
 	spec, deadline, _ := HealthContainer(info, "health", en.engine.fastProbe, limit)
-	a, bad := en.app(ctx, info, p)
+	a, bad := en.judged(ctx, info, p)
 	w := waitOutcome{}
 	if bad != nil {
 		w.v = copyVerdict(*bad)
@@ -502,16 +504,27 @@ func evalReadonly(ctx context.Context, en *env, p params) verdict {
 	if !hasHealth {
 		deadline = stableFor + 10*time.Second
 	}
-	spec.Network = wantsNetwork(p)
-	spec.ReadOnlyRootfs = true
-	spec.Tmpfs = map[string]string{"/tmp": ""}
-	return en.withContainer(ctx, spec, func(id string) verdict {
-		msg, bad := en.runUntilReady(ctx, id, info, deadline)
+	judge := func(msg string, bad *verdict) verdict {
 		if bad != nil {
 			bad.evidence = append([]string{"with --read-only and a tmpfs at /tmp:"}, bad.evidence...)
 			return *bad
 		}
 		return pass("with --read-only and a tmpfs at /tmp: " + msg)
+	}
+	if a := en.apps[wantsNetwork(p)]; a != nil && a.wantReadOnly {
+		a, bad := en.app(ctx, info, p)
+		if a.readOnly {
+			if bad != nil {
+				v := copyVerdict(*bad)
+				return judge("", &v)
+			}
+			return judge(en.appReady(ctx, a, info, deadline))
+		}
+	}
+	spec.Network = wantsNetwork(p)
+	readOnlyRoot(&spec)
+	return en.withContainer(ctx, spec, func(id string) verdict {
+		return judge(en.runUntilReady(ctx, id, info, deadline))
 	})
 }
 

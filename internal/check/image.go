@@ -119,7 +119,7 @@ func evalUserNonroot(ctx context.Context, en *env, p params) verdict {
 	default:
 		ev = append(ev, fmt.Sprintf("image config USER is %q", info.User))
 	}
-	a, bad := en.app(ctx, info, p)
+	a, bad := en.judged(ctx, info, p)
 	if a.id == "" {
 		v := copyVerdict(*bad)
 		v.evidence = append(ev, v.evidence...)

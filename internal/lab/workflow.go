@@ -63,7 +63,7 @@ func New(d Docker, opts ...Option) *Lab {
 	l := &Lab{
 		docker:    d,
 		healthCap: 60 * time.Second,
-		probe:     500 * time.Millisecond,
+		probe:     250 * time.Millisecond,
 		idleWait:  1500 * time.Millisecond,
 		stopGrace: 10 * time.Second,
 		lookPath:  exec.LookPath,
