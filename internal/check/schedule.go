@@ -13,8 +13,8 @@ const DefaultStartInterval = 5 * time.Second
 
 // healthSchedule says when the learner's own engine, running the image's
 // own HEALTHCHECK, would first report healthy an app that answers its
-// probe from ready after start on. The check itself probes every half
-// second to learn ready; Docker probes on the image's schedule, which the
+// probe from ready after start on. The check itself probes fast to learn
+// ready; Docker probes on the image's schedule, which the
 // engine's version decides:
 //
 //   - before 25 there is no start interval: probes every --interval, the
@@ -58,6 +58,13 @@ func healthSchedule(h *Healthcheck, engine string, ready time.Duration) (time.Du
 		}
 	}
 	return t, rule
+}
+
+// ReportedHealthy is healthSchedule for the measure view: when engine,
+// running h as the image declares it, first reports healthy an app ready
+// after start, and the rule that decides it.
+func ReportedHealthy(h *Healthcheck, engine string, ready time.Duration) (time.Duration, string) {
+	return healthSchedule(h, engine, ready)
 }
 
 // engineMajor is the major version of an engine version such as

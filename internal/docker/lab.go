@@ -15,30 +15,43 @@ import (
 // logs.go, Trivy in trivy.go, and what is left of the interface here.
 var _ lab.Docker = (*Client)(nil)
 
-// Stats implements lab.Docker. With stream=false the daemon waits for a
-// second sample before answering, so precpu_stats is filled and the CPU
-// percentage is a real rate (on API 1.41 and newer; one-shot mode, which
-// skips that wait, is deliberately not used).
-func (c *Client) Stats(ctx context.Context, id string) (lab.Stats, error) {
-	ctx, cancel := c.call(ctx)
-	defer cancel()
-	r, err := c.api.ContainerStats(ctx, id, false)
+// StatsStream implements lab.Docker. The daemon samples every container
+// it is asked about once a second; each frame it sends carries the one
+// before it (precpu_stats), so from the second frame on the CPU share is
+// a real rate over that second. One sample on its own (stream=false)
+// makes the daemon wait for two frames, one to two seconds a call;
+// following the stream lets a caller take the frames it needs as they
+// come. The channel closes when ctx ends or the stream does.
+func (c *Client) StatsStream(ctx context.Context, id string) (<-chan lab.Stats, error) {
+	r, err := c.api.ContainerStats(ctx, id, true)
 	if err != nil {
-		return lab.Stats{}, c.classify("read the resource use of container "+short(id), "", err)
+		return nil, c.classify("read the resource use of container "+short(id), "", err)
 	}
-	defer r.Body.Close()
-	var s container.StatsResponse
-	if err := json.NewDecoder(r.Body).Decode(&s); err != nil {
-		return lab.Stats{}, fmt.Errorf("cannot read the resource use of container %s: %w", short(id), err)
-	}
-	return statsFrom(s), nil
+	out := make(chan lab.Stats)
+	go func() {
+		defer close(out)
+		defer r.Body.Close()
+		dec := json.NewDecoder(r.Body)
+		for {
+			var s container.StatsResponse
+			if err := dec.Decode(&s); err != nil {
+				return
+			}
+			select {
+			case out <- statsFrom(s):
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out, nil
 }
 
 // statsFrom computes the numbers `docker stats` shows: memory without the
 // reclaimable page cache, and CPU as a percentage of one core times the
 // online cores.
 func statsFrom(s container.StatsResponse) lab.Stats {
-	out := lab.Stats{MemoryLimitBytes: s.MemoryStats.Limit, PIDs: s.PidsStats.Current}
+	out := lab.Stats{MemoryLimitBytes: s.MemoryStats.Limit, PIDs: s.PidsStats.Current, Read: s.Read}
 	mem := s.MemoryStats.Usage
 	// cgroup v1 reports total_inactive_file, v2 inactive_file.
 	for _, k := range []string{"total_inactive_file", "inactive_file"} {

@@ -28,8 +28,10 @@ type Docker interface {
 	// FollowLogs streams a container's output lines until ctx ends or the
 	// container stops.
 	FollowLogs(ctx context.Context, id string, onLine func(stream, line string)) error
-	// Stats takes one resource sample of a running container.
-	Stats(ctx context.Context, id string) (Stats, error)
+	// StatsStream follows the resource use of a container, a sample a
+	// second, until ctx ends. A sample's CPU share is over the second
+	// before it (zero in the first).
+	StatsStream(ctx context.Context, id string) (<-chan Stats, error)
 	// ImageExists reports whether an image is present (never pulls).
 	ImageExists(ctx context.Context, ref string) (bool, error)
 	// TrivyImageRefs lists the Trivy images present, best first, for
@@ -96,6 +98,9 @@ type Stats struct {
 	MemoryLimitBytes uint64
 	CPUPercent       float64
 	PIDs             uint64
+	// Read is when the daemon took the sample; zero while the container
+	// is not running.
+	Read time.Time
 }
 
 // RunEvent is something that happened to a running prod container.
@@ -120,29 +125,6 @@ type Running interface {
 	Events() <-chan RunEvent
 	// Stop stops the container with its stop signal and removes it.
 	Stop(ctx context.Context) error
-}
-
-// Measurement compares the dev and prod images for exercise 3.4.
-type Measurement struct {
-	Dev, Prod ImageFacts
-}
-
-// ImageFacts are the numbers of one image.
-type ImageFacts struct {
-	Ref     string
-	ID      string
-	Size    int64
-	Layers  []check.Layer // largest first
-	Missing bool          // the image does not exist
-	// StartupToHealthy is the time from start to healthy; zero when the
-	// image has no health check or was not started.
-	StartupToHealthy time.Duration
-	// Idle is one stats sample taken once the container was healthy (or
-	// had run for a moment without a health check). The daemon computes
-	// its CPU share over the second after the request.
-	Idle     Stats
-	Err      string
-	Measured bool
 }
 
 // ScanResult is the outcome of scanning an image with Trivy.

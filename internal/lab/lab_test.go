@@ -211,9 +211,20 @@ func TestRunFollowsHealthAndLogs(t *testing.T) {
 	if !strings.Contains(strings.Join(logs, "|"), "hello from the app") || !strings.Contains(strings.Join(logs, "|"), "oops") {
 		t.Errorf("logs %q", logs)
 	}
-	s, err := e.Docker.Stats(ctx, r.ID())
-	if err != nil || s.MemoryBytes == 0 || s.PIDs == 0 {
-		t.Errorf("stats %+v %v", s, err)
+	sctx, stopStats := context.WithTimeout(ctx, 10*time.Second)
+	samples, err := e.Docker.StatsStream(sctx, r.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s lab.Stats
+	for s = range samples {
+		if !s.Read.IsZero() {
+			break
+		}
+	}
+	stopStats()
+	if s.MemoryBytes == 0 || s.PIDs == 0 {
+		t.Errorf("stats %+v", s)
 	}
 	if err := r.Stop(ctx); err != nil {
 		t.Fatal(err)
@@ -262,9 +273,9 @@ func TestRunReportsExit(t *testing.T) {
 
 func TestMeasure(t *testing.T) {
 	e := dockertest.Need(t)
-	l := lab.New(e.Docker)
+	l := lab.New(e.Docker, lab.WithStopGrace(2*time.Second))
 	dev, prod := testTag(e, "mdev"), testTag(e, "mprod")
-	if res, _ := build(t, e, l, dev, "FROM BASE\nRUN dd if=/dev/zero of=/big bs=1024 count=2048\nCMD [\"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]\n", nil); !res.OK() {
+	if res, _ := build(t, e, l, dev, "FROM BASE\nRUN dd if=/dev/zero of=/big bs=1024 count=2048\nCMD [\"sh\", \"-c\", \"trap 'exit 0' TERM; httpd -p 8080 -h /www; while :; do sleep 1 & wait $!; done\"]\n", nil); !res.OK() {
 		t.Fatalf("build: %s", res.Error)
 	}
 	if res, _ := build(t, e, l, prod, healthyDockerfile, nil); !res.OK() {
@@ -275,9 +286,20 @@ func TestMeasure(t *testing.T) {
 	var progress []string
 	m := l.Measure(ctx, dev, prod, func(s string) { progress = append(progress, s) })
 	for _, f := range []lab.ImageFacts{m.Dev, m.Prod} {
-		if !f.Measured || f.Err != "" || f.Size == 0 || len(f.Layers) == 0 || f.Idle.MemoryBytes == 0 {
+		if !f.Measured || f.Err != "" || f.Size == 0 || len(f.Layers) == 0 || f.Idle.MemoryBytes == 0 || f.IdleErr != "" {
 			t.Errorf("%s: %+v", f.Ref, f)
 		}
+		if !f.Stopped || f.StopTime <= 0 || f.LayerCount == 0 {
+			t.Errorf("%s: stopped %v in %s with %d, %d layers", f.Ref, f.Stopped, f.StopTime, f.ExitCode, f.LayerCount)
+		}
+	}
+	// dev's shell exits on SIGTERM; prod's httpd, PID 1 without a handler,
+	// ignores it and is killed after the grace period.
+	if m.Dev.ExitCode != 0 || m.Dev.StopTime > 1500*time.Millisecond || m.Prod.ExitCode != 137 || m.Prod.StopTime < 2*time.Second {
+		t.Errorf("stop: dev %d after %s, prod %d after %s", m.Dev.ExitCode, m.Dev.StopTime, m.Prod.ExitCode, m.Prod.StopTime)
+	}
+	if m.Cancelled {
+		t.Error("measurement says cancelled")
 	}
 	if m.Dev.Size <= m.Prod.Size {
 		t.Errorf("dev %d should be bigger than prod %d", m.Dev.Size, m.Prod.Size)
@@ -285,8 +307,13 @@ func TestMeasure(t *testing.T) {
 	if !strings.Contains(m.Dev.Layers[0].CreatedBy, "dd if=/dev/zero") {
 		t.Errorf("largest dev layer %q", m.Dev.Layers[0].CreatedBy)
 	}
-	if m.Dev.StartupToHealthy != 0 || m.Prod.StartupToHealthy <= 0 || m.Prod.StartupToHealthy > 15*time.Second {
-		t.Errorf("startup dev %s prod %s", m.Dev.StartupToHealthy, m.Prod.StartupToHealthy)
+	// The dev image has no HEALTHCHECK: prod's probe times it to the
+	// same app's answer. Only prod has a schedule of its own: 30s.
+	if m.Dev.StartupToHealthy <= 0 || m.Dev.ProbeFrom != prod || m.Prod.StartupToHealthy <= 0 || m.Prod.StartupToHealthy > 15*time.Second || m.Prod.ProbeFrom != "" {
+		t.Errorf("startup dev %s (probe of %q) prod %s (probe of %q)", m.Dev.StartupToHealthy, m.Dev.ProbeFrom, m.Prod.StartupToHealthy, m.Prod.ProbeFrom)
+	}
+	if m.Dev.ReportedHealthy != 0 || m.Prod.ReportedHealthy < 30*time.Second || m.Prod.ReportedRule == "" {
+		t.Errorf("reported healthy dev %s prod %s (%s)", m.Dev.ReportedHealthy, m.Prod.ReportedHealthy, m.Prod.ReportedRule)
 	}
 	if len(progress) == 0 {
 		t.Error("no progress")
@@ -296,6 +323,41 @@ func TestMeasure(t *testing.T) {
 		t.Errorf("missing dev: %+v", missing.Dev)
 	}
 	for _, ref := range []string{dev, prod} {
+		if n, _ := e.CountContainers(ctx, ref); n != 0 {
+			t.Errorf("%d containers of %s left", n, ref)
+		}
+	}
+}
+
+// TestMeasureStopAndCancel: an image that ignores SIGTERM is killed after
+// the grace period (exit code 137, the stop time that long), and a
+// measurement cancelled while it waits says so and leaves nothing behind.
+func TestMeasureStopAndCancel(t *testing.T) {
+	e := dockertest.Need(t)
+	l := lab.New(e.Docker, lab.WithStopGrace(2*time.Second))
+	deaf := testTag(e, "mdeaf")
+	if res, _ := build(t, e, l, deaf, "FROM BASE\nHEALTHCHECK --interval=1s CMD [\"true\"]\nCMD [\"sh\", \"-c\", \"trap '' TERM; while :; do sleep 1; done\"]\n", nil); !res.OK() {
+		t.Fatalf("build: %s", res.Error)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	m := l.Measure(ctx, deaf, deaf, nil)
+	if f := m.Prod; !f.Measured || !f.Stopped || f.ExitCode != 137 || f.StopTime < 2*time.Second || f.StopTime > 6*time.Second {
+		t.Errorf("stop of an image ignoring SIGTERM: %+v", f)
+	}
+
+	slow := testTag(e, "mslow")
+	if res, _ := build(t, e, l, slow, "FROM BASE\nHEALTHCHECK --interval=1s CMD [\"test\", \"-f\", \"/tmp/ready\"]\nCMD [\"sh\", \"-c\", \"sleep 30; touch /tmp/ready; sleep 3600\"]\n", nil); !res.OK() {
+		t.Fatalf("build: %s", res.Error)
+	}
+	cctx, ccancel := context.WithCancel(ctx)
+	time.AfterFunc(1500*time.Millisecond, ccancel)
+	start := time.Now()
+	m = l.Measure(cctx, slow, slow, nil)
+	if !m.Cancelled || m.Prod.Measured || time.Since(start) > 20*time.Second {
+		t.Errorf("cancelled measurement after %s: %+v", time.Since(start), m)
+	}
+	for _, ref := range []string{deaf, slow} {
 		if n, _ := e.CountContainers(ctx, ref); n != 0 {
 			t.Errorf("%d containers of %s left", n, ref)
 		}

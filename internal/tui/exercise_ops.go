@@ -224,6 +224,12 @@ func (e *exerciseScreen) onMeasureDone(msg measureDoneMsg) {
 		return
 	}
 	e.end()
+	if e.canceled || msg.m.Cancelled {
+		e.activityTitle = "Measuring cancelled"
+		e.activity = nil
+		e.addActivity("Nothing was measured to the end, and the containers were removed.", "Press m to measure again.")
+		return
+	}
 	if msg.err != nil {
 		e.activityTitle = "Could not measure"
 		e.addActivity(msg.err.Error())

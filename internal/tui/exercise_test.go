@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -32,6 +33,8 @@ type fakeWorkflow struct {
 	hasProj   bool
 	inits     int
 	run       *fakeRunning
+	// slowMeasure makes Measure wait until it is cancelled.
+	slowMeasure bool
 }
 
 func (f *fakeWorkflow) Dir() string              { return "/work/ws" }
@@ -117,11 +120,21 @@ func (f *fakeWorkflow) Scan(ctx context.Context, image string) (lab.ScanResult, 
 
 func (f *fakeWorkflow) Measure(ctx context.Context, on func(string)) (lab.Measurement, error) {
 	on("starting task-api:dev")
+	if f.slowMeasure {
+		<-ctx.Done()
+		return lab.Measurement{Cancelled: true, Dev: lab.ImageFacts{Ref: "task-api:dev", Err: ctx.Err().Error()},
+			Prod: lab.ImageFacts{Ref: "task-api:prod", Err: ctx.Err().Error()}}, nil
+	}
 	return lab.Measurement{
-		Dev: lab.ImageFacts{Ref: "task-api:dev", Size: 1_100_000_000, Measured: true, StartupToHealthy: 0,
-			Idle: lab.Stats{MemoryBytes: 80e6, CPUPercent: 0.4, PIDs: 3}},
-		Prod: lab.ImageFacts{Ref: "task-api:prod", Size: 180_000_000, Measured: true, StartupToHealthy: 2400 * time.Millisecond,
-			Idle:   lab.Stats{MemoryBytes: 60e6, CPUPercent: 0.2, PIDs: 2},
+		Dev: lab.ImageFacts{Ref: "task-api:dev", Size: 1_100_000_000, LayerCount: 9, Measured: true,
+			StartupToHealthy: 1400 * time.Millisecond, ProbeFrom: "task-api:prod",
+			Idle:    lab.Stats{MemoryBytes: 80e6, CPUPercent: 0.4, PIDs: 3},
+			Stopped: true, StopTime: 310 * time.Millisecond},
+		Prod: lab.ImageFacts{Ref: "task-api:prod", Size: 180_000_000, LayerCount: 12, Measured: true,
+			StartupToHealthy: 1200 * time.Millisecond, ReportedHealthy: 30 * time.Second,
+			ReportedRule: "Engine 20.10.24 has no start interval: the first probe waits one --interval",
+			Idle:         lab.Stats{MemoryBytes: 60e6, CPUPercent: 0.2, PIDs: 2},
+			Stopped:      true, StopTime: 10 * time.Second, ExitCode: 137,
 			Layers: []check.Layer{{Size: 90e6, CreatedBy: "COPY /opt/venv /opt/venv # buildkit"}, {Size: 80e6, CreatedBy: "/bin/sh -c #(nop) ADD file:abc in /"}}},
 	}, nil
 }
@@ -308,6 +321,39 @@ func TestMeasureAndScanScreens(t *testing.T) {
 	tm.Send(press("t"))
 	waitFor(t, tm, "brew install trivy")
 	finalModel(t, tm)
+}
+
+// TestMeasureShowsWhatTheExerciseRecords: the measure view has every
+// number exercise 3.4 asks for (size, layers, time to /health for both,
+// Docker's own healthy, idle use, stop time and exit code), at 80x24 and
+// 200x50; cancelled, it says so instead of showing errors and empty bars.
+func TestMeasureShowsWhatTheExerciseRecords(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {200, 50}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			wf := &fakeWorkflow{hasProj: true}
+			tm := openExerciseAt(t, exerciseConfig(t, wf, &fakeChecker{}), size[0], size[1])
+			tm.Send(press("c"))
+			waitFor(t, tm, "passed")
+			tm.Send(press("m"))
+			waitForAll(t, tm, "12 layers", "/health answers after 1.4s", "exit code 137")
+			golden.RequireEqual(t, []byte(finalModel(t, tm).View()))
+		})
+	}
+	t.Run("cancelled", func(t *testing.T) {
+		wf := &fakeWorkflow{hasProj: true, slowMeasure: true}
+		tm := openExercise(t, exerciseConfig(t, wf, &fakeChecker{}))
+		tm.Send(press("c"))
+		waitFor(t, tm, "passed")
+		tm.Send(press("m"))
+		waitFor(t, tm, "Measuring dev against prod")
+		tm.Send(press("x"))
+		waitFor(t, tm, "Measuring cancelled")
+		view := finalModel(t, tm).View()
+		if strings.Contains(view, "context canceled") || strings.Contains(view, "░") {
+			t.Errorf("a cancelled measurement shows errors or bars:\n%s", view)
+		}
+		golden.RequireEqual(t, []byte(view))
+	})
 }
 
 func TestNoProjectOffersInit(t *testing.T) {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"shipshape/internal/check"
 	"shipshape/internal/course"
 	"shipshape/internal/human"
@@ -87,43 +89,40 @@ func boundSize(n int64) string {
 	return human.Size(n)
 }
 
-// measureLines draws exercise 3.4's comparison: sizes with bars against
-// the pack's size bounds, startup, idle use and the largest layers of prod.
+// measureLines draws exercise 3.4's comparison: sizes and layer counts
+// with bars against the pack's size bounds, then for each image what the
+// exercise asks the learner to record (time to /health, Docker's own
+// healthy, idle use, the stop), and the largest layers of prod.
 func measureLines(m lab.Measurement, bounds sizeBounds, width int, st styles) []string {
-	barW := max(10, min(40, width-40))
+	barW := max(10, min(40, width-50))
 	maxSize := max(m.Dev.Size, m.Prod.Size, 1)
-	var out []string
-	for _, f := range []struct {
+	images := []struct {
 		name string
 		f    lab.ImageFacts
-	}{{"dev ", m.Dev}, {"prod", m.Prod}} {
-		if f.f.Missing {
-			out = append(out, fmt.Sprintf("%s %-22s not built", f.name, termsafe.Line(f.f.Ref)))
+	}{{"dev ", m.Dev}, {"prod", m.Prod}}
+	var out []string
+	for _, im := range images {
+		if im.f.Missing {
+			out = append(out, fmt.Sprintf("%s %-22s not built", im.name, termsafe.Line(im.f.Ref)))
 			continue
 		}
-		n := int(int64(barW) * f.f.Size / maxSize)
-		out = append(out, fmt.Sprintf("%s %-22s %s%s %s", f.name, termsafe.Line(f.f.Ref), strings.Repeat("█", n), strings.Repeat("░", barW-n), human.Size(f.f.Size)))
+		n := int(int64(barW) * im.f.Size / maxSize)
+		out = append(out, fmt.Sprintf("%s %-22s %s%s %s · %s", im.name, termsafe.Line(im.f.Ref), strings.Repeat("█", n), strings.Repeat("░", barW-n),
+			human.Size(im.f.Size), human.Count(im.f.LayerCount, "layer")))
 	}
 	if m.Dev.Size > 0 && m.Prod.Size > 0 && !m.Dev.Missing && !m.Prod.Missing {
 		out = append(out, fmt.Sprintf("prod is %.0f%% of dev%s", 100*float64(m.Prod.Size)/float64(m.Dev.Size), bounds.describe()))
 	}
-	out = append(out, "")
-	for _, f := range []struct {
-		name string
-		f    lab.ImageFacts
-	}{{"dev ", m.Dev}, {"prod", m.Prod}} {
-		if !f.f.Measured {
-			if f.f.Err != "" {
-				out = append(out, f.name+" not started: "+termsafe.Line(f.f.Err))
+	for _, im := range images {
+		out = append(out, "")
+		for _, l := range runLines(im.name, im.f) {
+			// Wrapped under the image's indent: the reasons are sentences.
+			wrapped := strings.Split(ansi.Wordwrap(l, max(20, width-2), ""), "\n")
+			out = append(out, wrapped[0])
+			for _, w := range wrapped[1:] {
+				out = append(out, runIndent+w)
 			}
-			continue
 		}
-		startup := "no health check"
-		if f.f.StartupToHealthy > 0 {
-			startup = "healthy after " + f.f.StartupToHealthy.Round(100*time.Millisecond).String()
-		}
-		out = append(out, fmt.Sprintf("%s %s · idle memory %s · CPU %.1f%% · %d processes", f.name, startup,
-			human.Size(int64(f.f.Idle.MemoryBytes)), f.f.Idle.CPUPercent, f.f.Idle.PIDs))
 	}
 	if len(m.Prod.Layers) > 0 {
 		out = append(out, "", "largest layers of prod:")
@@ -139,4 +138,65 @@ func measureLines(m lab.Measurement, bounds sizeBounds, width int, st styles) []
 		}
 	}
 	return out
+}
+
+// runLines are what one image did when started: the numbers the exercise
+// asks for, as far as they were measured.
+func runLines(name string, f lab.ImageFacts) []string {
+	const indent = runIndent
+	if f.Missing {
+		return nil
+	}
+	var out []string
+	health := name + "  "
+	switch {
+	case f.StartupToHealthy > 0 && f.ProbeFrom != "":
+		health += fmt.Sprintf("/health answers after %s (probed with %s's HEALTHCHECK)", seconds(f.StartupToHealthy), termsafe.Line(f.ProbeFrom))
+	case f.StartupToHealthy > 0:
+		health += "/health answers after " + seconds(f.StartupToHealthy)
+	case f.Measured:
+		health += "no HEALTHCHECK here or in the other image to time /health with"
+	}
+	if f.StartupToHealthy > 0 || f.Measured {
+		out = append(out, health)
+	}
+	if f.ReportedHealthy > 0 {
+		out = append(out, fmt.Sprintf("%sDocker reports it healthy after about %s: %s", indent, seconds(f.ReportedHealthy), termsafe.Line(f.ReportedRule)))
+	}
+	if f.IdleErr != "" {
+		out = append(out, indent+"idle use not sampled: "+termsafe.Line(f.IdleErr))
+	} else if f.Idle.MemoryBytes > 0 {
+		procs := fmt.Sprintf("%d processes", f.Idle.PIDs)
+		if f.Idle.PIDs == 1 {
+			procs = "1 process"
+		}
+		out = append(out, fmt.Sprintf("%sidle: %s memory · %.1f%% CPU · %s", indent,
+			human.Size(int64(f.Idle.MemoryBytes)), f.Idle.CPUPercent, procs))
+	}
+	if f.Stopped {
+		stop := fmt.Sprintf("%sdocker stop: %s, exit code %d", indent, seconds(f.StopTime), f.ExitCode)
+		if f.ExitCode == 137 {
+			stop += " (killed after the grace period)"
+		}
+		out = append(out, stop)
+	}
+	if f.Err != "" {
+		prefix := name + "  not measured: "
+		if len(out) > 0 {
+			prefix = indent + "stopped measuring: "
+		}
+		out = append(out, prefix+termsafe.Line(f.Err))
+	}
+	return out
+}
+
+// runIndent lines up an image's numbers under its first line.
+const runIndent = "      "
+
+// seconds prints a measured duration as the lessons do ("1.4s").
+func seconds(d time.Duration) string {
+	if d < time.Second {
+		return d.Round(10 * time.Millisecond).String()
+	}
+	return d.Round(100 * time.Millisecond).String()
 }

@@ -490,7 +490,13 @@ func (f *fakeChecker) Check(ctx context.Context, ex *course.Exercise, onEvent fu
 
 func openExercise(t *testing.T, cfg Config) *teatest.TestModel {
 	t.Helper()
-	tm := startModel(t, cfg, 80, 24)
+	return openExerciseAt(t, cfg, 80, 24)
+}
+
+// openExerciseAt is openExercise in a window of width x height.
+func openExerciseAt(t *testing.T, cfg Config, width, height int) *teatest.TestModel {
+	t.Helper()
+	tm := startModel(t, cfg, width, height)
 	tm.Send(press("j"))
 	tm.Send(press("j"))
 	tm.Send(press("enter"))
