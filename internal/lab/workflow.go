@@ -249,4 +249,3 @@ func (r *running) Stop(ctx context.Context) error {
 	})
 	return r.err
 }
-
