@@ -186,9 +186,13 @@ func breakLine(line string, avail int) []piece {
 		// Room for the text plus " ↩".
 		limit := cutAt(line[from:], room-2)
 		to := from + limit
-		// Prefer the last space within the limit (after the first token).
+		// Prefer the last space within the limit (after the first token);
+		// a single token too wide (JSON, say) is better cut after a comma
+		// or semicolon than anywhere.
 		if sp := strings.LastIndexByte(line[from:to+1], ' '); sp > 0 && strings.TrimSpace(line[from:from+sp]) != "" {
 			to = from + sp
+		} else if p := strings.LastIndexAny(line[from:to], ",;"); p > 0 {
+			to = from + p + 1
 		}
 		end := strings.TrimRight(line[from:to], " ")
 		out = append(out, piece{from: from, to: from + len(end), indent: indent, cont: true})
