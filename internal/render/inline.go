@@ -172,7 +172,18 @@ func bindLastWords(lines []string) {
 			continue
 		}
 		sp := strings.LastIndexByte(l, ' ')
-		if sp <= body || strings.TrimSpace(l[body:sp]) == "" || strings.Count(l[body:sp], " ") < 2 {
+		if sp < body && i == len(lines)-1 && i > 0 {
+			// The paragraph's last source line is one word: bind it to the
+			// line before, unless that ends in a hard break.
+			prev := strings.TrimLeft(lines[i-1], " ")
+			if !strings.HasSuffix(lines[i-1], "  ") && prev != "" && !strings.ContainsAny(prev[:1], "#|<>") &&
+				ansi.StringWidth(t) <= orphanMax {
+				lines[i-1] += string(keepSpace) + t
+				lines[i] = ""
+			}
+			continue
+		}
+		if sp <= body || strings.TrimSpace(l[body:sp]) == "" {
 			continue
 		}
 		if ansi.StringWidth(l[sp+1:]) > orphanMax {

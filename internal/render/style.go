@@ -103,6 +103,13 @@ func styleConfig(s Style) gansi.StyleConfig {
 	if s == NoColor {
 		prefixes = [6]string{"█ ", "▌ ", "▏ ", "▏ ", "▏ ", "▏ "}
 	}
+	// Inline code's padding must not be where a line breaks: a word
+	// after the code would be left alone on the next line.
+	for _, pad := range []*string{&c.Code.Prefix, &c.Code.Suffix} {
+		if *pad == " " {
+			*pad = string(keepSpace)
+		}
+	}
 	for i, h := range []*gansi.StyleBlock{&c.H1, &c.H2, &c.H3, &c.H4, &c.H5, &c.H6} {
 		if s == NoColor || i > 0 {
 			// The colour styles' H1 prefix is the padding of its banner.
