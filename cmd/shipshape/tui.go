@@ -53,6 +53,7 @@ func runTUI(ctx context.Context, a *app) error {
 		Workflow:   first.Workflow,
 		Checklist:  first.Checklist,
 		Packs:      catalog,
+		Clipboard:  os.Stdout,
 	})
 	if ctx == nil {
 		ctx = context.Background()

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/charmbracelet/glamour"
@@ -35,7 +36,7 @@ type Renderer struct {
 	maxWidth int
 
 	mu        sync.Mutex
-	results   *lru[resultKey, string]
+	results   *lru[resultKey, Doc]
 	renderers *lru[rendererKey, *termRenderer]
 	// flights holds, per lesson, the render running and the one waiting.
 	flights map[string]*flight
@@ -63,8 +64,9 @@ type flight struct {
 type resultKey struct {
 	lessonID string
 	sum      [sha256.Size]byte
-	width    int
-	style    Style
+	// width is the prose's wrap width, window the width code is laid out for.
+	width, window int
+	style         Style
 }
 
 type rendererKey struct {
@@ -88,7 +90,7 @@ func New(maxWidth int) *Renderer {
 	}
 	return &Renderer{
 		maxWidth:  max(maxWidth, MinWidth),
-		results:   newLRU[resultKey, string](resultCacheSize),
+		results:   newLRU[resultKey, Doc](resultCacheSize),
 		renderers: newLRU[rendererKey, *termRenderer](rendererCacheSize),
 		flights:   map[string]*flight{},
 	}
@@ -105,16 +107,25 @@ func (r *Renderer) WrapWidth(width int) int {
 }
 
 // Render renders markdown, the body of lesson lessonID, for a window width
-// columns wide in the given style. The Markdown is sanitized before
-// rendering (termsafe.Markdown) and the output after (termsafe.Rendered, or
-// termsafe.Text for NoColor), so the result can be printed as is. Results
-// are cached; see Cached.
-//
-// Render does the expensive work; call it from a tea.Cmd, not from Update
-// or View.
+// columns wide in the given style; it is RenderDoc's text.
 func (r *Renderer) Render(lessonID, markdown string, width int, style Style) (string, error) {
+	doc, err := r.RenderDoc(lessonID, markdown, width, style)
+	return doc.Text, err
+}
+
+// RenderDoc renders markdown, the body of lesson lessonID, for a window
+// width columns wide in the given style. Prose is wrapped at WrapWidth;
+// fenced code uses the whole window and is never wrapped inside a token
+// (see layoutCode). The Markdown is sanitized before rendering
+// (termsafe.Markdown) and the output after (termsafe.Rendered, or
+// termsafe.Text for NoColor), so the result can be printed as is. Results
+// are cached; see CachedDoc.
+//
+// RenderDoc does the expensive work; call it from a tea.Cmd, not from
+// Update or View.
+func (r *Renderer) RenderDoc(lessonID, markdown string, width int, style Style) (Doc, error) {
 	if !style.valid() {
-		return "", fmt.Errorf("cannot render lesson %q: unknown style %q", lessonID, style)
+		return Doc{}, fmt.Errorf("cannot render lesson %q: unknown style %q", lessonID, style)
 	}
 	key := r.key(lessonID, markdown, width, style)
 	r.mu.Lock()
@@ -125,7 +136,7 @@ func (r *Renderer) Render(lessonID, markdown string, width int, style Style) (st
 	}
 
 	if !r.acquire(lessonID) {
-		return "", fmt.Errorf("cannot render lesson %q: %w", lessonID, ErrSuperseded)
+		return Doc{}, fmt.Errorf("cannot render lesson %q: %w", lessonID, ErrSuperseded)
 	}
 	defer r.release(lessonID)
 	// The render this one waited for may have been for the same key.
@@ -138,22 +149,27 @@ func (r *Renderer) Render(lessonID, markdown string, width int, style Style) (st
 
 	tr, err := r.termRenderer(rendererKey{width: key.width, style: style})
 	if err != nil {
-		return "", fmt.Errorf("cannot render lesson %q: %w", lessonID, err)
+		return Doc{}, fmt.Errorf("cannot render lesson %q: %w", lessonID, err)
 	}
+	prose, blocks, prefix := extractCode(dropPrivate(termsafe.Markdown(markdown)))
 	tr.mu.Lock()
 	r.track(1)
-	raw, err := tr.tr.Render(joinListContinuations(termsafe.Markdown(markdown)))
+	raw, err := tr.tr.Render(keepTogether(joinListContinuations(prose), key.width))
 	r.track(-1)
 	tr.mu.Unlock()
 	if err != nil {
-		return "", fmt.Errorf("cannot render lesson %q: %w", lessonID, err)
+		return Doc{}, fmt.Errorf("cannot render lesson %q: %w", lessonID, err)
 	}
+	out = spliceCode(restorer.Replace(raw), blocks, prefix, key.window, newHighlighter(style))
 	if style == NoColor {
 		// glamour emits SGR for bold and the like even with the ASCII
 		// profile; NoColor promises no escape sequences at all.
-		out = termsafe.Text(raw)
+		out.Text = termsafe.Text(out.Text)
 	} else {
-		out = termsafe.Rendered(raw)
+		out.Text = termsafe.Rendered(out.Text)
+	}
+	for i := range out.Blocks {
+		out.Blocks[i].Code = termsafe.Text(out.Blocks[i].Code)
 	}
 
 	r.mu.Lock()
@@ -209,6 +225,12 @@ func (r *Renderer) track(delta int) {
 // call it from Update to show a lesson at once and only start a render
 // command on a miss.
 func (r *Renderer) Cached(lessonID, markdown string, width int, style Style) (string, bool) {
+	doc, ok := r.CachedDoc(lessonID, markdown, width, style)
+	return doc.Text, ok
+}
+
+// CachedDoc is Cached for RenderDoc.
+func (r *Renderer) CachedDoc(lessonID, markdown string, width int, style Style) (Doc, bool) {
 	key := r.key(lessonID, markdown, width, style)
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -216,10 +238,16 @@ func (r *Renderer) Cached(lessonID, markdown string, width int, style Style) (st
 }
 
 func (r *Renderer) key(lessonID, markdown string, width int, style Style) resultKey {
+	window := r.window(width)
+	if !strings.Contains(markdown, "```") && !strings.Contains(markdown, "~~~") {
+		// Without code the window's width beyond the prose's changes nothing.
+		window = 0
+	}
 	return resultKey{
 		lessonID: lessonID,
 		sum:      sha256.Sum256([]byte(markdown)),
 		width:    r.WrapWidth(width),
+		window:   window,
 		style:    style,
 	}
 }
@@ -250,6 +278,15 @@ func (r *Renderer) termRenderer(k rendererKey) (*termRenderer, error) {
 	return tr, nil
 }
 
+// window is the width code is laid out for: the whole window, at least
+// MinWidth (the reading width when the window's is not known).
+func (r *Renderer) window(width int) int {
+	if width <= 0 {
+		return r.maxWidth
+	}
+	return max(width, MinWidth)
+}
+
 // newGlamour builds a TermRenderer that does not look at the terminal: the
 // style is named, not "auto", and the colour profile is fixed. ANSI256 is
 // what glamour's built-in styles and its chroma formatter (terminal256) are
@@ -261,7 +298,7 @@ func newGlamour(width int, style Style) (*glamour.TermRenderer, error) {
 		profile = termenv.Ascii
 	}
 	tr, err := glamour.NewTermRenderer(
-		glamour.WithStandardStyle(string(style)),
+		glamour.WithStyles(styleConfig(style)),
 		glamour.WithColorProfile(profile),
 		glamour.WithWordWrap(width),
 	)

@@ -131,15 +131,22 @@ func TestCache(t *testing.T) {
 	if err != nil || second != first {
 		t.Fatalf("second Render differs (err %v)", err)
 	}
-	// Widths above the maximum wrap the same, so they share an entry.
-	if _, ok := r.Cached("non-root", sample, 300, Dark); ok {
+	// Prose wider than the maximum wraps the same, so without code two
+	// such widths share an entry; code is laid out for the whole window.
+	prose := sample[:strings.Index(sample, "```")]
+	if _, ok := r.Cached("wide", prose, 300, Dark); ok {
 		t.Fatal("width 300 should not be cached yet")
 	}
-	if _, err := r.Render("non-root", sample, 300, Dark); err != nil {
-		t.Fatal(err)
+	for _, md := range []string{prose, sample} {
+		if _, err := r.Render("wide", md, 300, Dark); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if _, ok := r.Cached("non-root", sample, 250, Dark); !ok {
-		t.Error("widths 300 and 250 both wrap at the maximum and should share an entry")
+	if _, ok := r.Cached("wide", prose, 250, Dark); !ok {
+		t.Error("widths 300 and 250 both wrap prose at the maximum and should share an entry")
+	}
+	if _, ok := r.Cached("wide", sample, 250, Dark); ok {
+		t.Error("code is laid out for the window: widths 300 and 250 should not share an entry")
 	}
 	for _, miss := range []struct {
 		id, md string

@@ -11,6 +11,8 @@ import (
 	"os"
 	"strings"
 
+	gansi "github.com/charmbracelet/glamour/ansi"
+	"github.com/charmbracelet/glamour/styles"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 )
@@ -81,4 +83,38 @@ func Choose(flag string) (Style, error) {
 
 func (s Style) valid() bool {
 	return s == Dark || s == Light || s == NoColor
+}
+
+// styleConfig is glamour's style sheet for s without the Markdown heading
+// markers ("## ") glamour prints before headings: with colour a heading
+// is marked by its colour and weight. Without colour a bar marks it, its
+// width the heading's level.
+func styleConfig(s Style) gansi.StyleConfig {
+	var c gansi.StyleConfig
+	switch s {
+	case Light:
+		c = styles.LightStyleConfig
+	case NoColor:
+		c = styles.NoTTYStyleConfig
+	default:
+		c = styles.DarkStyleConfig
+	}
+	prefixes := [6]string{"", "", "", "", "", ""}
+	if s == NoColor {
+		prefixes = [6]string{"█ ", "▌ ", "▏ ", "▏ ", "▏ ", "▏ "}
+	}
+	// Inline code's padding must not be where a line breaks: a word
+	// after the code would be left alone on the next line.
+	for _, pad := range []*string{&c.Code.Prefix, &c.Code.Suffix} {
+		if *pad == " " {
+			*pad = string(keepSpace)
+		}
+	}
+	for i, h := range []*gansi.StyleBlock{&c.H1, &c.H2, &c.H3, &c.H4, &c.H5, &c.H6} {
+		if s == NoColor || i > 0 {
+			// The colour styles' H1 prefix is the padding of its banner.
+			h.Prefix = prefixes[i]
+		}
+	}
+	return c
 }

@@ -303,7 +303,7 @@ func (c *checklistScreen) detailLines() []string {
 		out = append(out, wrapLines("• "+termsafe.Line(e), c.width-2, "  ")...)
 	}
 	if r.Status != checklist.Pass && r.Hint != "" {
-		out = append(out, wrapLines(c.st.warn.Render("hint: ")+termsafe.Line(r.Hint), c.width-2, "  ")...)
+		out = append(out, wrapLines(c.st.warn.Render("hint: ")+c.st.inline(r.Hint), c.width-2, "  ")...)
 	}
 	return out
 }

@@ -158,7 +158,7 @@ func (e *exerciseScreen) activityLines(room int) []string {
 func (e *exerciseScreen) taskLines() []string {
 	out := []string{e.st.header.Render("Tasks")}
 	for i, t := range e.exercise.Tasks {
-		out = append(out, wrapLines(fmt.Sprintf("%d. %s", i+1, termsafe.Line(t)), e.width-2, "   ")...)
+		out = append(out, wrapLines(fmt.Sprintf("%d. %s", i+1, e.st.inline(t)), e.width-2, "   ")...)
 	}
 	return append(out, e.st.muted.Render("  tab: log and check details · h: a hint"))
 }
@@ -186,7 +186,7 @@ func (e *exerciseScreen) detailLines() []string {
 				out = append(out, wrapLines("• "+termsafe.Line(ev), e.width-2, "  ")...)
 			}
 			if row.result.Status != check.StatusPass && row.result.Hint != "" {
-				out = append(out, wrapLines(e.st.warn.Render("hint: ")+termsafe.Line(row.result.Hint), e.width-2, "  ")...)
+				out = append(out, wrapLines(e.st.warn.Render("hint: ")+e.st.inline(row.result.Hint), e.width-2, "  ")...)
 			}
 			if row.result.Status != check.StatusPass && row.decl.Lesson != "" {
 				out = append(out, e.st.muted.Render("  learn: "+e.lessonRef(row.decl)))
@@ -194,7 +194,7 @@ func (e *exerciseScreen) detailLines() []string {
 		}
 	}
 	for i := 0; i < e.hints && i < len(e.exercise.Hints); i++ {
-		out = append(out, wrapLines(e.st.warn.Render(fmt.Sprintf("hint %d/%d: ", i+1, len(e.exercise.Hints)))+termsafe.Line(e.exercise.Hints[i]), e.width-2, "  ")...)
+		out = append(out, wrapLines(e.st.warn.Render(fmt.Sprintf("hint %d/%d: ", i+1, len(e.exercise.Hints)))+e.st.inline(e.exercise.Hints[i]), e.width-2, "  ")...)
 	}
 	return out
 }

@@ -52,6 +52,8 @@ type pagerKeys struct {
 	// Check and Hint work on exercise lessons only.
 	Check, Hint key.Binding
 	Checklist   key.Binding
+	// Copy copies the marked code block to the clipboard.
+	Copy key.Binding
 	// nextPrev only labels n and p together in the short help.
 	nextPrev key.Binding
 }
@@ -74,6 +76,7 @@ func newPagerKeys() pagerKeys {
 		Check:     key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "check exercise")),
 		Hint:      key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "next hint")),
 		Checklist: key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "deployment checklist")),
+		Copy:      key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy code block")),
 		nextPrev:  key.NewBinding(key.WithKeys("n", "p"), key.WithHelp("n/p", "next/prev lesson")),
 	}
 }
@@ -93,7 +96,7 @@ func (k pagerKeys) FullHelp() [][]key.Binding {
 	// Three columns fit 80 terminal columns.
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.HalfUp, k.HalfDown},
-		{k.Top, k.Bottom, k.Next, k.Prev, k.Back},
+		{k.Top, k.Bottom, k.Next, k.Prev, k.Back, k.Copy},
 		{k.Check, k.Hint, k.Checklist, k.Help, k.Quit},
 	}
 }

@@ -7,6 +7,7 @@ package tui
 
 import (
 	"context"
+	"io"
 	"strings"
 	"time"
 
@@ -28,8 +29,8 @@ import (
 
 // Renderer renders lesson Markdown for a width and style.
 type Renderer interface {
-	Render(lessonID, markdown string, width int, style render.Style) (string, error)
-	Cached(lessonID, markdown string, width int, style render.Style) (string, bool)
+	RenderDoc(lessonID, markdown string, width int, style render.Style) (render.Doc, error)
+	CachedDoc(lessonID, markdown string, width int, style render.Style) (render.Doc, bool)
 }
 
 // DaemonStatus is the Docker daemon's state for the status bar.
@@ -64,6 +65,9 @@ type Config struct {
 	Checklist ChecklistRunner
 	// Packs lists and opens lesson packs; nil hides the pack picker.
 	Packs PackCatalog
+	// Clipboard is the terminal that y copies code blocks to, with OSC 52;
+	// nil means copying is not available.
+	Clipboard io.Writer
 }
 
 type screen int
@@ -181,7 +185,7 @@ type (
 		// doc is the Markdown rendered: revealing a hint changes it, and
 		// a render of the old text must not replace the new one.
 		doc     string
-		content string
+		content render.Doc
 		err     error
 	}
 	daemonMsg     DaemonStatus
@@ -260,6 +264,8 @@ func (m Model) route(msg tea.Msg) (Model, tea.Cmd) {
 		return m, cmd
 	case renderedMsg:
 		return m.onRendered(msg)
+	case copiedMsg:
+		return m.onCopied(msg)
 	case positionSaveDueMsg:
 		if msg.seq == m.pager.moveSeq && m.screen == screenPager {
 			return m, m.savePosition()

@@ -176,7 +176,7 @@ func (p *packPicker) updateKey(msg tea.KeyMsg) tea.Cmd {
 func (p *packPicker) View() string {
 	current := p.current
 	lines := []string{p.st.title.Render("Lesson packs"),
-		p.st.muted.Render(ansi.Truncate("Install more with `shipshape pack install FILE`; they appear here.", p.width, "…")), ""}
+		ansi.Truncate(p.st.muted.Render("Install more with ")+p.st.inline("`shipshape pack install FILE`")+p.st.muted.Render("; they appear here."), p.width, "…"), ""}
 	if p.loading {
 		lines = append(lines, p.st.muted.Render("Loading…"))
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"shipshape/internal/course"
+	"shipshape/internal/render"
 	"shipshape/internal/termsafe"
 )
 
@@ -35,6 +36,10 @@ type pager struct {
 	canCheck bool
 	// toBottom scrolls to the end once the next render arrives (a new hint).
 	toBottom bool
+	// blocks are the code blocks of the content shown.
+	blocks []render.CodeBlock
+	// notice is a one-line answer to the last key (what y copied).
+	notice string
 }
 
 func newPager(st styles) pager {
@@ -53,6 +58,7 @@ func (p *pager) open(l *course.Lesson, index, total, offset int) {
 	p.keys.Hint.SetEnabled(l.Exercise != nil)
 	p.pendingOffset = offset
 	p.shownID, p.shownWidth = "", 0
+	p.blocks, p.notice = nil, ""
 	p.vp.SetContent("")
 	p.vp.SetYOffset(0)
 }
@@ -77,10 +83,11 @@ func (p pager) atEnd() bool { return p.vp.AtBottom() }
 
 // setContent shows a render. A render for a new width keeps the reader at
 // the same relative place; the first render restores the saved offset.
-func (p *pager) setContent(id string, width int, content string) {
+func (p *pager) setContent(id string, width int, doc render.Doc) {
 	prevTotal, prevOffset := p.vp.TotalLineCount(), p.vp.YOffset
 	sameLesson := p.shownID == id
-	p.vp.SetContent(strings.TrimRight(content, "\n"))
+	p.vp.SetContent(strings.TrimRight(doc.Text, "\n"))
+	p.blocks = doc.Blocks
 	switch {
 	case p.pendingOffset >= 0:
 		p.vp.SetYOffset(p.pendingOffset)
@@ -158,7 +165,35 @@ func (p pager) view() string {
 		}
 		return strings.Join(lines, "\n")
 	}
-	return p.vp.View() + "\n" + p.positionView()
+	return p.markBlock(p.vp.View()) + "\n" + p.positionView()
+}
+
+// currentBlock is the code block y copies: the first one on screen.
+func (p pager) currentBlock() (render.CodeBlock, bool) {
+	top, bottom := p.vp.YOffset, p.vp.YOffset+p.vp.Height
+	for _, b := range p.blocks {
+		if b.End > top && b.Start < bottom {
+			return b, true
+		}
+	}
+	return render.CodeBlock{}, false
+}
+
+// markBlock draws a bar left of the screen lines of the current block,
+// so the learner sees which block y copies. Code is indented, so the
+// first column is a space there.
+func (p pager) markBlock(view string) string {
+	b, ok := p.currentBlock()
+	if !ok {
+		return view
+	}
+	lines := strings.Split(view, "\n")
+	for i := max(b.Start-p.vp.YOffset, 0); i < min(b.End-p.vp.YOffset, len(lines)); i++ {
+		if strings.HasPrefix(lines[i], " ") {
+			lines[i] = p.st.muted.Render("▎") + lines[i][1:]
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 func (p pager) positionView() string {
@@ -173,5 +208,12 @@ func (p pager) positionView() string {
 	if p.index+1 < p.total && p.vp.AtBottom() {
 		s += " · n: next lesson"
 	}
-	return p.st.muted.Render(fmt.Sprintf("%*s", p.width, s))
+	left := p.notice
+	if b, ok := p.currentBlock(); ok && left == "" {
+		left = fmt.Sprintf("y: copy the %s ▎", blockName(termsafe.Line(b.Lang)))
+	}
+	if room := p.width - ansi.StringWidth(s) - 2; ansi.StringWidth(left) > room {
+		left = ansi.Truncate(left, max(room, 0), "…")
+	}
+	return p.st.muted.Render(left + fmt.Sprintf("%*s", p.width-ansi.StringWidth(left), s))
 }

@@ -24,14 +24,17 @@ func (m Model) renderCmd(l *course.Lesson, width int) tea.Cmd {
 	r, style := m.common.renderer, m.common.renderStyle
 	doc := m.document(l)
 	return func() tea.Msg {
-		out, err := r.Render(l.ID, doc, width, style)
+		out, err := r.RenderDoc(l.ID, doc, width, style)
 		return renderedMsg{lessonID: l.ID, width: width, doc: doc, content: out, err: err}
 	}
 }
 
 func (m Model) updatePager(msg tea.KeyMsg) (Model, tea.Cmd) {
 	k := m.pager.keys
+	m.pager.notice = ""
 	switch {
+	case key.Matches(msg, k.Copy):
+		return m.copyBlock()
 	case key.Matches(msg, k.Back):
 		return m.backToList()
 	case key.Matches(msg, k.Next):
@@ -119,7 +122,7 @@ func (m *Model) requestRender() tea.Cmd {
 		return nil
 	}
 	w := m.pager.contentWidth()
-	if out, ok := m.common.renderer.Cached(l.ID, m.document(l), w, m.common.renderStyle); ok {
+	if out, ok := m.common.renderer.CachedDoc(l.ID, m.document(l), w, m.common.renderStyle); ok {
 		m.pager.setContent(l.ID, w, out)
 		return m.markReadIfAtEnd()
 	}
@@ -139,11 +142,31 @@ func (m Model) onRendered(msg renderedMsg) (Model, tea.Cmd) {
 	}
 	m.pager.rendering = false
 	if msg.err != nil {
-		m.pager.setContent(msg.lessonID, msg.width, m.common.st.bad.Render("This lesson could not be rendered: "+termsafe.Line(msg.err.Error())))
+		m.pager.setContent(msg.lessonID, msg.width, render.Doc{Text: m.common.st.bad.Render("This lesson could not be rendered: " + termsafe.Line(msg.err.Error()))})
 		return m, nil
 	}
 	m.pager.setContent(msg.lessonID, msg.width, msg.content)
 	return m, m.markReadIfAtEnd()
+}
+
+// copyBlock copies the code block the reader marks (the first one on
+// screen) to the clipboard; copiedMsg says how it went.
+func (m Model) copyBlock() (Model, tea.Cmd) {
+	b, ok := m.pager.currentBlock()
+	switch {
+	case !ok:
+		m.pager.notice = "no code block on screen to copy"
+		return m, nil
+	case m.cfg.Clipboard == nil:
+		m.pager.notice = "copying is not available here"
+		return m, nil
+	}
+	return m, copyCmd(m.cfg.Clipboard, b)
+}
+
+func (m Model) onCopied(msg copiedMsg) (Model, tea.Cmd) {
+	m.pager.notice = termsafe.Line(copiedNotice(msg))
+	return m, nil
 }
 
 // markReadIfAtEnd marks the open lesson read once its end is on screen.

@@ -10,12 +10,16 @@ var (
 	colorOK     = lipgloss.AdaptiveColor{Light: "#1B7F3B", Dark: "#5FD787"}
 	colorBad    = lipgloss.AdaptiveColor{Light: "#B3261E", Dark: "#FF7B72"}
 	colorWarn   = lipgloss.AdaptiveColor{Light: "#8A5A00", Dark: "#E3B341"}
+	// colorCode is inline code's, near the lessons' (glamour's) code colour.
+	colorCode = lipgloss.AdaptiveColor{Light: "#C0365C", Dark: "#FF5F87"}
 )
 
 // styles groups the few styles the screens share. Values, not globals, so
 // tests and screens cannot change each other's.
 type styles struct {
 	title, muted, ok, bad, warn, selected, statusBar, header lipgloss.Style
+	// code is for inline code in plain text (styles.inline).
+	code lipgloss.Style
 }
 
 func newStyles() styles {
@@ -28,5 +32,6 @@ func newStyles() styles {
 		selected:  lipgloss.NewStyle().Bold(true).Foreground(colorAccent),
 		statusBar: lipgloss.NewStyle().Foreground(colorMuted),
 		header:    lipgloss.NewStyle().Bold(true),
+		code:      lipgloss.NewStyle().Foreground(colorCode),
 	}
 }

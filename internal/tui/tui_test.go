@@ -238,7 +238,7 @@ func TestListScreenGolden(t *testing.T) {
 }
 
 func TestPagerGolden(t *testing.T) {
-	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+	for _, size := range readingSizes {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
 			prog := newMemProgress("test-pack")
 			tm := startModel(t, testConfig(t, prog), size[0], size[1])
@@ -313,7 +313,7 @@ func TestReopenRestoresLessonAndOffset(t *testing.T) {
 	// The lesson opens by itself; wait for its render before scrolling.
 	eventually(t, func() bool {
 		l := cfg.Pack.Lesson("alpha")
-		_, ok := cfg.Renderer.Cached(l.ID, l.Document(0), 80, render.NoColor)
+		_, ok := cfg.Renderer.CachedDoc(l.ID, l.Document(0), 80, render.NoColor)
 		return ok
 	})
 	time.Sleep(100 * time.Millisecond)
@@ -358,7 +358,7 @@ func TestResizeRerenders(t *testing.T) {
 	// then give the program a moment to take its message.
 	eventually(t, func() bool {
 		l := cfg.Pack.Lesson("alpha")
-		_, ok := cfg.Renderer.Cached(l.ID, l.Document(0), 50, render.NoColor)
+		_, ok := cfg.Renderer.CachedDoc(l.ID, l.Document(0), 50, render.NoColor)
 		return ok
 	})
 	time.Sleep(100 * time.Millisecond)
@@ -666,7 +666,7 @@ func TestStaleRenderIsDropped(t *testing.T) {
 	if strings.Contains(tm.View(), "could not be rendered") {
 		t.Errorf("a superseded render was shown as a failure:\n%s", tm.View())
 	}
-	tm, _ = tm.Update(renderedMsg{lessonID: l.ID, width: w, doc: "old text", content: "STALE CONTENT"})
+	tm, _ = tm.Update(renderedMsg{lessonID: l.ID, width: w, doc: "old text", content: render.Doc{Text: "STALE CONTENT"}})
 	if strings.Contains(tm.View(), "STALE CONTENT") {
 		t.Errorf("a render of old text was shown:\n%s", tm.View())
 	}

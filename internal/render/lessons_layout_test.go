@@ -1,0 +1,117 @@
+package render
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"shipshape/internal/course"
+)
+
+// sourceBlocks reads the fenced code blocks of md the simple way, as a
+// reader of the Markdown file sees them: the lines between fences, without
+// the fence's indentation.
+func sourceBlocks(md string) [][]string {
+	var blocks [][]string
+	var cur []string
+	in, indent := false, 0
+	for _, line := range strings.Split(md, "\n") {
+		t := strings.TrimLeft(line, " ")
+		isFence := strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~")
+		switch {
+		case !in && isFence:
+			in, indent, cur = true, len(line)-len(t), nil
+		case in && isFence:
+			in = false
+			blocks = append(blocks, cur)
+		case in:
+			cur = append(cur, line[min(indent, len(line)-len(t)):])
+		}
+	}
+	return blocks
+}
+
+// TestEveryLessonsCodeWhole renders every lesson of the built-in course at
+// 200 and at 80 columns. At 200 every code line of the Markdown source is
+// on one screen line, whole. At 80 every screen line of code is either a
+// whole source line or a piece of one that ends with the continuation mark
+// and was cut at a space (inside a token only when the token alone is
+// wider than the window).
+func TestEveryLessonsCodeWhole(t *testing.T) {
+	pack, err := course.Builtin(course.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := New(DefaultMaxWidth)
+	for _, l := range pack.Lessons {
+		src := sourceBlocks(l.Body)
+		for _, width := range []int{200, 80} {
+			for _, style := range []Style{NoColor, Dark} {
+				doc, err := r.RenderDoc(l.ID, l.Body, width, style)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(doc.Blocks) != len(src) {
+					t.Fatalf("%s at %d: %d code blocks rendered, the source has %d", l.ID, width, len(doc.Blocks), len(src))
+				}
+				lines := strings.Split(ansi.Strip(doc.Text), "\n")
+				for i, b := range doc.Blocks {
+					if b.Code != strings.Join(src[i], "\n") {
+						t.Errorf("%s block %d: Code = %q, the source has %q", l.ID, i, b.Code, strings.Join(src[i], "\n"))
+					}
+					checkCodeLayout(t, l.ID, width, src[i], lines[b.Start:b.End])
+				}
+				for n, line := range lines {
+					if w := ansi.StringWidth(line); w > width {
+						t.Errorf("%s at %d: line %d is %d columns wide: %q", l.ID, width, n, w, line)
+					}
+				}
+			}
+		}
+	}
+}
+
+// checkCodeLayout checks the screen lines of one code block against its
+// source lines.
+func checkCodeLayout(t *testing.T, lesson string, width int, src, screen []string) {
+	t.Helper()
+	k := 0 // the next screen line
+	for _, s := range src {
+		want := strings.TrimSpace(expandTabs(s))
+		rest := want
+		for {
+			if k >= len(screen) {
+				t.Errorf("%s at %d: code line %q is missing", lesson, width, want)
+				return
+			}
+			got := strings.TrimSpace(screen[k])
+			k++
+			cont := strings.HasSuffix(got, ContinuationMark)
+			got = strings.TrimSpace(strings.TrimSuffix(got, ContinuationMark))
+			if width >= 200 && (cont || got != want) {
+				t.Errorf("%s at %d: code line %q is not whole on one line: %q", lesson, width, want, got)
+			}
+			if !strings.HasPrefix(rest, got) {
+				t.Errorf("%s at %d: screen line %q is not the next part of code line %q", lesson, width, got, want)
+				return
+			}
+			rest = rest[len(got):]
+			if !cont {
+				if rest != "" {
+					t.Errorf("%s at %d: code line %q lost %q without a continuation mark", lesson, width, want, rest)
+				}
+				break
+			}
+			// A cut is at a space, or inside the only token of a piece
+			// too narrow for it.
+			if !strings.HasPrefix(rest, " ") && strings.Contains(got, " ") {
+				t.Errorf("%s at %d: code line %q is cut inside a token after %q", lesson, width, want, got)
+			}
+			rest = strings.TrimLeft(rest, " ")
+		}
+	}
+	if k != len(screen) {
+		t.Errorf("%s at %d: %d screen lines of code left over: %q", lesson, width, len(screen)-k, screen[k:])
+	}
+}
