@@ -262,9 +262,8 @@ func TestFilterFindsExercise(t *testing.T) {
 	tm := startModel(t, testConfig(t, newMemProgress("test-pack")), 80, 24)
 	tm.Send(press("/"))
 	tm.Type("9.1")
-	tm.Send(press("enter"))                  // apply the filter
 	waitFor(t, tm, "› ○ 03  Gamma exercise") // filtered: the only row is selected
-	tm.Send(press("enter"))                  // open the only match
+	tm.Send(press("enter"))                  // one enter applies the filter and opens the match
 	waitFor(t, tm, "exercise 9.1")
 	m := finalModel(t, tm)
 	if m.pager.lesson == nil || m.pager.lesson.ID != "gamma" {
@@ -572,7 +571,6 @@ func TestFilterSurvivesProgressUpdate(t *testing.T) {
 	tm := startModel(t, testConfig(t, prog), 80, 24)
 	tm.Send(press("/"))
 	tm.Type("beta")
-	tm.Send(press("enter"))
 	waitFor(t, tm, "› ○ 02  Beta details") // filtered: the only row is selected
 	tm.Send(press("enter"))                // open beta; this saves progress
 	waitFor(t, tm, "lesson 2/3")
