@@ -59,7 +59,9 @@ func (k listKeys) whileFiltering() filterKeys {
 func (k filterKeys) ShortHelp() []key.Binding { return []key.Binding{k.Open, k.Cancel, k.ForceQuit} }
 
 // FullHelp implements help.KeyMap.
-func (k filterKeys) FullHelp() [][]key.Binding { return [][]key.Binding{{k.Open, k.Cancel, k.ForceQuit}} }
+func (k filterKeys) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Open, k.Cancel, k.ForceQuit}}
+}
 
 // pagerKeys are the lesson reader's bindings.
 type pagerKeys struct {
