@@ -210,8 +210,15 @@ func (c *checklistScreen) View() string {
 	w := c.width
 	var lines []string
 	title := c.st.title.Render("Deployment checklist")
-	right := c.st.muted.Render("✓ judged by shipshape · [x] ticked by you")
-	lines = append(lines, joinEnds(title, right, w))
+	// The legend gives way to the title on a narrow window.
+	right := "✓ judged by shipshape · [x] ticked by you"
+	for _, legend := range []string{right, "✓ judged · [x] ticked by you", ""} {
+		right = legend
+		if ansi.StringWidth(title)+1+ansi.StringWidth(legend) <= w {
+			break
+		}
+	}
+	lines = append(lines, joinEnds(title, c.st.muted.Render(right), w))
 	if len(c.items) == 0 {
 		lines = append(lines, "", c.st.muted.Render("This pack has no deployment checklist."))
 	}
