@@ -49,8 +49,8 @@ type filterKeys struct{ Open, Cancel, ForceQuit key.Binding }
 
 func (k listKeys) whileFiltering() filterKeys {
 	return filterKeys{
-		Open:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open the selected lesson")),
-		Cancel:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel the filter")),
+		Open:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open lesson")),
+		Cancel:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel filter")),
 		ForceQuit: k.ForceQuit,
 	}
 }

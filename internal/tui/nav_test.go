@@ -9,9 +9,11 @@ import (
 	"github.com/charmbracelet/bubbles/list"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest"
 
+	"shipshape/internal/checklist"
 	"shipshape/internal/course"
 )
 
@@ -234,5 +236,27 @@ func TestHelpMarksWhatItLeavesOut(t *testing.T) {
 	m.help.Width = 200
 	if full := fittedFullHelp(m.help, keys.FullHelp(), 10); strings.Contains(full, "…") {
 		t.Errorf("nothing left out, yet marked:\n%s", full)
+	}
+}
+
+// TestChecklistScrollsToTheSelectedItem: on a small window the checklist
+// shows a window of its items around the cursor, with marks saying how
+// many are hidden, and the window never grows past the screen.
+func TestChecklistScrollsToTheSelectedItem(t *testing.T) {
+	cfg := testConfig(t, newMemProgress("test-pack"))
+	items := checklist.FromPack(cfg.Pack)
+	d := &driver{t: t, m: New(cfg)}
+	d.send(tea.WindowSizeMsg{Width: 60, Height: 15})
+	d.keys("D")
+	for i, it := range items {
+		v := d.model().View()
+		assertFits(t, it.ID, v, 60, 15)
+		if !strings.Contains(v, "› ") || !strings.Contains(v, ansi.Truncate(it.Text, 20, "")) {
+			t.Errorf("item %d %q selected but not shown:\n%s", i, it.Text, v)
+		}
+		if i == len(items)-1 && (!strings.Contains(v, "↑") || strings.Contains(v, "↓")) {
+			t.Errorf("last item: want a mark above and none below:\n%s", v)
+		}
+		d.keys("j")
 	}
 }
