@@ -31,7 +31,9 @@ func fittedFullHelp(h help.Model, groups [][]key.Binding, maxLines int) string {
 			return strings.Join(lines, "\n")
 		}
 	}
-	lines := helpBands(h, groups, min(tallest, maxLines))
+	// Too many keys for the window: one key per column packs them
+	// densest, so the most of them show before the mark.
+	lines := helpBands(h, groups, 1)
 	return strings.Join(markCut(lines, maxLines, h), "\n")
 }
 
