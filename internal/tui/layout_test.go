@@ -67,6 +67,25 @@ func (d *driver) settle(cmd tea.Cmd) {
 	}
 }
 
+// collect runs cmd and the commands it batches, and returns their
+// messages without handing them to a model.
+func collect(cmd tea.Cmd) []tea.Msg {
+	var out []tea.Msg
+	queue := []tea.Cmd{cmd}
+	for len(queue) > 0 {
+		msgs := runAll(queue, 300*time.Millisecond)
+		queue = nil
+		for _, msg := range msgs {
+			if cmds, ok := commandsIn(msg); ok {
+				queue = append(queue, cmds...)
+				continue
+			}
+			out = append(out, msg)
+		}
+	}
+	return out
+}
+
 // runAll runs the commands at once and returns the messages of those that
 // finish within wait, in the commands' order.
 func runAll(cmds []tea.Cmd, wait time.Duration) []tea.Msg {

@@ -204,25 +204,32 @@ func (m *Model) selectLesson(i int) {
 	m.list.Select(i)
 }
 
-// refreshList rebuilds the rows from the progress; the command it returns
-// re-applies an active filter to the new rows.
+// refreshList rebuilds the rows from the progress. An active filter is
+// applied to the new rows here: SetItems alone would empty the rows shown
+// until its background refilter came back, and SetItem writes, in place,
+// the rows a refilter still running reads (a data race).
 func (m *Model) refreshList() tea.Cmd {
 	m.sum = summary.Of(m.cfg.Pack, m.progress)
 	items := lessonItems(m.sum)
-	if m.list.FilterState() == list.Unfiltered || len(items) != len(m.list.Items()) {
+	state := m.list.FilterState()
+	if state == list.Unfiltered {
 		sel := m.list.Index()
 		cmd := m.list.SetItems(items)
 		m.list.Select(sel)
 		return cmd
 	}
-	// Filtered: SetItems would empty the rows shown until the refilter
-	// comes back. Replace them one by one instead; the last refilter sees
-	// every new row, so it is the only one needed.
-	var refilter tea.Cmd
-	for i, it := range items {
-		refilter = m.list.SetItem(i, it)
+	selected, _ := m.list.SelectedItem().(lessonItem)
+	_ = m.list.SetItems(items) // its background refilter is not needed
+	m.list.SetFilterText(m.list.FilterValue())
+	if state == list.Filtering {
+		m.list.SetFilterState(list.Filtering) // the learner is still typing
 	}
-	return refilter
+	for pos, it := range m.list.VisibleItems() {
+		if it.(lessonItem).index == selected.index {
+			m.list.Select(pos)
+		}
+	}
+	return nil
 }
 
 func (m Model) listView() string {

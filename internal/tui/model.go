@@ -254,7 +254,13 @@ func (m Model) route(msg tea.Msg) (Model, tea.Cmd) {
 		next, cmd := m.onSaved(msg.savedMsg)
 		return next, tea.Batch(cmd, next.ex.Update(msg))
 	case list.FilterMatchesMsg:
-		// Refiltering after a save may finish while another screen shows.
+		// The list filters in the background only while the filter is
+		// typed; once applied, its rows are filtered at once (refreshList,
+		// openFromFilter), and a late answer for a shorter filter text
+		// must not bring back rows the filter excludes.
+		if !m.list.SettingFilter() {
+			return m, nil
+		}
 		var cmd tea.Cmd
 		m.list, cmd = m.list.Update(msg)
 		return m, cmd

@@ -260,3 +260,30 @@ func TestChecklistScrollsToTheSelectedItem(t *testing.T) {
 		d.keys("j")
 	}
 }
+
+// TestLateFilterAnswerIsIgnored: the background filter of a shorter text,
+// arriving after enter applied the whole one, must not bring back rows the
+// filter excludes.
+func TestLateFilterAnswerIsIgnored(t *testing.T) {
+	cfg := testConfig(t, newMemProgress("long"))
+	cfg.Pack = longPack(t)
+	var tm tea.Model = New(cfg)
+	tm, _ = tm.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	var late tea.Cmd
+	for _, k := range []string{"/", "9", ".", "1"} {
+		var cmd tea.Cmd
+		tm, cmd = tm.Update(press(k))
+		if k == "9" {
+			late = cmd // the filter for "9": lessons 9, 19, 25 (exercise 9.1) and 29
+		}
+	}
+	tm, _ = tm.Update(press("enter"))
+	tm, _ = tm.Update(press("esc"))
+	for _, msg := range collect(late) {
+		tm, _ = tm.Update(msg)
+	}
+	m := tm.(Model)
+	if n := len(m.list.VisibleItems()); n != 1 {
+		t.Errorf("%d rows shown for filter %q, want 1", n, m.list.FilterValue())
+	}
+}

@@ -597,9 +597,9 @@ func TestFilterSurvivesProgressUpdate(t *testing.T) {
 	}
 }
 
-// TestFilterRefreshedWhileAnotherScreenShows: the refilter that follows a
-// save may come back while another screen shows; it must still reach the
-// list, or the list keeps showing the rows as they were before the save.
+// TestFilterRefreshedWhileAnotherScreenShows: a save that arrives while
+// another screen shows must still refresh the filtered rows, or the list
+// keeps showing them as they were before the save.
 func TestFilterRefreshedWhileAnotherScreenShows(t *testing.T) {
 	prog := newMemProgress("test-pack")
 	var tm tea.Model = New(testConfig(t, prog))
@@ -612,12 +612,8 @@ func TestFilterRefreshedWhileAnotherScreenShows(t *testing.T) {
 	st := prog.State()
 	st.Lessons["beta"] = &store.LessonProgress{ReadAt: &now, LastOpened: now}
 	st.UpdatedAt = now
-	tm, refilter := m.Update(savedMsg{gen: m.gen, state: st})
-	if refilter == nil {
-		t.Fatal("a save while filtered must refilter the list")
-	}
-	tm, _ = tm.Update(refilter()) // arrives while the checklist shows
-	tm, _ = tm.Update(leaveMsg{}) // back to the list, with no save of its own
+	tm, _ = m.Update(savedMsg{gen: m.gen, state: st}) // arrives while the checklist shows
+	tm, _ = tm.Update(leaveMsg{})                     // back to the list, with no save of its own
 	m = tm.(Model)
 	if m.screen != screenList {
 		t.Fatalf("screen %d, want the list", m.screen)
