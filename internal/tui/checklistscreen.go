@@ -210,22 +210,66 @@ func (c *checklistScreen) View() string {
 	w := c.width
 	var lines []string
 	title := c.st.title.Render("Deployment checklist")
-	right := c.st.muted.Render("✓ judged by shipshape · [x] ticked by you")
-	lines = append(lines, joinEnds(title, right, w))
+	// The legend gives way to the title on a narrow window.
+	right := "✓ judged by shipshape · [x] ticked by you"
+	for _, legend := range []string{right, "✓ judged · [x] ticked by you", ""} {
+		right = legend
+		if ansi.StringWidth(title)+1+ansi.StringWidth(legend) <= w {
+			break
+		}
+	}
+	lines = append(lines, joinEnds(title, c.st.muted.Render(right), w))
 	if len(c.items) == 0 {
 		lines = append(lines, "", c.st.muted.Render("This pack has no deployment checklist."))
 	}
-	section := ""
+	rows, selRow := c.itemRows(ticked)
+	// Below the items: a rule, the selected item's details, the status line.
+	details := c.detailLines()
+	room := max(1, c.height-len(lines)-2)
+	detailRoom := min(len(details), max(1, room/3))
+	if len(rows) < room-detailRoom {
+		detailRoom = min(len(details), room-len(rows))
+	}
+	switch {
+	case len(details) <= detailRoom:
+	case detailRoom <= 1:
+		details = details[:1]
+	default:
+		details = append(details[:detailRoom-1], c.st.muted.Render("  … (shipshape checklist prints all)"))
+	}
+	lines = append(lines, scrollWindow(rows, selRow, max(1, room-len(details)), c.st)...)
+	lines = append(lines, c.st.muted.Render(strings.Repeat("─", w)))
+	lines = append(lines, details...)
+	for len(lines) < c.height-1 {
+		lines = append(lines, "")
+	}
+	lines = append(lines, c.statusLine(ticked))
+	if len(lines) > c.height {
+		// A window too short even for this: the title and the status stay.
+		lines = append(lines[:max(1, c.height-1)], lines[len(lines)-1])
+	}
+	for i := range lines {
+		lines[i] = ansi.Truncate(lines[i], w, "")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// itemRows are the checklist's lines, section headers included, and the
+// line of the selected item.
+func (c *checklistScreen) itemRows(ticked map[string]bool) ([]string, int) {
+	var rows []string
+	selRow, section := 0, ""
 	for i, it := range c.items {
 		if it.Section != section {
 			section = it.Section
-			lines = append(lines, c.st.header.Render(section))
+			rows = append(rows, c.st.header.Render(section))
 		}
 		cursor := "  "
 		text := termsafe.Line(it.Text)
 		if i == c.selected {
 			cursor = c.st.selected.Render("› ")
 			text = c.st.selected.Render(text)
+			selRow = len(rows)
 		}
 		var mark, note string
 		switch r, ok := c.results[it.ID]; {
@@ -246,34 +290,38 @@ func (c *checklistScreen) View() string {
 		default:
 			mark, note = c.st.warn.Render(" ? "), "not judged"
 		}
-		lines = append(lines, joinEnds(cursor+mark+" "+text, c.st.muted.Render(note), w))
+		rows = append(rows, joinEnds(cursor+mark+" "+text, c.st.muted.Render(note), c.width))
 	}
-	lines = append(lines, c.st.muted.Render(strings.Repeat("─", w)))
-	footerLines := c.detailLines()
-	for _, l := range footerLines {
-		if len(lines) >= c.height-1 {
-			break
-		}
-		lines = append(lines, l)
+	return rows, selRow
+}
+
+// scrollWindow shows height of the rows with the selected one in view; a
+// line at either end says how many rows are hidden there.
+func scrollWindow(rows []string, sel, height int, st styles) []string {
+	if len(rows) <= height {
+		return rows
 	}
-	for len(lines) < c.height-1 {
-		lines = append(lines, "")
+	if height < 3 {
+		start := min(max(0, sel-height+1), len(rows)-height)
+		return rows[start : start+height]
 	}
-	lines = append(lines, c.statusLine(ticked))
-	if len(lines) > c.height {
-		// Keep the selected item visible on small windows: drop from the top.
-		over := len(lines) - c.height
-		sel := c.selected + 2
-		drop := min(over, max(0, sel-(c.height/2)))
-		lines = append(lines[:1], lines[1+drop:]...)
-		if len(lines) > c.height {
-			lines = append(lines[:c.height-1], lines[len(lines)-1])
-		}
+	// One line above and one below may be marks; the rest shows rows.
+	body := height - 2
+	start := min(max(0, sel-body/2), len(rows)-body)
+	if start <= 1 {
+		start, body = 0, height-1 // no mark above: the top is in view
+	} else if start+body >= len(rows)-1 {
+		start, body = len(rows)-(height-1), height-1 // the bottom is in view
 	}
-	for i := range lines {
-		lines[i] = ansi.Truncate(lines[i], w, "")
+	var out []string
+	if start > 0 {
+		out = append(out, st.muted.Render(fmt.Sprintf("  ↑ %d more", start)))
 	}
-	return strings.Join(lines, "\n")
+	out = append(out, rows[start:start+body]...)
+	if below := len(rows) - start - body; below > 0 {
+		out = append(out, st.muted.Render(fmt.Sprintf("  ↓ %d more", below)))
+	}
+	return out
 }
 
 func (c *checklistScreen) detailLines() []string {
@@ -287,7 +335,7 @@ func (c *checklistScreen) detailLines() []string {
 	r, ok := c.results[it.ID]
 	if !ok || c.manual(it) {
 		if len(it.Kinds) == 0 {
-			return []string{c.st.muted.Render("No machine can judge this; the checklist lesson says how to verify it. Space ticks it.")}
+			return wrapLines(c.st.muted.Render("No machine can judge this; the checklist lesson says how to verify it. Space ticks it."), c.width, "")
 		}
 		if ok && len(r.Evidence) > 0 {
 			return wrapLines("• "+termsafe.Line(r.Evidence[0]), c.width-2, "  ")

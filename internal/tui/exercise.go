@@ -44,7 +44,7 @@ func newExerciseKeys() exerciseKeys {
 		Reset:     b("f", "f", "reset a file"),
 		Init:      b("i", "i", "write starter"),
 		Details:   b("tab", "tab", "tasks/log/details"),
-		Import:    b("I", "I", "import a Trivy report"),
+		Import:    b("I", "I", "import Trivy JSON"),
 		Cancel:    b("x", "x", "cancel"),
 		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		Help:      b("?", "?", "help"),
@@ -63,14 +63,13 @@ func (k exerciseKeys) ShortHelp() []key.Binding {
 	return []key.Binding{k.Check, k.BuildProd, k.Run, k.Watch, k.Hint, k.Back, k.Help}
 }
 
-// FullHelp implements help.KeyMap.
+// FullHelp implements help.KeyMap. Four columns of five fit 80 columns.
 func (k exerciseKeys) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Up, k.Down, k.Check, k.Details},
-		{k.BuildProd, k.BuildDev, k.Run, k.Watch},
-		{k.Scan, k.Import, k.Measure, k.Hint, k.Solution},
-		{k.Reset, k.Init, k.Cancel, k.Back},
-		{k.Help, k.Quit},
+		{k.Check, k.Up, k.Down, k.Details, k.Cancel},
+		{k.BuildProd, k.BuildDev, k.Run, k.Watch, k.Measure},
+		{k.Scan, k.Import, k.Hint, k.Solution},
+		{k.Reset, k.Init, k.Back, k.Help, k.Quit},
 	}
 }
 

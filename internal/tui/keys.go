@@ -44,6 +44,25 @@ func (k listKeys) FullHelp() [][]key.Binding {
 	}
 }
 
+// filterKeys are the keys that mean something while a filter is typed.
+type filterKeys struct{ Open, Cancel, ForceQuit key.Binding }
+
+func (k listKeys) whileFiltering() filterKeys {
+	return filterKeys{
+		Open:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open lesson")),
+		Cancel:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel filter")),
+		ForceQuit: k.ForceQuit,
+	}
+}
+
+// ShortHelp implements help.KeyMap.
+func (k filterKeys) ShortHelp() []key.Binding { return []key.Binding{k.Open, k.Cancel, k.ForceQuit} }
+
+// FullHelp implements help.KeyMap.
+func (k filterKeys) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Open, k.Cancel, k.ForceQuit}}
+}
+
 // pagerKeys are the lesson reader's bindings.
 type pagerKeys struct {
 	Up, Down, PageUp, PageDown, HalfUp, HalfDown, Top, Bottom key.Binding
@@ -81,13 +100,16 @@ func newPagerKeys() pagerKeys {
 	}
 }
 
-// ShortHelp implements help.KeyMap. It fits in 80 columns.
+// ShortHelp implements help.KeyMap. It fits in 80 columns, with the
+// exercise's c in short words.
 func (k pagerKeys) ShortHelp() []key.Binding {
+	check := key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "check"))
+	check.SetEnabled(k.Check.Enabled())
 	return []key.Binding{
 		key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "page down")),
 		k.nextPrev,
 		key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "lessons")),
-		k.Check, k.Help, k.Quit,
+		check, k.Help, k.Quit,
 	}
 }
 

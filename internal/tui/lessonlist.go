@@ -110,13 +110,19 @@ func (d lessonDelegate) stateMark(ls summary.Lesson) (string, string) {
 }
 
 // newLessonList makes the bubbles list with our delegate; its own title,
-// status bar and help are off because the root model draws those.
+// filter line, status bar, pagination and help are off because the root
+// model draws those. The list's own filter line and pagination change
+// height with the filter's state, and the list sizes its pages from the
+// height they had before the change: after a filter was cleared the list
+// was one line taller than its share and pushed the title off the screen.
+// Drawn here, each is always one line.
 func newLessonList(st styles) list.Model {
 	l := list.New(nil, lessonDelegate{st: st}, 0, 0)
 	l.SetShowTitle(false)
+	l.SetShowFilter(false)
 	l.SetShowHelp(false)
 	l.SetShowStatusBar(false)
-	l.SetShowPagination(true)
+	l.SetShowPagination(false)
 	l.SetFilteringEnabled(true)
 	l.DisableQuitKeybindings()
 	l.FilterInput.Prompt = "Filter: "
@@ -126,13 +132,23 @@ func newLessonList(st styles) list.Model {
 // The lesson list's part of the root model.
 
 func (m Model) updateList(msg tea.KeyMsg) (Model, tea.Cmd) {
-	// While the filter is being typed, every key belongs to it.
+	// While the filter is being typed, every key belongs to it but enter,
+	// which opens the lesson selected.
 	if m.list.SettingFilter() {
+		if key.Matches(msg, m.listKeys.Open) {
+			return m.openFromFilter()
+		}
 		var cmd tea.Cmd
 		m.list, cmd = m.list.Update(msg)
 		return m, cmd
 	}
 	switch {
+	case key.Matches(msg, m.listKeys.ClearFilter) && m.list.FilterState() == list.FilterApplied:
+		// Showing every lesson again keeps the cursor on the lesson it was on.
+		it, _ := m.list.SelectedItem().(lessonItem)
+		m.list.ResetFilter()
+		m.list.Select(it.index)
+		return m, nil
 	case key.Matches(msg, m.listKeys.Checklist):
 		return m.show(screenChecklist), nil
 	case key.Matches(msg, m.listKeys.Packs):
@@ -152,25 +168,68 @@ func (m Model) updateList(msg tea.KeyMsg) (Model, tea.Cmd) {
 	return m, cmd
 }
 
-// refreshList rebuilds the rows from the progress; the command it returns
-// re-applies an active filter to the new rows.
+// openFromFilter applies the filter being typed and opens the lesson
+// selected, in one key. The matches are computed here, not by the list's
+// background filter: the learner may press enter before it answered.
+func (m Model) openFromFilter() (Model, tea.Cmd) {
+	if value := m.list.FilterValue(); value == "" {
+		m.list.ResetFilter()
+	} else {
+		m.list.SetFilterText(value)
+		if len(m.list.VisibleItems()) == 0 {
+			// Nothing to open: the learner goes on typing.
+			m.list.SetFilterState(list.Filtering)
+			return m, nil
+		}
+		m.list.FilterInput.Blur()
+	}
+	if it, ok := m.list.SelectedItem().(lessonItem); ok {
+		return m.openLesson(it.index, -1)
+	}
+	return m, nil
+}
+
+// selectLesson puts the list's cursor on lesson i. A filter that hides the
+// lesson is cleared: the learner comes back to where they were.
+func (m *Model) selectLesson(i int) {
+	if m.list.FilterState() != list.Unfiltered {
+		for pos, it := range m.list.VisibleItems() {
+			if li, ok := it.(lessonItem); ok && li.index == i {
+				m.list.Select(pos)
+				return
+			}
+		}
+		m.list.ResetFilter()
+	}
+	m.list.Select(i)
+}
+
+// refreshList rebuilds the rows from the progress. An active filter is
+// applied to the new rows here: SetItems alone would empty the rows shown
+// until its background refilter came back, and SetItem writes, in place,
+// the rows a refilter still running reads (a data race).
 func (m *Model) refreshList() tea.Cmd {
 	m.sum = summary.Of(m.cfg.Pack, m.progress)
 	items := lessonItems(m.sum)
-	if m.list.FilterState() == list.Unfiltered || len(items) != len(m.list.Items()) {
+	state := m.list.FilterState()
+	if state == list.Unfiltered {
 		sel := m.list.Index()
 		cmd := m.list.SetItems(items)
 		m.list.Select(sel)
 		return cmd
 	}
-	// Filtered: SetItems would empty the rows shown until the refilter
-	// comes back. Replace them one by one instead; the last refilter sees
-	// every new row, so it is the only one needed.
-	var refilter tea.Cmd
-	for i, it := range items {
-		refilter = m.list.SetItem(i, it)
+	selected, _ := m.list.SelectedItem().(lessonItem)
+	_ = m.list.SetItems(items) // its background refilter is not needed
+	m.list.SetFilterText(m.list.FilterValue())
+	if state == list.Filtering {
+		m.list.SetFilterState(list.Filtering) // the learner is still typing
 	}
-	return refilter
+	for pos, it := range m.list.VisibleItems() {
+		if it.(lessonItem).index == selected.index {
+			m.list.Select(pos)
+		}
+	}
+	return nil
 }
 
 func (m Model) listView() string {
@@ -186,6 +245,37 @@ func (m Model) listView() string {
 	for _, n := range m.visibleNotices() {
 		parts = append(parts, st.warn.Render(ansi.Truncate("! "+n, m.width, "…")))
 	}
-	parts = append(parts, m.list.View(), m.helpView())
+	parts = append(parts, m.filterLine(), m.list.View(), m.paginationLine(), m.helpView())
 	return lipgloss.JoinVertical(lipgloss.Left, parts...)
+}
+
+// filterLine is the line above the rows: the filter being typed, the filter
+// applied (so a short list never looks like the whole course), or blank.
+func (m Model) filterLine() string {
+	st := m.common.st
+	var s string
+	switch m.list.FilterState() {
+	case list.Filtering:
+		s = m.list.FilterInput.View()
+		if len(m.list.VisibleItems()) == 0 {
+			s += st.warn.Render("  no lesson matches")
+		}
+	case list.FilterApplied:
+		s = st.muted.Render(fmt.Sprintf("Filter: %s · %d of %s · esc shows all",
+			termsafe.Line(m.list.FilterValue()), len(m.list.VisibleItems()), human.Count(len(m.list.Items()), "lesson")))
+	}
+	return ansi.Truncate(s, m.width, "…")
+}
+
+// paginationLine shows the list's pages when there is more than one.
+func (m Model) paginationLine() string {
+	p := m.list.Paginator
+	if p.TotalPages < 2 {
+		return ""
+	}
+	s := "  " + p.View()
+	if ansi.StringWidth(s) > m.width {
+		s = fmt.Sprintf("  page %d/%d", p.Page+1, p.TotalPages)
+	}
+	return m.common.st.muted.Render(ansi.Truncate(s, m.width, ""))
 }

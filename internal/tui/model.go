@@ -258,7 +258,13 @@ func (m Model) route(msg tea.Msg) (Model, tea.Cmd) {
 		next, cmd := m.onSaved(msg.savedMsg)
 		return next, tea.Batch(cmd, next.ex.Update(msg))
 	case list.FilterMatchesMsg:
-		// Refiltering after a save may finish while another screen shows.
+		// The list filters in the background only while the filter is
+		// typed; once applied, its rows are filtered at once (refreshList,
+		// openFromFilter), and a late answer for a shorter filter text
+		// must not bring back rows the filter excludes.
+		if !m.list.SettingFilter() {
+			return m, nil
+		}
 		var cmd tea.Cmd
 		m.list, cmd = m.list.Update(msg)
 		return m, cmd
@@ -368,8 +374,11 @@ func (m Model) show(s screen) Model {
 func (m Model) leaveScreen() (Model, tea.Cmd) {
 	switch m.screen {
 	case screenExercise:
-		return m.show(screenPager), nil
+		return m.backToPager()
 	case screenChecklist:
+		if m.checklistFrom == screenPager {
+			return m.backToPager()
+		}
 		return m.show(m.checklistFrom), nil
 	case screenPacks:
 		return m.show(screenList), nil
@@ -455,8 +464,9 @@ func (m *Model) layout() {
 	footer := m.footerHeight()
 	switch m.screen {
 	case screenList:
-		// header (title + progress), notices, list, help, status bar
-		used := 2 + len(m.visibleNotices()) + footer + 1
+		// header (title + progress), notices, filter line, list,
+		// pagination, help, status bar
+		used := 2 + len(m.visibleNotices()) + 1 + 1 + footer + 1
 		m.list.SetSize(m.width, max(2, m.height-used))
 	case screenPager:
 		m.pager.setSize(m.width, max(1, m.height-1-footer-1))
@@ -479,12 +489,19 @@ func (m Model) helpView() string {
 		km = c.KeyMap()
 	case m.screen == screenPager:
 		km = m.pager.keys
+	case m.list.SettingFilter():
+		// ? and q are letters of the filter now.
+		km = m.listKeys.whileFiltering()
 	}
 	if m.fullHelp {
-		return m.help.FullHelpView(km.FullHelp())
+		return fittedFullHelp(m.help, km.FullHelp(), m.helpLines())
 	}
-	return m.help.ShortHelpView(km.ShortHelp())
+	return fittedShortHelp(m.help, km.ShortHelp())
 }
+
+// helpLines is how tall the full help may be: a third of the window, so
+// that on a small one the screen keeps its title and most of its lines.
+func (m Model) helpLines() int { return max(1, m.height/3) }
 
 func (m Model) visibleNotices() []string {
 	var out []string
@@ -505,13 +522,27 @@ func (m Model) View() string {
 	var body string
 	switch c := m.active(); {
 	case c != nil:
-		body = lipgloss.JoinVertical(lipgloss.Left, c.View(), m.helpView())
+		help := m.helpView()
+		share := m.height - lipgloss.Height(help) - 1
+		body = lipgloss.JoinVertical(lipgloss.Left, keepToHeight(c.View(), share), help)
 	case m.screen == screenPager:
 		body = lipgloss.JoinVertical(lipgloss.Left, m.pager.headerView(m.width), m.pager.view(), m.helpView())
 	default:
 		body = m.listView()
 	}
 	return lipgloss.JoinVertical(lipgloss.Left, body, m.statusView())
+}
+
+// keepToHeight cuts a screen that drew more lines than its share, keeping
+// its first lines (the title) and its last (the screen's own status line):
+// a view taller than the window scrolls the terminal and loses the title
+// row for good.
+func keepToHeight(view string, height int) string {
+	lines := strings.Split(view, "\n")
+	if height < 1 || len(lines) <= height {
+		return view
+	}
+	return strings.Join(append(lines[:height-1:height-1], lines[len(lines)-1]), "\n")
 }
 
 // statusView is the bottom line: the Docker daemon's state and whether

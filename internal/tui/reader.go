@@ -51,6 +51,9 @@ func (m Model) updatePager(msg tea.KeyMsg) (Model, tea.Cmd) {
 		return m.openExercise()
 	case key.Matches(msg, k.Hint):
 		return m.revealHint()
+	case key.Matches(msg, k.Checklist):
+		save := m.savePosition()
+		return m.show(screenChecklist), save
 	}
 	moved := m.pager.handleKey(msg)
 	return m.scrolled(moved)
@@ -59,8 +62,17 @@ func (m Model) updatePager(msg tea.KeyMsg) (Model, tea.Cmd) {
 // backToList leaves the reader for the list, on the lesson just read.
 func (m Model) backToList() (Model, tea.Cmd) {
 	save := m.savePosition()
-	m.list.Select(m.pager.index)
+	m.selectLesson(m.pager.index)
 	return m.show(screenList), save
+}
+
+// backToPager shows the reader again; the window may have changed size
+// while another screen showed, so the lesson is rendered for it (from the
+// cache when it has not).
+func (m Model) backToPager() (Model, tea.Cmd) {
+	m = m.show(screenPager)
+	cmd := m.requestRender()
+	return m, cmd
 }
 
 // revealHint shows the next hint of an exercise lesson and scrolls to it.

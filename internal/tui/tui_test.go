@@ -262,9 +262,8 @@ func TestFilterFindsExercise(t *testing.T) {
 	tm := startModel(t, testConfig(t, newMemProgress("test-pack")), 80, 24)
 	tm.Send(press("/"))
 	tm.Type("9.1")
-	tm.Send(press("enter"))                  // apply the filter
 	waitFor(t, tm, "› ○ 03  Gamma exercise") // filtered: the only row is selected
-	tm.Send(press("enter"))                  // open the only match
+	tm.Send(press("enter"))                  // one enter applies the filter and opens the match
 	waitFor(t, tm, "exercise 9.1")
 	m := finalModel(t, tm)
 	if m.pager.lesson == nil || m.pager.lesson.ID != "gamma" {
@@ -578,7 +577,6 @@ func TestFilterSurvivesProgressUpdate(t *testing.T) {
 	tm := startModel(t, testConfig(t, prog), 80, 24)
 	tm.Send(press("/"))
 	tm.Type("beta")
-	tm.Send(press("enter"))
 	waitFor(t, tm, "› ○ 02  Beta details") // filtered: the only row is selected
 	tm.Send(press("enter"))                // open beta; this saves progress
 	waitFor(t, tm, "lesson 2/3")
@@ -605,9 +603,9 @@ func TestFilterSurvivesProgressUpdate(t *testing.T) {
 	}
 }
 
-// TestFilterRefreshedWhileAnotherScreenShows: the refilter that follows a
-// save may come back while another screen shows; it must still reach the
-// list, or the list keeps showing the rows as they were before the save.
+// TestFilterRefreshedWhileAnotherScreenShows: a save that arrives while
+// another screen shows must still refresh the filtered rows, or the list
+// keeps showing them as they were before the save.
 func TestFilterRefreshedWhileAnotherScreenShows(t *testing.T) {
 	prog := newMemProgress("test-pack")
 	var tm tea.Model = New(testConfig(t, prog))
@@ -620,12 +618,8 @@ func TestFilterRefreshedWhileAnotherScreenShows(t *testing.T) {
 	st := prog.State()
 	st.Lessons["beta"] = &store.LessonProgress{ReadAt: &now, LastOpened: now}
 	st.UpdatedAt = now
-	tm, refilter := m.Update(savedMsg{gen: m.gen, state: st})
-	if refilter == nil {
-		t.Fatal("a save while filtered must refilter the list")
-	}
-	tm, _ = tm.Update(refilter()) // arrives while the checklist shows
-	tm, _ = tm.Update(leaveMsg{}) // back to the list, with no save of its own
+	tm, _ = m.Update(savedMsg{gen: m.gen, state: st}) // arrives while the checklist shows
+	tm, _ = tm.Update(leaveMsg{})                     // back to the list, with no save of its own
 	m = tm.(Model)
 	if m.screen != screenList {
 		t.Fatalf("screen %d, want the list", m.screen)
