@@ -172,7 +172,7 @@ func TestEveryScreenFitsTheWindow(t *testing.T) {
 				cfg := auditConfig(t)
 				// The reader shows the lesson from the cache at once.
 				_, l := cfg.Pack.Exercise("3.2")
-				if _, err := cfg.Renderer.Render(l.ID, l.Document(0), w, cfg.Style); err != nil {
+				if _, err := cfg.Renderer.RenderDoc(l.ID, l.Document(0), w, cfg.Style); err != nil {
 					t.Fatal(err)
 				}
 				d := &driver{t: t, m: New(cfg)}

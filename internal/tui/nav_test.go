@@ -69,7 +69,7 @@ func TestChecklistFromLesson(t *testing.T) {
 	t.Run("esc returns to the lesson", func(t *testing.T) {
 		cfg := testConfig(t, newMemProgress("test-pack"))
 		l := cfg.Pack.Lesson("alpha")
-		if _, err := cfg.Renderer.Render(l.ID, l.Document(0), 80, cfg.Style); err != nil {
+		if _, err := cfg.Renderer.RenderDoc(l.ID, l.Document(0), 80, cfg.Style); err != nil {
 			t.Fatal(err)
 		}
 		d := &driver{t: t, m: New(cfg)}
