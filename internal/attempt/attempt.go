@@ -22,6 +22,7 @@ import (
 	"shipshape/internal/course"
 	"shipshape/internal/docker"
 	"shipshape/internal/lab"
+	"shipshape/internal/termsafe"
 )
 
 // Engine is what an attempt needs of a Docker engine: the checks'
@@ -84,7 +85,11 @@ func (r *Runner) notify(format string, args ...any) {
 // Check runs ex's checks against t. onEvent, when not nil, gets each check
 // as it starts and ends. The error means nothing could be judged (no
 // Dockerfile where one is needed, the daemon or the image missing, ctx
-// ended: ErrCancelled); it reads as advice.
+// ended: ErrCancelled); it reads as advice. Without the daemon or the
+// image the report still holds the verdicts of the checks that read only
+// the Dockerfile, the others unjudged with the reason: the learner sees
+// what they can fix before Docker is back, and the caller still treats
+// the attempt as one that could not be checked.
 func (r *Runner) Check(ctx context.Context, ex *course.Exercise, t Target, onEvent func(check.Event)) (check.Report, error) {
 	specs := Specs(ex)
 	// A directory without a Dockerfile is a wrong directory, not a failed
@@ -105,17 +110,15 @@ func (r *Runner) Check(ctx context.Context, ex *course.Exercise, t Target, onEve
 	wantScan := NeedsScan(specs) && target.TrivyReport == ""
 	var d check.Docker
 	var eng Engine
+	var connErr error
 	if NeedsDocker(specs) || wantScan {
-		var err error
-		if eng, err = r.engineWithImage(ctx, t.Image); err != nil {
-			return check.Report{}, err
-		}
-		if NeedsDocker(specs) {
+		eng, connErr = r.engineWithImage(ctx, t.Image)
+		if connErr == nil && NeedsDocker(specs) {
 			d = eng
 		}
 	}
 	var scanErr error
-	if wantScan {
+	if wantScan && connErr == nil {
 		r.notify("scanning %s with Trivy…", t.Image)
 		var res lab.ScanResult
 		if res, scanErr = lab.New(eng).Scan(ctx, t.Image, r.ReportDir); scanErr == nil {
@@ -128,7 +131,24 @@ func (r *Runner) Check(ctx context.Context, ex *course.Exercise, t Target, onEve
 	if ctx.Err() != nil {
 		return rep, ErrCancelled
 	}
+	if connErr != nil {
+		// The Dockerfile's checks were judged without the engine; the
+		// others carry the reason they were not.
+		markUnjudged(&rep, connErr)
+		return rep, connErr
+	}
 	return rep, nil
+}
+
+// markUnjudged gives the checks that needed the engine (and the scan
+// check, which needed it for Trivy) the reason it could not be used.
+func markUnjudged(rep *check.Report, reason error) {
+	why := "could not check: " + termsafe.Line(reason.Error())
+	for i, res := range rep.Results {
+		if res.Status == check.StatusError && (check.NeedsDocker(res.Kind) || res.Kind == "scan.no_critical") {
+			rep.Results[i].Evidence = []string{why}
+		}
+	}
 }
 
 // judge runs specs on d: the one place a verdict is made, for checks and

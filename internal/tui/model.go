@@ -107,7 +107,7 @@ type Model struct {
 	daemonProbed bool
 	// quitting waits for the screens' work to clean up before the program ends.
 	quitting bool
-	// hints counts the hints revealed per lesson in this session.
+	// hints counts the hints revealed per lesson, as the progress keeps them.
 	hints map[string]int
 	// gen counts pack switches, so late saves of the old pack are ignored.
 	gen int
@@ -156,7 +156,7 @@ func (m *Model) usePack(s PackSession, facts workspaceFacts) {
 	m.progress = s.Progress.State()
 	m.notices = s.Progress.Notices()
 	m.readOnly = s.Progress.ReadOnly()
-	m.hints = map[string]int{}
+	m.hints = revealedHints(s.Pack, m.progress)
 	m.pager = newPager(m.common.st)
 	m.pager.canCheck = s.Checker != nil
 	deps := exerciseDeps{pack: s.Pack, checker: s.Checker, workflow: s.Workflow, save: m.saver(), workspaceFacts: facts}
@@ -267,6 +267,10 @@ func (m Model) route(msg tea.Msg) (Model, tea.Cmd) {
 		return m, nil
 	case leaveMsg:
 		return m.leaveScreen()
+	case hintRevealedMsg:
+		return m.hintRevealed(msg)
+	case openLessonMsg:
+		return m.openLessonAt(msg)
 	case packChosenMsg:
 		if m.ex.Working() || m.cl.Working() {
 			m.packs.Fail("Finish or cancel the running exercise work first.")
@@ -380,7 +384,7 @@ func (m Model) openExercise() (Model, tea.Cmd) {
 		return m, nil
 	}
 	save := m.savePosition()
-	open := m.ex.Open(l, m.exercisePassed(l.Exercise.ID))
+	open := m.ex.Open(l, m.exercisePassed(l.Exercise.ID), m.hints[l.ID])
 	return m.show(screenExercise), tea.Batch(save, open)
 }
 

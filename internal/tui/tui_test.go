@@ -103,6 +103,17 @@ func (p *memProgress) ToggleTick(id string) error {
 	})
 }
 
+func (p *memProgress) RevealHints(id string, n int) error {
+	return p.change(func(s *store.State) {
+		ep := s.Exercises[id]
+		if ep == nil {
+			ep = &store.ExerciseProgress{}
+			s.Exercises[id] = ep
+		}
+		ep.HintsRevealed = max(ep.HintsRevealed, n)
+	})
+}
+
 // RecordAttempt keeps what the lesson list shows: attempts and the pass.
 func (p *memProgress) RecordAttempt(id string, rep check.Report) error {
 	time.Sleep(p.recordDelay)
