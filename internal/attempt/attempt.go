@@ -71,6 +71,10 @@ type Runner struct {
 	Reports *Reports
 	// ReportDir is where a scan made for a check writes its report.
 	ReportDir string
+	// ImportAdvice says how this front end takes a Trivy report made
+	// elsewhere, e.g. "press I to import it"; empty means the CLI's
+	// "pass the report with --trivy-report report.json".
+	ImportAdvice string
 	// Notify, when not nil, gets one-line notes on long steps ("scanning
 	// task-api:prod with Trivy…"), for a CLI that has no progress display.
 	Notify func(string)
@@ -127,7 +131,7 @@ func (r *Runner) Check(ctx context.Context, ex *course.Exercise, t Target, onEve
 		}
 	}
 	rep := judge(ctx, d, specs, target, onEvent)
-	explainMissingScan(&rep, scanErr)
+	explainMissingScan(&rep, scanErr, r.ImportAdvice)
 	if ctx.Err() != nil {
 		return rep, ErrCancelled
 	}
@@ -212,14 +216,23 @@ func Reason(err error) error {
 
 // explainMissingScan adds why there was no report to the result of the
 // scan check, so the learner reads how to install Trivy where it failed.
-func explainMissingScan(rep *check.Report, scanErr error) {
-	if scanErr == nil {
-		return
+// importAdvice is how a front end takes a report made elsewhere ("" is
+// the CLI's flag).
+func explainMissingScan(rep *check.Report, scanErr error, importAdvice string) {
+	if importAdvice == "" {
+		importAdvice = "pass the report with --trivy-report report.json"
 	}
 	for i, r := range rep.Results {
-		if r.Kind == "scan.no_critical" && r.Status == check.StatusError {
+		if r.Kind != "scan.no_critical" || r.Status != check.StatusError {
+			continue
+		}
+		switch {
+		case scanErr != nil:
 			rep.Results[i].Evidence = append(rep.Results[i].Evidence, strings.Split(scanErr.Error(), "\n")...)
-			rep.Results[i].Hint = "Install Trivy (see above), or scan elsewhere and pass the report with --trivy-report report.json."
+			rep.Results[i].Hint = "Install Trivy (see above), or scan elsewhere and " + importAdvice + "."
+		case rep.Target.TrivyReport == "":
+			// No report at all (no daemon for Trivy to scan with).
+			rep.Results[i].Hint = "Scan the image with `trivy image --format json --output report.json " + rep.Target.Image + "` and " + importAdvice + "."
 		}
 	}
 }

@@ -204,76 +204,87 @@ func (c *checklistScreen) manual(it checklist.Item) bool {
 	return len(it.Kinds) == 0 || (ok && r.Status == checklist.Manual)
 }
 
-// View implements component.
+// View implements component: the items (a window around the selected one
+// when they do not fit), the selected item's details and a status line.
+// The details keep their room, so that a reason is never cut off.
 func (c *checklistScreen) View() string {
 	ticked := c.ticked
 	w := c.width
-	var lines []string
 	title := c.st.title.Render("Deployment checklist")
 	right := c.st.muted.Render("✓ judged by shipshape · [x] ticked by you")
-	lines = append(lines, joinEnds(title, right, w))
+	lines := []string{joinEnds(title, right, w)}
+	var items []string
+	selectedLine := 0
 	if len(c.items) == 0 {
-		lines = append(lines, "", c.st.muted.Render("This pack has no deployment checklist."))
+		items = append(items, "", c.st.muted.Render("This pack has no deployment checklist."))
 	}
 	section := ""
 	for i, it := range c.items {
 		if it.Section != section {
 			section = it.Section
-			lines = append(lines, c.st.header.Render(section))
+			items = append(items, c.st.header.Render(section))
 		}
-		cursor := "  "
-		text := termsafe.Line(it.Text)
 		if i == c.selected {
-			cursor = c.st.selected.Render("› ")
-			text = c.st.selected.Render(text)
+			selectedLine = len(items)
 		}
-		var mark, note string
-		switch r, ok := c.results[it.ID]; {
-		case c.manual(it):
-			mark = "[ ]"
-			if ticked[it.ID] {
-				mark = c.st.ok.Render("[x]")
-			}
-			note = "check yourself"
-		case c.running:
-			mark, note = " "+c.spin.View()+" ", "checking"
-		case !ok:
-			mark, note = " · ", "press c"
-		case r.Status == checklist.Pass:
-			mark, note = c.st.ok.Render(" ✓ "), "passed"
-		case r.Status == checklist.Fail:
-			mark, note = c.st.bad.Render(" ✗ "), "failed"
-		default:
-			mark, note = c.st.warn.Render(" ? "), "not judged"
-		}
-		lines = append(lines, joinEnds(cursor+mark+" "+text, c.st.muted.Render(note), w))
+		items = append(items, c.itemView(i, it, ticked))
 	}
+	details := c.detailLines()
+	// The header, the rule and the status line; the details get what they
+	// need up to half the window, and never less than three lines.
+	room := max(1, c.height-3)
+	detailRoom := min(len(details), max(3, room/2))
+	itemRoom := max(1, room-detailRoom)
+	if len(items) > itemRoom {
+		first := min(max(0, selectedLine-itemRoom/2), len(items)-itemRoom)
+		items = items[first : first+itemRoom]
+	}
+	lines = append(lines, items...)
 	lines = append(lines, c.st.muted.Render(strings.Repeat("─", w)))
-	footerLines := c.detailLines()
-	for _, l := range footerLines {
-		if len(lines) >= c.height-1 {
-			break
-		}
-		lines = append(lines, l)
+	if len(details) > max(0, c.height-1-len(lines)) {
+		details = details[:max(0, c.height-1-len(lines))]
 	}
+	lines = append(lines, details...)
 	for len(lines) < c.height-1 {
 		lines = append(lines, "")
 	}
-	lines = append(lines, c.statusLine(ticked))
-	if len(lines) > c.height {
-		// Keep the selected item visible on small windows: drop from the top.
-		over := len(lines) - c.height
-		sel := c.selected + 2
-		drop := min(over, max(0, sel-(c.height/2)))
-		lines = append(lines[:1], lines[1+drop:]...)
-		if len(lines) > c.height {
-			lines = append(lines[:c.height-1], lines[len(lines)-1])
-		}
-	}
+	lines = append(lines[:max(0, c.height-1)], c.statusLine(ticked))
 	for i := range lines {
 		lines[i] = ansi.Truncate(lines[i], w, "")
 	}
 	return strings.Join(lines, "\n")
+}
+
+// itemView is one item's line: cursor, mark, text and what it needs.
+func (c *checklistScreen) itemView(i int, it checklist.Item, ticked map[string]bool) string {
+	cursor := "  "
+	text := termsafe.Line(it.Text)
+	if i == c.selected {
+		cursor = c.st.selected.Render("› ")
+		text = c.st.selected.Render(text)
+	}
+	var mark, note string
+	switch r, ok := c.results[it.ID]; {
+	case c.manual(it):
+		mark = "[ ]"
+		if ticked[it.ID] {
+			mark = c.st.ok.Render("[x]")
+		}
+		note = "check yourself"
+	case c.running:
+		mark, note = " "+c.spin.View()+" ", "checking"
+	case !ok && c.err != "":
+		mark, note = c.st.warn.Render(" ? "), "not judged"
+	case !ok:
+		mark, note = " · ", "press c"
+	case r.Status == checklist.Pass:
+		mark, note = c.st.ok.Render(" ✓ "), "passed"
+	case r.Status == checklist.Fail:
+		mark, note = c.st.bad.Render(" ✗ "), "failed"
+	default:
+		mark, note = c.st.warn.Render(" ? "), "not judged"
+	}
+	return joinEnds(cursor+mark+" "+text, c.st.muted.Render(note), c.width)
 }
 
 func (c *checklistScreen) detailLines() []string {
@@ -313,9 +324,8 @@ func (c *checklistScreen) statusLine(ticked map[string]bool) string {
 		return c.st.muted.Render(fmt.Sprintf("%s %d checks done", c.spin.View(), c.done))
 	}
 	if c.err != "" {
-		// On a short window the items leave no room for the details: the
-		// reason must not be lost below them.
-		return c.st.bad.Render("Could not check: " + c.err)
+		// The reason is above, whole: the details keep their room.
+		return c.st.bad.Render("not judged: fix the problem above, then press c")
 	}
 	judged, passed, manual, tickedN := 0, 0, 0, 0
 	for _, it := range c.items {

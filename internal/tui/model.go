@@ -38,8 +38,9 @@ type DaemonStatus struct {
 	// Version describes the engine when connected, e.g. "Engine 27.3.1 · API 1.47".
 	Version string
 	// Reason says in one line why the daemon cannot be used, and Advice
-	// what to do about it.
-	Reason, Advice string
+	// what to do about it. Problem is the reason in a few words, for a
+	// window too narrow for both: "daemon unreachable".
+	Reason, Advice, Problem string
 }
 
 // Config is what the TUI is started with.
@@ -454,7 +455,7 @@ func (m *Model) layout() {
 	switch m.screen {
 	case screenList:
 		// header (title + progress), notices, list, help, status bar
-		used := 2 + len(m.visibleNotices()) + footer + 1
+		used := 2 + len(m.noticeLines()) + footer + 1
 		m.list.SetSize(m.width, max(2, m.height-used))
 	case screenPager:
 		m.pager.setSize(m.width, max(1, m.height-1-footer-1))
@@ -524,17 +525,29 @@ func (m Model) statusView() string {
 		docker = st.muted.Render("docker: checking…")
 	case m.daemon.Connected:
 		docker = st.ok.Render("● docker") + st.muted.Render(" connected · "+termsafe.Line(m.daemon.Version))
-	default:
-		// The reason names the daemon and the problem; the advice follows
-		// when the window is wide enough (the check panel always shows it).
-		docker = st.bad.Render("○ "+termsafe.Line(m.daemon.Reason)) + st.muted.Render(". "+termsafe.Line(m.daemon.Advice))
 	}
 	right := ""
 	if m.readOnly {
 		right = st.warn.Render("read-only progress")
 	}
 	room := m.width - ansi.StringWidth(right) - 1
+	if m.cfg.Probe != nil && m.daemonProbed && !m.daemon.Connected {
+		docker = m.daemonProblemView(room)
+	}
 	docker = ansi.Truncate(docker, max(0, room), "…")
 	gap := max(1, m.width-ansi.StringWidth(docker)-ansi.StringWidth(right))
 	return ansi.Truncate(docker+strings.Repeat(" ", gap)+right, m.width, "")
+}
+
+// daemonProblemView is why the daemon cannot be used and what to do, in
+// room columns: the reason and the adapter's advice when they fit, else
+// the problem in a few words and the advice, which is what the learner
+// acts on (the check panel shows the whole reason).
+func (m Model) daemonProblemView(room int) string {
+	st := m.common.st
+	reason, advice := termsafe.Line(m.daemon.Reason), termsafe.Line(m.daemon.Advice)
+	if full := "○ " + reason + ". " + advice; ansi.StringWidth(full) <= room || m.daemon.Problem == "" {
+		return st.bad.Render("○ "+reason) + st.muted.Render(". "+advice)
+	}
+	return st.bad.Render("○ "+termsafe.Line(m.daemon.Problem)) + st.muted.Render(": "+advice)
 }
