@@ -243,6 +243,7 @@ func (m Model) route(msg tea.Msg) (Model, tea.Cmd) {
 		return m, nil
 	case daemonMsg:
 		m.daemon, m.daemonProbed = DaemonStatus(msg), true
+		m.layout()
 		if m.cfg.ProbeEvery > 0 {
 			return m, tea.Tick(m.cfg.ProbeEvery, func(time.Time) tea.Msg { return probeAgainMsg{} })
 		}
@@ -452,17 +453,19 @@ func (m *Model) layout() {
 	}
 	m.help.Width = m.width
 	footer := m.footerHeight()
+	// The status bar takes a second line for a daemon problem's advice.
+	status := lipgloss.Height(m.statusView())
 	switch m.screen {
 	case screenList:
 		// header (title + progress), notices, list, help, status bar
-		used := 2 + len(m.noticeLines()) + footer + 1
+		used := 2 + len(m.noticeLines()) + footer + status
 		m.list.SetSize(m.width, max(2, m.height-used))
 	case screenPager:
-		m.pager.setSize(m.width, max(1, m.height-1-footer-1))
+		m.pager.setSize(m.width, max(1, m.height-1-footer-status))
 	case screenExercise, screenChecklist:
-		m.active().SetSize(m.width, max(6, m.height-footer-1))
+		m.active().SetSize(m.width, max(6, m.height-footer-status))
 	case screenPacks:
-		m.active().SetSize(m.width, max(4, m.height-footer-1))
+		m.active().SetSize(m.width, max(4, m.height-footer-status))
 	}
 	m.bar.Width = min(30, max(10, m.width/4))
 }
@@ -532,22 +535,34 @@ func (m Model) statusView() string {
 	}
 	room := m.width - ansi.StringWidth(right) - 1
 	if m.cfg.Probe != nil && m.daemonProbed && !m.daemon.Connected {
-		docker = m.daemonProblemView(room)
+		// Two lines at most: the reason or the problem, and the advice.
+		lines := m.daemonProblemLines(room)
+		if len(lines) > 1 {
+			gap := max(1, m.width-ansi.StringWidth(lines[0])-ansi.StringWidth(right))
+			return lines[0] + strings.Repeat(" ", gap) + right + "\n" + lines[1]
+		}
+		docker = lines[0]
 	}
 	docker = ansi.Truncate(docker, max(0, room), "…")
 	gap := max(1, m.width-ansi.StringWidth(docker)-ansi.StringWidth(right))
 	return ansi.Truncate(docker+strings.Repeat(" ", gap)+right, m.width, "")
 }
 
-// daemonProblemView is why the daemon cannot be used and what to do, in
-// room columns: the reason and the adapter's advice when they fit, else
-// the problem in a few words and the advice, which is what the learner
-// acts on (the check panel shows the whole reason).
-func (m Model) daemonProblemView(room int) string {
+// daemonProblemLines are why the daemon cannot be used and what to do, in
+// lines of room columns: the reason and the adapter's advice when they fit
+// in two, else the problem in a few words and the advice, which is what
+// the learner acts on (the check panel shows the whole reason).
+func (m Model) daemonProblemLines(room int) []string {
 	st := m.common.st
 	reason, advice := termsafe.Line(m.daemon.Reason), termsafe.Line(m.daemon.Advice)
-	if full := "○ " + reason + ". " + advice; ansi.StringWidth(full) <= room || m.daemon.Problem == "" {
-		return st.bad.Render("○ "+reason) + st.muted.Render(". "+advice)
+	text := st.bad.Render("○ "+reason) + st.muted.Render(". "+advice)
+	lines := strings.Split(ansi.Wrap(text, max(10, room), " "), "\n")
+	if len(lines) > 2 && m.daemon.Problem != "" {
+		text = st.bad.Render("○ "+termsafe.Line(m.daemon.Problem)) + st.muted.Render(": "+advice)
+		lines = strings.Split(ansi.Wrap(text, max(10, room), " "), "\n")
 	}
-	return st.bad.Render("○ "+termsafe.Line(m.daemon.Problem)) + st.muted.Render(": "+advice)
+	if len(lines) > 2 {
+		lines = []string{lines[0], ansi.Truncate(strings.Join(lines[1:], " "), room, "…")}
+	}
+	return lines
 }
