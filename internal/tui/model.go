@@ -368,7 +368,9 @@ func (m Model) show(s screen) Model {
 func (m Model) leaveScreen() (Model, tea.Cmd) {
 	switch m.screen {
 	case screenExercise:
-		return m.show(screenPager), nil
+		// The window may have been resized meanwhile: render for its width.
+		m = m.show(screenPager)
+		return m, m.requestRender()
 	case screenChecklist:
 		return m.show(m.checklistFrom), nil
 	case screenPacks:
