@@ -91,8 +91,8 @@ func (e *exerciseScreen) layout() exerciseLayout {
 	return l
 }
 
-// paneView names what the lower pane shows, so that a change of subject
-// starts it at its top (or, for a log, its newest line).
+// paneSubject names what the lower pane shows, so that a change of
+// subject starts it at its top (or, for a log, its newest line).
 func (e *exerciseScreen) paneSubject() string {
 	switch {
 	case e.confirm != confirmNone:
@@ -157,8 +157,8 @@ func (e *exerciseScreen) paneLines() []string {
 	return e.detailLines()
 }
 
-// paneView draws the pane, with a rule above it that says when there is
-// more than it shows.
+// paneRule is the rule above the pane; it says when the rows or the pane
+// hold more than they show, and how to see it.
 func (e *exerciseScreen) paneRule(l exerciseLayout) string {
 	var parts []string
 	if l.first > 0 || l.last < len(e.rows) {
@@ -167,7 +167,7 @@ func (e *exerciseScreen) paneRule(l exerciseLayout) string {
 	if e.pane.TotalLineCount() > e.pane.Height {
 		parts = append(parts, fmt.Sprintf("%d%% · pgup/pgdn", int(e.pane.ScrollPercent()*100+0.5)))
 	}
-	if !e.showTasks && !e.showLog() && len(e.rows) > 0 && e.rows[e.selected].done {
+	if e.paneSubject() == fmt.Sprintf("detail:%d", e.selected) && len(e.rows) > 0 && e.rows[e.selected].done {
 		parts = append(parts, "enter: details")
 	}
 	if len(parts) == 0 {
@@ -267,9 +267,11 @@ func (e *exerciseScreen) detailContent() []string {
 		level = "advisory"
 	}
 	out = append(out, e.st.muted.Render(level+" · "+termsafe.Line(row.decl.ID)), "")
-	if !row.done {
-		out = append(out, e.st.muted.Render("Not checked yet: press esc, then c."))
-		return out
+	switch {
+	case row.running:
+		return append(out, e.st.muted.Render("Running…"))
+	case !row.done:
+		return append(out, e.st.muted.Render("Not checked yet: press esc, then c."))
 	}
 	if len(row.result.Evidence) > 0 {
 		out = append(out, e.st.header.Render("Evidence"))

@@ -39,6 +39,9 @@ func (e *exerciseScreen) mark(row checkRow) string {
 
 // View implements component: the screen in e.height lines.
 func (e *exerciseScreen) View() string {
+	if e.detailOpen {
+		return e.detailView()
+	}
 	w := e.width
 	title := e.st.title.Render(fmt.Sprintf("Exercise %s · %s", termsafe.Line(e.exercise.ID), termsafe.Line(e.exercise.Title)))
 	var badges []string
@@ -67,9 +70,6 @@ func (e *exerciseScreen) View() string {
 		sub = "checking " + e.describe
 	}
 	lines = append(lines, e.st.muted.Render(ansi.Truncate(termsafe.Line(sub), w, "…")))
-	if e.detailOpen {
-		return e.detailView()
-	}
 	l := e.layout()
 	if l.blank {
 		lines = append(lines, "")
