@@ -254,6 +254,16 @@ func TestMissingScanIsExplained(t *testing.T) {
 	if len(notes) == 0 || !strings.Contains(notes[0], "scanning app:prod") {
 		t.Errorf("notes %q", notes)
 	}
+
+	// The TUI has no flag: its hint names its own way in.
+	r.ImportAdvice = "press I to import it"
+	rep, err = r.Check(context.Background(), exercise(scanned), Target{Image: "app:prod", Dir: workdir(t, "")}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := rep.Results[0].Hint; !strings.Contains(h, "press I to import it") || strings.Contains(h, "--trivy-report") {
+		t.Errorf("TUI's scan hint %q", h)
+	}
 }
 
 // The TUI's workspace and the CLI's runner are one pipeline: the same
