@@ -181,7 +181,7 @@ func (e *exerciseScreen) detailLines() []string {
 				out = append(out, wrapLines(e.st.warn.Render("hint: ")+termsafe.Line(row.result.Hint), e.width-2, "  ")...)
 			}
 			if row.result.Status != check.StatusPass && row.decl.Lesson != "" {
-				out = append(out, e.st.muted.Render("  learn: "+e.lessonRef(row.decl)))
+				out = append(out, wrapLines(e.st.muted.Render("learn: "+e.lessonRef(row.decl)), e.width-2, "  ")...)
 			}
 		}
 	}
