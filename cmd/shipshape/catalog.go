@@ -64,7 +64,8 @@ func (c *tuiCatalog) sessionFor(pack *course.Pack, trivyReport string) (tui.Pack
 	t := attempt.TargetFor(pack, a.image, a.devImage, dir)
 	// The TUI shows its progress itself: no notes on stderr. It records
 	// the attempts too, through tuiProgress: the checker saves nothing.
-	runner := &attempt.Runner{Engines: c.session, Reports: attempt.NewReports(trivyReport), ReportDir: reportDir()}
+	runner := &attempt.Runner{Engines: c.session, Reports: attempt.NewReports(trivyReport), ReportDir: reportDir(),
+		ImportAdvice: "press I to import it"}
 	ws := attempt.NewWorkspace(runner, pack, t, a.buildArgs)
 	return tui.PackSession{Pack: pack, Progress: tuiProgress{store: store}, Checker: ws, Workflow: ws, Checklist: ws}, nil
 }

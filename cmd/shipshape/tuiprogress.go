@@ -27,6 +27,9 @@ func (p tuiProgress) SetPosition(lessonID string, offset int) error {
 	return p.store.SetPosition(lessonID, offset)
 }
 func (p tuiProgress) ToggleTick(itemID string) error { return p.store.ToggleTick(itemID) }
+func (p tuiProgress) RevealHints(exerciseID string, n int) error {
+	return p.store.RevealHints(exerciseID, n)
+}
 
 // RecordAttempt keeps rep as the CLI's check command does.
 func (p tuiProgress) RecordAttempt(exerciseID string, rep check.Report) error {

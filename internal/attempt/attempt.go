@@ -22,6 +22,7 @@ import (
 	"shipshape/internal/course"
 	"shipshape/internal/docker"
 	"shipshape/internal/lab"
+	"shipshape/internal/termsafe"
 )
 
 // Engine is what an attempt needs of a Docker engine: the checks'
@@ -70,6 +71,10 @@ type Runner struct {
 	Reports *Reports
 	// ReportDir is where a scan made for a check writes its report.
 	ReportDir string
+	// ImportAdvice says how this front end takes a Trivy report made
+	// elsewhere, e.g. "press I to import it"; empty means the CLI's
+	// "pass the report with --trivy-report report.json".
+	ImportAdvice string
 	// Notify, when not nil, gets one-line notes on long steps ("scanning
 	// task-api:prod with Trivy…"), for a CLI that has no progress display.
 	Notify func(string)
@@ -84,7 +89,11 @@ func (r *Runner) notify(format string, args ...any) {
 // Check runs ex's checks against t. onEvent, when not nil, gets each check
 // as it starts and ends. The error means nothing could be judged (no
 // Dockerfile where one is needed, the daemon or the image missing, ctx
-// ended: ErrCancelled); it reads as advice.
+// ended: ErrCancelled); it reads as advice. Without the daemon or the
+// image the report still holds the verdicts of the checks that read only
+// the Dockerfile, the others unjudged with the reason: the learner sees
+// what they can fix before Docker is back, and the caller still treats
+// the attempt as one that could not be checked.
 func (r *Runner) Check(ctx context.Context, ex *course.Exercise, t Target, onEvent func(check.Event)) (check.Report, error) {
 	specs := Specs(ex)
 	// A directory without a Dockerfile is a wrong directory, not a failed
@@ -105,17 +114,15 @@ func (r *Runner) Check(ctx context.Context, ex *course.Exercise, t Target, onEve
 	wantScan := NeedsScan(specs) && target.TrivyReport == ""
 	var d check.Docker
 	var eng Engine
+	var connErr error
 	if NeedsDocker(specs) || wantScan {
-		var err error
-		if eng, err = r.engineWithImage(ctx, t.Image); err != nil {
-			return check.Report{}, err
-		}
-		if NeedsDocker(specs) {
+		eng, connErr = r.engineWithImage(ctx, t.Image)
+		if connErr == nil && NeedsDocker(specs) {
 			d = eng
 		}
 	}
 	var scanErr error
-	if wantScan {
+	if wantScan && connErr == nil {
 		r.notify("scanning %s with Trivy…", t.Image)
 		var res lab.ScanResult
 		if res, scanErr = lab.New(eng).Scan(ctx, t.Image, r.ReportDir); scanErr == nil {
@@ -124,11 +131,28 @@ func (r *Runner) Check(ctx context.Context, ex *course.Exercise, t Target, onEve
 		}
 	}
 	rep := judge(ctx, d, specs, target, onEvent)
-	explainMissingScan(&rep, scanErr)
+	explainMissingScan(&rep, scanErr, r.ImportAdvice)
 	if ctx.Err() != nil {
 		return rep, ErrCancelled
 	}
+	if connErr != nil {
+		// The Dockerfile's checks were judged without the engine; the
+		// others carry the reason they were not.
+		markUnjudged(&rep, connErr)
+		return rep, connErr
+	}
 	return rep, nil
+}
+
+// markUnjudged gives the checks that needed the engine (and the scan
+// check, which needed it for Trivy) the reason it could not be used.
+func markUnjudged(rep *check.Report, reason error) {
+	why := "could not check: " + termsafe.Line(reason.Error())
+	for i, res := range rep.Results {
+		if res.Status == check.StatusError && (check.NeedsDocker(res.Kind) || res.Kind == "scan.no_critical") {
+			rep.Results[i].Evidence = []string{why}
+		}
+	}
 }
 
 // judge runs specs on d: the one place a verdict is made, for checks and
@@ -192,14 +216,23 @@ func Reason(err error) error {
 
 // explainMissingScan adds why there was no report to the result of the
 // scan check, so the learner reads how to install Trivy where it failed.
-func explainMissingScan(rep *check.Report, scanErr error) {
-	if scanErr == nil {
-		return
+// importAdvice is how a front end takes a report made elsewhere ("" is
+// the CLI's flag).
+func explainMissingScan(rep *check.Report, scanErr error, importAdvice string) {
+	if importAdvice == "" {
+		importAdvice = "pass the report with --trivy-report report.json"
 	}
 	for i, r := range rep.Results {
-		if r.Kind == "scan.no_critical" && r.Status == check.StatusError {
+		if r.Kind != "scan.no_critical" || r.Status != check.StatusError {
+			continue
+		}
+		switch {
+		case scanErr != nil:
 			rep.Results[i].Evidence = append(rep.Results[i].Evidence, strings.Split(scanErr.Error(), "\n")...)
-			rep.Results[i].Hint = "Install Trivy (see above), or scan elsewhere and pass the report with --trivy-report report.json."
+			rep.Results[i].Hint = "Install Trivy (see above), or scan elsewhere and " + importAdvice + "."
+		case rep.Target.TrivyReport == "":
+			// No report at all (no daemon for Trivy to scan with).
+			rep.Results[i].Hint = "Scan the image with `trivy image --format json --output report.json " + rep.Target.Image + "` and " + importAdvice + "."
 		}
 	}
 }

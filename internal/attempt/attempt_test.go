@@ -153,6 +153,30 @@ func TestCheckCannotJudge(t *testing.T) {
 			t.Errorf("err = %v, want the adapter's advice %q", err, docker.Advice(down))
 		}
 	})
+	t.Run("daemon down still judges the Dockerfile", func(t *testing.T) {
+		down := &docker.Error{Kind: docker.Unreachable, Op: "connect", Err: errors.New("dial unix: no such file")}
+		r := &Runner{Engines: &connector{err: down}, Reports: NewReports(""), ImportAdvice: "press I to import it"}
+		dir := workdir(t, "FROM python:3.13-slim AS build\nFROM python:3.13-slim\nCOPY --from=build /opt /opt\n")
+		rep, err := r.Check(ctx, exercise(multistage, healthcheck, scanned), Target{Image: "app:prod", Dir: dir}, nil)
+		if err == nil || !strings.Contains(err.Error(), docker.Advice(down)) {
+			t.Fatalf("err = %v, want the reason with the adapter's advice", err)
+		}
+		if len(rep.Results) != 3 {
+			t.Fatalf("results %+v, want all three checks", rep.Results)
+		}
+		if st := rep.Results[0].Status; st != check.StatusPass {
+			t.Errorf("the Dockerfile's check: %s %v, want judged without the daemon", st, rep.Results[0].Evidence)
+		}
+		for _, res := range rep.Results[1:] {
+			if res.Status != check.StatusError || len(res.Evidence) != 1 ||
+				!strings.HasPrefix(res.Evidence[0], "could not check: cannot reach the Docker daemon") {
+				t.Errorf("%s: %s %q, want could not check with the reason", res.ID, res.Status, res.Evidence)
+			}
+		}
+		if h := rep.Results[2].Hint; !strings.Contains(h, "press I to import it") {
+			t.Errorf("scan hint %q does not say how this front end takes a report", h)
+		}
+	})
 	t.Run("image missing", func(t *testing.T) {
 		r := &Runner{Engines: &connector{eng: &fakeEngine{}}, Reports: NewReports("")}
 		_, err := r.Check(ctx, exercise(healthcheck), Target{Image: "app:prod", Dir: workdir(t, "")}, nil)
@@ -229,6 +253,16 @@ func TestMissingScanIsExplained(t *testing.T) {
 	}
 	if len(notes) == 0 || !strings.Contains(notes[0], "scanning app:prod") {
 		t.Errorf("notes %q", notes)
+	}
+
+	// The TUI has no flag: its hint names its own way in.
+	r.ImportAdvice = "press I to import it"
+	rep, err = r.Check(context.Background(), exercise(scanned), Target{Image: "app:prod", Dir: workdir(t, "")}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := rep.Results[0].Hint; !strings.Contains(h, "press I to import it") || strings.Contains(h, "--trivy-report") {
+		t.Errorf("TUI's scan hint %q", h)
 	}
 }
 

@@ -85,8 +85,9 @@ type DaemonStatus struct {
 	// Version describes the engine when connected, e.g. "Engine 27.3.1 · API 1.47 · DOCKER_HOST".
 	Version string
 	// Reason says in one line why the daemon cannot be used, and Advice
-	// what to do about it.
-	Reason, Advice string
+	// what to do about it. Problem is the reason in a few words, for a
+	// window too narrow for both: "daemon unreachable".
+	Reason, Advice, Problem string
 }
 
 // Probe reports the daemon's state without the stale sweep.
@@ -95,7 +96,8 @@ func (s *Session) Probe(ctx context.Context) DaemonStatus {
 	c, err := s.clientLocked()
 	s.mu.Unlock()
 	if err != nil {
-		return DaemonStatus{Reason: termsafe.Line(err.Error()), Advice: "Fix the Docker host setting; lessons work without Docker"}
+		return DaemonStatus{Reason: termsafe.Line(err.Error()), Advice: "Fix the Docker host setting; lessons work without Docker",
+			Problem: "Docker host setting not usable"}
 	}
 	d := c.Diagnose(ctx)
 	if d.Err != nil {
@@ -103,7 +105,7 @@ func (s *Session) Probe(ctx context.Context) DaemonStatus {
 		if adv == "" {
 			adv = "Run `shipshape doctor` for details; lessons work without Docker"
 		}
-		return DaemonStatus{Reason: termsafe.Line(d.Err.Error()), Advice: termsafe.Line(adv)}
+		return DaemonStatus{Reason: termsafe.Line(d.Err.Error()), Advice: termsafe.Line(adv), Problem: "docker: " + docker.KindOf(d.Err).String()}
 	}
 	return DaemonStatus{Connected: true,
 		Version: fmt.Sprintf("Engine %s · API %s · %s", d.EngineVersion, d.APIVersion, d.Host.Source)}

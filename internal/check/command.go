@@ -201,7 +201,7 @@ func evalCommand(ctx context.Context, en *env, p params) verdict {
 		if i := strings.LastIndex(msg, "exec: "); i >= 0 {
 			msg = msg[i:]
 		}
-		return fail(fmt.Sprintf("`%s` cannot run in %s: %s", shown, ref, oneLine(msg, 240)))
+		return fail(fmt.Sprintf("`%s` cannot run in %s: %s", shown, ref, oneLine(msg, maxErrorRunes)))
 	}
 	output := outputEvidence(res)
 	if res.OutputExceeded > 0 {

@@ -216,7 +216,7 @@ func startFailure(ctx context.Context, err error) verdict {
 	if (errors.As(err, &ep) && ep.EngineProblem()) || ctx.Err() != nil {
 		return errorVerdict("cannot start the container", err)
 	}
-	return fail("the container does not start: " + oneLine(err.Error(), 240))
+	return fail("the container does not start: " + oneLine(err.Error(), maxErrorRunes))
 }
 
 // engineProblem is implemented by the adapter's errors: true when the

@@ -32,6 +32,7 @@ var kindCases = []kindCase{
 	{name: "nonroot/name-mapped-to-0", image: "toor", kind: "image.user_nonroot", want: check.StatusFail, evidence: `maps "toor" to uid 0`},
 	{name: "nonroot/numeric-no-passwd", image: "numeric", kind: "image.user_nonroot", want: check.StatusPass, evidence: "uid 4242"},
 	{name: "nonroot/unknown-name", image: "nouser", kind: "image.user_nonroot", want: check.StatusFail, evidence: "does not start"},
+	{name: "readonly/missing-executable", image: "noexec", kind: "container.readonly_rootfs", want: check.StatusFail, evidence: "executable file not found in $PATH"},
 	{name: "nonroot/no-shell", image: "noshell", kind: "image.user_nonroot", want: check.StatusPass, evidence: "uid 10001"},
 
 	{name: "hcdef/good", image: "good", kind: "image.healthcheck_defined", want: check.StatusPass, evidence: "interval 30s"},

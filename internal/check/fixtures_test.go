@@ -26,6 +26,9 @@ CMD ["sh","-c","trap 'exit 0' TERM; httpd -p 8080 -h /www; while :; do sleep 1 &
 	"toor":    "FROM BASE\nUSER toor\nCMD [\"sleep\",\"3600\"]\n",
 	"numeric": "FROM BASE\nUSER 4242\nCMD [\"sleep\",\"3600\"]\n",
 	"nouser":  "FROM BASE\nUSER ghost\nCMD [\"sleep\",\"3600\"]\n",
+	// noexec names a program the image lacks: the daemon's cause comes
+	// last in a long error, and must reach the evidence.
+	"noexec": "FROM BASE\nUSER 10001\nCMD [\"uvicorn\",\"main:app\"]\n",
 	// noshell has no /bin/sh and no id: everything must work without them.
 	"noshell": `FROM BASE
 RUN ["/bin/busybox","rm","/bin/sh","/bin/id"]

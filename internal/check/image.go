@@ -218,6 +218,11 @@ func (en *env) idOutput(ctx context.Context, id string) (string, bool) {
 	return "", false
 }
 
+// maxErrorRunes bounds a daemon error kept as evidence. It is generous: a
+// daemon puts the cause last ("failed to create shim task: … executable
+// file not found in $PATH"), and the screens wrap evidence, not cut it.
+const maxErrorRunes = 1000
+
 // oneLine folds whitespace and cuts s to at most n runes.
 func oneLine(s string, n int) string {
 	s = strings.Join(strings.Fields(s), " ")

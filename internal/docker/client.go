@@ -186,7 +186,13 @@ type PingInfo struct {
 func (c *Client) Ping(ctx context.Context) (PingInfo, error) {
 	ctx, cancel := c.call(ctx)
 	defer cancel()
+	start := time.Now()
 	p, err := c.api.Ping(ctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		// A ping is the cheapest request there is: no answer in time is a
+		// daemon that hangs, not a slow one (and not the SDK's URL to show).
+		err = &stalledError{what: "no answer to a ping", after: time.Since(start).Round(time.Second)}
+	}
 	if err != nil {
 		return PingInfo{}, c.classify("ping the Docker daemon", "", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
@@ -84,8 +85,19 @@ func (e *Error) Error() string {
 	case MachineFault:
 		return fmt.Sprintf("cannot %s: the Docker engine failed, not your image: %v", e.Op, e.Err)
 	default:
-		return fmt.Sprintf("cannot %s: %v", e.Op, e.Err)
+		return fmt.Sprintf("cannot %s: %v", e.Op, cause(e.Err))
 	}
+}
+
+// cause drops the SDK's request line (`Get "http://%2Fvar%2Frun…": `)
+// from a transport error: the learner needs what went wrong, and Host
+// already says where.
+func cause(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) && ue.Err != nil {
+		return ue.Err
+	}
+	return err
 }
 
 // Unwrap returns the SDK's error.

@@ -40,3 +40,19 @@ func (s *Store) ToggleTick(itemID string) error {
 		st.Checklist[itemID] = true
 	})
 }
+
+// RevealHints records that n of exerciseID's hints have been revealed. A
+// count is never lowered: two windows on one course keep the larger.
+func (s *Store) RevealHints(exerciseID string, n int) error {
+	if exerciseID == "" {
+		return errors.New("cannot record the hints revealed: the exercise id is empty")
+	}
+	return s.Update(func(st *State) {
+		ep := st.Exercises[exerciseID]
+		if ep == nil {
+			ep = &ExerciseProgress{}
+			st.Exercises[exerciseID] = ep
+		}
+		ep.HintsRevealed = max(ep.HintsRevealed, n)
+	})
+}

@@ -53,6 +53,10 @@ type ExerciseProgress struct {
 	PassedAt *time.Time `json:"passed_at,omitempty"`
 	// Attempts are the most recent attempts, oldest first, at most MaxAttempts.
 	Attempts []Attempt `json:"attempts"`
+	// HintsRevealed is how many of the exercise's hints the learner has
+	// seen, so that a restart shows them again. Files without it (every
+	// file before it was added) read as none revealed.
+	HintsRevealed int `json:"hints_revealed,omitempty"`
 }
 
 // Attempt is one run of an exercise's checks.
@@ -117,7 +121,7 @@ func (st State) Clone() State {
 		if ep == nil {
 			continue
 		}
-		c := ExerciseProgress{PassedAt: cloneTime(ep.PassedAt)}
+		c := ExerciseProgress{PassedAt: cloneTime(ep.PassedAt), HintsRevealed: ep.HintsRevealed}
 		if ep.Attempts != nil {
 			c.Attempts = make([]Attempt, len(ep.Attempts))
 			for i, a := range ep.Attempts {
@@ -184,6 +188,7 @@ func (st *State) normalize(packID string) {
 			continue
 		}
 		ep.capAttempts()
+		ep.HintsRevealed = max(0, ep.HintsRevealed)
 	}
 	if len(st.Checklist) == 0 {
 		st.Checklist = nil

@@ -204,7 +204,9 @@ func (c *checklistScreen) manual(it checklist.Item) bool {
 	return len(it.Kinds) == 0 || (ok && r.Status == checklist.Manual)
 }
 
-// View implements component.
+// View implements component: the items (a window around the selected one
+// when they do not fit), the selected item's details and a status line.
+// The details keep their room, so that a reason is never cut off.
 func (c *checklistScreen) View() string {
 	ticked := c.ticked
 	w := c.width
@@ -223,10 +225,15 @@ func (c *checklistScreen) View() string {
 		lines = append(lines, "", c.st.muted.Render("This pack has no deployment checklist."))
 	}
 	rows, selRow := c.itemRows(ticked)
-	// Below the items: a rule, the selected item's details, the status line.
+	// Below the items: a rule, the selected item's details, the status
+	// line. The details get what they need up to half the window, and at
+	// least three lines, or one when the items would vanish for them.
 	details := c.detailLines()
 	room := max(1, c.height-len(lines)-2)
-	detailRoom := min(len(details), max(1, room/3))
+	detailRoom := min(len(details), max(3, room/2))
+	if room-detailRoom < 1 {
+		detailRoom = min(len(details), max(1, room/3))
+	}
 	if len(rows) < room-detailRoom {
 		detailRoom = min(len(details), room-len(rows))
 	}
@@ -264,33 +271,10 @@ func (c *checklistScreen) itemRows(ticked map[string]bool) ([]string, int) {
 			section = it.Section
 			rows = append(rows, c.st.header.Render(section))
 		}
-		cursor := "  "
-		text := termsafe.Line(it.Text)
 		if i == c.selected {
-			cursor = c.st.selected.Render("› ")
-			text = c.st.selected.Render(text)
 			selRow = len(rows)
 		}
-		var mark, note string
-		switch r, ok := c.results[it.ID]; {
-		case c.manual(it):
-			mark = "[ ]"
-			if ticked[it.ID] {
-				mark = c.st.ok.Render("[x]")
-			}
-			note = "check yourself"
-		case c.running:
-			mark, note = " "+c.spin.View()+" ", "checking"
-		case !ok:
-			mark, note = " · ", "press c"
-		case r.Status == checklist.Pass:
-			mark, note = c.st.ok.Render(" ✓ "), "passed"
-		case r.Status == checklist.Fail:
-			mark, note = c.st.bad.Render(" ✗ "), "failed"
-		default:
-			mark, note = c.st.warn.Render(" ? "), "not judged"
-		}
-		rows = append(rows, joinEnds(cursor+mark+" "+text, c.st.muted.Render(note), c.width))
+		rows = append(rows, c.itemView(i, it, ticked))
 	}
 	return rows, selRow
 }
@@ -322,6 +306,38 @@ func scrollWindow(rows []string, sel, height int, st styles) []string {
 		out = append(out, st.muted.Render(fmt.Sprintf("  ↓ %d more", below)))
 	}
 	return out
+}
+
+// itemView is one item's line: cursor, mark, text and what it needs.
+func (c *checklistScreen) itemView(i int, it checklist.Item, ticked map[string]bool) string {
+	cursor := "  "
+	text := termsafe.Line(it.Text)
+	if i == c.selected {
+		cursor = c.st.selected.Render("› ")
+		text = c.st.selected.Render(text)
+	}
+	var mark, note string
+	switch r, ok := c.results[it.ID]; {
+	case c.manual(it):
+		mark = "[ ]"
+		if ticked[it.ID] {
+			mark = c.st.ok.Render("[x]")
+		}
+		note = "check yourself"
+	case c.running:
+		mark, note = " "+c.spin.View()+" ", "checking"
+	case !ok && c.err != "":
+		mark, note = c.st.warn.Render(" ? "), "not judged"
+	case !ok:
+		mark, note = " · ", "press c"
+	case r.Status == checklist.Pass:
+		mark, note = c.st.ok.Render(" ✓ "), "passed"
+	case r.Status == checklist.Fail:
+		mark, note = c.st.bad.Render(" ✗ "), "failed"
+	default:
+		mark, note = c.st.warn.Render(" ? "), "not judged"
+	}
+	return joinEnds(cursor+mark+" "+text, c.st.muted.Render(note), c.width)
 }
 
 func (c *checklistScreen) detailLines() []string {
@@ -361,9 +377,8 @@ func (c *checklistScreen) statusLine(ticked map[string]bool) string {
 		return c.st.muted.Render(fmt.Sprintf("%s %d checks done", c.spin.View(), c.done))
 	}
 	if c.err != "" {
-		// On a short window the items leave no room for the details: the
-		// reason must not be lost below them.
-		return c.st.bad.Render("Could not check: " + c.err)
+		// The reason is above, whole: the details keep their room.
+		return c.st.bad.Render("not judged: fix the problem above, then press c")
 	}
 	judged, passed, manual, tickedN := 0, 0, 0, 0
 	for _, it := range c.items {

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
 	"github.com/charmbracelet/bubbles/textinput"
+	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"shipshape/internal/check"
@@ -21,6 +22,10 @@ type exerciseKeys struct {
 	Up, Down, Check, BuildProd, BuildDev, Run, Watch, Scan, Measure key.Binding
 	Hint, Solution, Reset, Init, Details, Cancel, Back, Help, Quit  key.Binding
 	Yes, No, Import                                                 key.Binding
+	// Open shows the selected check's details; PageUp and PageDown
+	// scroll the pane below the checks. scroll only labels them together
+	// in the full help.
+	Open, PageUp, PageDown, scroll key.Binding
 	// PrevFile and NextFile choose the file a reset asks about.
 	PrevFile, NextFile key.Binding
 	// Accept and Abandon end typing a report path.
@@ -30,7 +35,7 @@ type exerciseKeys struct {
 func newExerciseKeys() exerciseKeys {
 	b := func(k, h, d string) key.Binding { return key.NewBinding(key.WithKeys(k), key.WithHelp(h, d)) }
 	return exerciseKeys{
-		Up:        key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "previous check")),
+		Up:        key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "prev check")),
 		Down:      key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "next check")),
 		Check:     b("c", "c", "check"),
 		BuildProd: b("b", "b", "build"),
@@ -43,8 +48,12 @@ func newExerciseKeys() exerciseKeys {
 		Solution:  b("s", "s", "solution"),
 		Reset:     b("f", "f", "reset a file"),
 		Init:      b("i", "i", "write starter"),
-		Details:   b("tab", "tab", "tasks/log/details"),
-		Import:    b("I", "I", "import Trivy JSON"),
+		Details:   b("tab", "tab", "tasks/log"),
+		Import:    b("I", "I", "import report"),
+		Open:      b("enter", "enter", "details"),
+		PageUp:    key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "scroll up")),
+		PageDown:  key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "scroll down")),
+		scroll:    key.NewBinding(key.WithKeys("pgup", "pgdown"), key.WithHelp("pgup/pgdn", "scroll")),
 		Cancel:    b("x", "x", "cancel"),
 		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		Help:      b("?", "?", "help"),
@@ -63,13 +72,14 @@ func (k exerciseKeys) ShortHelp() []key.Binding {
 	return []key.Binding{k.Check, k.BuildProd, k.Run, k.Watch, k.Hint, k.Back, k.Help}
 }
 
-// FullHelp implements help.KeyMap. Four columns of five fit 80 columns.
+// FullHelp implements help.KeyMap. Its four columns fit 80 columns with
+// these short descriptions; a longer one pushes a column below.
 func (k exerciseKeys) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Check, k.Up, k.Down, k.Details, k.Cancel},
+		{k.Check, k.Open, k.Up, k.Down, k.Details},
 		{k.BuildProd, k.BuildDev, k.Run, k.Watch, k.Measure},
-		{k.Scan, k.Import, k.Hint, k.Solution},
-		{k.Reset, k.Init, k.Back, k.Help, k.Quit},
+		{k.Scan, k.Import, k.Hint, k.Solution, k.scroll},
+		{k.Reset, k.Init, k.Cancel, k.Back, k.Help, k.Quit},
 	}
 }
 
@@ -129,8 +139,20 @@ func readWorkspaceFacts(checker Checker, wf Workflow) workspaceFacts {
 type exerciseScreen struct {
 	common
 	exerciseDeps
-	keys exerciseKeys
-	spin spinner.Model
+	keys  exerciseKeys
+	dkeys detailKeys
+	spin  spinner.Model
+
+	// pane is the area below the checks; paneShown names what it was
+	// last given (see paneSubject). detail is the full-window view of
+	// one check, shown while detailOpen.
+	pane       viewport.Model
+	paneShown  string
+	detail     viewport.Model
+	detailOpen bool
+	// headings are the names of the headings the checks link to, by
+	// check id, read when the exercise opens.
+	headings map[string]string
 
 	exercise *course.Exercise
 	lesson   *course.Lesson
@@ -202,22 +224,37 @@ func newExerciseScreen(c common, deps exerciseDeps) *exerciseScreen {
 	for _, b := range []*key.Binding{&k.BuildProd, &k.BuildDev, &k.Run, &k.Watch, &k.Scan, &k.Measure, &k.Solution, &k.Reset, &k.Init, &k.Import} {
 		b.SetEnabled(deps.workflow != nil)
 	}
-	return &exerciseScreen{common: c, exerciseDeps: deps, keys: k, spin: spinner.New(spinner.WithSpinner(spinner.MiniDot))}
+	pane := viewport.New(0, 0)
+	pane.KeyMap = viewport.KeyMap{} // the screen's keys scroll it
+	return &exerciseScreen{common: c, exerciseDeps: deps, keys: k, dkeys: newDetailKeys(), pane: pane,
+		spin: spinner.New(spinner.WithSpinner(spinner.MiniDot))}
 }
 
 // KeyMap implements component.
-func (e *exerciseScreen) KeyMap() help.KeyMap { return e.keys }
+func (e *exerciseScreen) KeyMap() help.KeyMap {
+	if e.detailOpen {
+		return e.dkeys
+	}
+	return e.keys
+}
+
+// SetSize implements component; the panes wrap to the new width.
+func (e *exerciseScreen) SetSize(width, height int) {
+	e.common.SetSize(width, height)
+	e.syncPanes()
+}
 
 // InputActive reports whether keys are answers or text now, not commands
 // (the root then leaves q and ? to the screen).
 func (e *exerciseScreen) InputActive() bool { return e.confirm != confirmNone || e.importing }
 
-// Open shows lesson l's exercise and, the first time, checks it: at once
+// Open shows lesson l's exercise with hints of its hints revealed and,
+// the first time, checks it: at once
 // without a workflow, else once the workspace is known to have a project.
-func (e *exerciseScreen) Open(l *course.Lesson, passed bool) tea.Cmd {
+func (e *exerciseScreen) Open(l *course.Lesson, passed bool, hints int) tea.Cmd {
 	e.shown = true
 	if e.lesson == l {
-		e.passed = passed
+		e.passed, e.hints = passed, hints
 		return projectCmd(e.workflow, l, false)
 	}
 	e.cancelOp()
@@ -227,7 +264,8 @@ func (e *exerciseScreen) Open(l *course.Lesson, passed bool) tea.Cmd {
 	for i, d := range l.Exercise.Checks {
 		e.rows[i] = checkRow{decl: d, title: d.ID}
 	}
-	e.selected, e.report, e.runErr, e.hints, e.confirm = 0, nil, "", 0, confirmNone
+	e.selected, e.report, e.runErr, e.hints, e.confirm = 0, nil, "", hints, confirmNone
+	e.detailOpen, e.headings = false, linkedHeadings(e.pack, l.Exercise)
 	e.showTasks, e.importing = true, false
 	e.activity, e.activityTitle, e.notice, e.measure = nil, "", "", nil
 	if e.workflow == nil {
@@ -261,6 +299,12 @@ func (e *exerciseScreen) Shutdown() tea.Cmd {
 
 // Update implements component.
 func (e *exerciseScreen) Update(msg tea.Msg) tea.Cmd {
+	cmd := e.update(msg)
+	e.syncPanes()
+	return cmd
+}
+
+func (e *exerciseScreen) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.KeyMsg:
 		return e.updateKey(msg)
@@ -300,7 +344,7 @@ func (e *exerciseScreen) Update(msg tea.Msg) tea.Cmd {
 		}
 		return tea.Batch(e.afterOp(), projectCmd(e.workflow, e.lesson, false))
 	case reportImportedMsg:
-		e.onReportImported(msg)
+		return e.onReportImported(msg)
 	case runStartedMsg:
 		return e.onRunStarted(msg)
 	case runEventMsg:
@@ -322,11 +366,18 @@ func (e *exerciseScreen) updateKey(msg tea.KeyMsg) tea.Cmd {
 		return e.updateConfirm(msg)
 	case e.importing:
 		return e.updateImport(msg)
+	case e.detailOpen:
+		return e.updateDetail(msg)
 	}
 	k := e.keys
 	// A notice answers the previous key; the next key replaces it.
 	e.notice = ""
+	if e.updatePaneKey(msg) {
+		return nil
+	}
 	switch {
+	case key.Matches(msg, k.Open):
+		e.openDetail()
 	case key.Matches(msg, k.Up):
 		e.move(-1)
 		e.showActivity, e.showTasks = false, false
@@ -352,12 +403,13 @@ func (e *exerciseScreen) updateKey(msg tea.KeyMsg) tea.Cmd {
 		e.stopWatch()
 		return tea.Batch(leave, e.stopContainer())
 	case key.Matches(msg, k.Hint):
+		e.showActivity = false
 		if e.hints < len(e.exercise.Hints) {
 			e.hints++
-		} else {
-			e.notice = "That was the last hint; the solution is on s."
+			msg := hintRevealedMsg{lessonID: e.lesson.ID, exerciseID: e.exercise.ID, n: e.hints}
+			return func() tea.Msg { return msg }
 		}
-		e.showActivity = false
+		e.notice = "That was the last hint; the solution is on s."
 	case key.Matches(msg, k.Check):
 		if e.busy() {
 			return nil

@@ -340,7 +340,8 @@ func (e *exerciseScreen) startImport() tea.Cmd {
 	e.importing = true
 	e.runImage = e.prodImage
 	e.input = textinput.New()
-	e.input.Placeholder = "report.json"
+	// Not a path: a placeholder that reads as a value gets accepted as one.
+	e.input.Placeholder = "(type the path of a trivy JSON report)"
 	e.input.Prompt = "path: "
 	e.input.CharLimit = 4096
 	e.input.Width = max(20, e.width-12)
@@ -367,13 +368,21 @@ func (e *exerciseScreen) updateImport(msg tea.KeyMsg) tea.Cmd {
 	return cmd
 }
 
-func (e *exerciseScreen) onReportImported(msg reportImportedMsg) {
+// onReportImported says how the import went and checks again with the
+// report (unless other work runs: then c does it).
+func (e *exerciseScreen) onReportImported(msg reportImportedMsg) tea.Cmd {
+	e.showActivity, e.showTasks = false, false
 	if msg.err != nil {
 		e.notice = "Not imported: " + termsafe.Line(msg.err.Error())
-	} else {
-		e.notice = "Using " + termsafe.Line(msg.path) + " for the scan check; press c."
+		return nil
 	}
-	e.showActivity, e.showTasks = false, false
+	if e.busy() || e.closing {
+		e.notice = "Using " + termsafe.Line(msg.path) + " for the scan check; press c once the work in progress ends."
+		return nil
+	}
+	cmd := e.startCheck()
+	e.notice = "Using " + termsafe.Line(msg.path) + " for the scan check; checking again."
+	return cmd
 }
 
 // projectCmd reads whether the workspace has a Dockerfile, and the

@@ -89,10 +89,13 @@ func (e *exerciseScreen) onCheckDone(msg checkDoneMsg) tea.Cmd {
 	e.end()
 	e.showTasks = false
 	if msg.err != nil {
+		// Nothing is recorded; what could be judged without the daemon
+		// (the Dockerfile's checks) is shown, the rest with the reason.
 		e.runErr = termsafe.Line(msg.err.Error())
 		for i := range e.rows {
 			e.rows[i].running = false
 		}
+		e.showResults(msg.report)
 		return e.afterOp()
 	}
 	rep := msg.report
@@ -101,14 +104,7 @@ func (e *exerciseScreen) onCheckDone(msg checkDoneMsg) tea.Cmd {
 		// An image older than its Dockerfile: say so above the verdicts.
 		e.notice = termsafe.Line(strings.Join(rep.Notes, " "))
 	}
-	for i, r := range rep.Results {
-		if i < len(e.rows) {
-			e.rows[i].done, e.rows[i].running, e.rows[i].result = true, false, r
-			if r.Title != "" {
-				e.rows[i].title = r.Title
-			}
-		}
-	}
+	e.showResults(rep)
 	if rep.Passed() {
 		e.passed = true
 	}
@@ -127,6 +123,18 @@ func (e *exerciseScreen) onCheckDone(msg checkDoneMsg) tea.Cmd {
 		e.recording++
 	}
 	return tea.Batch(record, e.afterOp())
+}
+
+// showResults puts rep's verdicts on the rows.
+func (e *exerciseScreen) showResults(rep check.Report) {
+	for i, r := range rep.Results {
+		if i < len(e.rows) {
+			e.rows[i].done, e.rows[i].running, e.rows[i].result = true, false, r
+			if r.Title != "" {
+				e.rows[i].title = r.Title
+			}
+		}
+	}
 }
 
 // onAttemptSaved says when a verdict could not be kept. A read-only

@@ -39,6 +39,9 @@ func (e *exerciseScreen) mark(row checkRow) string {
 
 // View implements component: the screen in e.height lines.
 func (e *exerciseScreen) View() string {
+	if e.detailOpen {
+		return e.detailView()
+	}
 	w := e.width
 	title := e.st.title.Render(fmt.Sprintf("Exercise %s · %s", termsafe.Line(e.exercise.ID), termsafe.Line(e.exercise.Title)))
 	var badges []string
@@ -66,44 +69,23 @@ func (e *exerciseScreen) View() string {
 	case e.checker != nil:
 		sub = "checking " + e.describe
 	}
-	lines = append(lines, e.st.muted.Render(ansi.Truncate(termsafe.Line(sub), w, "…")), "")
-	for i, row := range e.rows {
-		lines = append(lines, e.rowView(i, row))
+	lines = append(lines, e.st.muted.Render(ansi.Truncate(termsafe.Line(sub), w, "…")))
+	l := e.layout()
+	if l.blank {
+		lines = append(lines, "")
 	}
-	lines = append(lines, e.st.muted.Render(strings.Repeat("─", w)))
-	footer := e.footerView()
-	room := e.height - len(lines) - 1
-	var lower []string
-	switch {
-	case e.confirm != confirmNone:
-		lower = e.confirmLines()
-	case e.importing:
-		lower = []string{e.st.header.Render("Import a Trivy JSON report of " + termsafe.Line(e.runImage) + ":"),
-			"  " + e.input.View(), e.st.muted.Render("  enter: use it for the check · esc: cancel"),
-			e.st.muted.Render("  make one with: trivy image --scanners vuln --format json --output report.json IMAGE")}
-	case e.showTasks:
-		lower = e.taskLines()
-	case e.showActivity || (e.op != opNone && e.op != opCheck):
-		lower = e.activityLines(room)
-	default:
-		lower = e.detailLines()
+	for i := l.first; i < l.last; i++ {
+		lines = append(lines, e.rowView(i, e.rows[i]))
 	}
-	if len(lower) > room {
-		if e.showActivity && e.measure == nil {
-			lower = lower[len(lower)-room:] // the newest lines of a log
-		} else {
-			more := "  … (more with `shipshape check " + e.exercise.ID + "`)"
-			if e.showTasks {
-				more = "  … (the lesson lists every task; tab shows the log and check details)"
-			}
-			lower = append(lower[:max(0, room-1)], e.st.muted.Render(more))
-		}
+	lines = append(lines, e.paneRule(l))
+	if e.showLog() && e.confirm == confirmNone && !e.importing && !e.showTasks {
+		lines = append(lines, e.activityTitleView())
 	}
-	lines = append(lines, lower...)
+	lines = append(lines, strings.Split(e.pane.View(), "\n")...)
 	for len(lines) < e.height-1 {
 		lines = append(lines, "")
 	}
-	lines = append(lines, footer)
+	lines = append(lines[:max(0, e.height-1)], e.footerView())
 	for i := range lines {
 		lines[i] = ansi.Truncate(lines[i], w, "")
 	}
@@ -130,26 +112,30 @@ func (e *exerciseScreen) rowView(i int, row checkRow) string {
 	return joinEnds(cursor+e.mark(row)+" "+title, e.st.muted.Render(right), e.width)
 }
 
-func (e *exerciseScreen) activityLines(room int) []string {
+func (e *exerciseScreen) activityTitleView() string {
 	title := e.activityTitle
 	if e.op != opNone && e.op != opCheck {
 		title = e.spin.View() + " " + title
 	}
-	out := []string{e.st.header.Render(ansi.Truncate(termsafe.Line(title), e.width, "…"))}
+	return e.st.header.Render(ansi.Truncate(termsafe.Line(title), e.width, "…"))
+}
+
+// activityLines are the log below its title: every line wrapped, none cut.
+func (e *exerciseScreen) activityLines() []string {
+	var out []string
 	if e.notice != "" {
-		// Wrapped, not cut: the notice is often the one thing to act on.
+		// The notice is often the one thing to act on.
 		out = append(out, wrapLines(e.st.warn.Render(e.notice), e.width, "")...)
 	}
-	body := e.activity
-	if len(body) > room-len(out) && room > len(out) {
-		if e.measure != nil {
-			body = body[:room-len(out)] // a report reads from the top
-		} else {
-			body = body[len(body)-(room-len(out)):] // a log from its newest line
+	if e.measure != nil {
+		// The measurement is laid out for the width already.
+		for _, l := range e.activity {
+			out = append(out, "  "+l)
 		}
+		return out
 	}
-	for _, l := range body {
-		out = append(out, "  "+l)
+	for _, l := range e.activity {
+		out = append(out, wrapLines(l, e.width, "  ")...)
 	}
 	return out
 }
@@ -163,6 +149,12 @@ func (e *exerciseScreen) taskLines() []string {
 	return append(out, e.st.muted.Render("  tab: log and check details · h: a hint"))
 }
 
+func (e *exerciseScreen) importLines() []string {
+	out := []string{e.st.header.Render("Import a Trivy JSON report of " + termsafe.Line(e.runImage) + ":"), "  " + e.input.View()}
+	out = append(out, wrapLines(e.st.muted.Render("enter: use it and check again · esc: cancel"), e.width-2, "  ")...)
+	return append(out, wrapLines(e.st.muted.Render("make one with: trivy image --scanners vuln --format json --output report.json "+termsafe.Line(e.runImage)), e.width-2, "  ")...)
+}
+
 // detailLines are the selected check's evidence, hint and lesson, and the
 // hints revealed so far.
 func (e *exerciseScreen) detailLines() []string {
@@ -171,7 +163,7 @@ func (e *exerciseScreen) detailLines() []string {
 		// Wrapped, not cut: the notice is often the one thing to act on.
 		out = append(out, wrapLines(e.st.warn.Render(e.notice), e.width, "")...)
 	}
-	if e.runErr != "" {
+	if e.runErr != "" && !e.anyDone() {
 		out = append(out, wrapLines(e.st.bad.Render("Could not check: ")+e.runErr, e.width, "")...)
 	} else if len(e.rows) > 0 {
 		row := e.rows[e.selected]
@@ -189,7 +181,7 @@ func (e *exerciseScreen) detailLines() []string {
 				out = append(out, wrapLines(e.st.warn.Render("hint: ")+e.st.inline(row.result.Hint), e.width-2, "  ")...)
 			}
 			if row.result.Status != check.StatusPass && row.decl.Lesson != "" {
-				out = append(out, e.st.muted.Render("  learn: "+e.lessonRef(row.decl)))
+				out = append(out, wrapLines(e.st.muted.Render("learn: "+e.lessonRef(row.decl)), e.width-2, "  ")...)
 			}
 		}
 	}
@@ -230,7 +222,9 @@ func (e *exerciseScreen) lessonRef(d course.Check) string {
 		return termsafe.Line(d.Lesson)
 	}
 	ref := fmt.Sprintf("lesson %d, %q", i+1, termsafe.Line(e.pack.Lessons[i].Title))
-	if anchor != "" {
+	if h := e.headings[d.ID]; h != "" {
+		ref += " › " + termsafe.Line(h)
+	} else if anchor != "" {
 		ref += " › " + termsafe.Line(anchor)
 	}
 	return ref
@@ -250,6 +244,8 @@ func (e *exerciseScreen) footerView() string {
 		return e.st.muted.Render(fmt.Sprintf("%s %d of %d checks done · %s · x cancels", e.spin.View(), done, len(e.rows), e.elapsed))
 	case e.op != opNone:
 		return e.st.muted.Render(fmt.Sprintf("%s working · %s · x cancels", e.spin.View(), e.elapsed))
+	case e.runErr != "" && e.anyDone():
+		return e.st.warn.Render("? the checks marked ? could not run: fix what their details say, then press c")
 	case e.runErr != "":
 		if e.keys.BuildProd.Enabled() {
 			return e.st.bad.Render("not judged: fix the problem above, then press c (b builds your prod image here)")
@@ -283,4 +279,14 @@ func (e *exerciseScreen) footerView() string {
 	default:
 		return e.st.warn.Render(fmt.Sprintf("? %d required check(s) could not be judged · %s", failed, dur))
 	}
+}
+
+// anyDone reports whether a check has a verdict (or a reason it has none).
+func (e *exerciseScreen) anyDone() bool {
+	for _, r := range e.rows {
+		if r.done {
+			return true
+		}
+	}
+	return false
 }

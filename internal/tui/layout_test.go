@@ -211,10 +211,8 @@ func TestEveryScreenFitsTheWindow(t *testing.T) {
 					}
 					assertFits(t, name, m.View(), w, h)
 					// The root cuts a screen that overdraws (keepToHeight);
-					// each screen should still keep to its share itself. The
-					// exercise screen's rows do not scroll yet: that is the
-					// evidence part of issue 11's item 17, not checked here.
-					if c := m.active(); c != nil && m.screen != screenExercise {
+					// each screen should still keep to its share itself.
+					if c := m.active(); c != nil {
 						share := h - lipgloss.Height(m.helpView()) - 1
 						if got := lipgloss.Height(c.View()); got > share {
 							t.Errorf("%s: the screen drew %d lines for its %d", name, got, share)

@@ -242,9 +242,7 @@ func (m Model) listView() string {
 		human.Count(len(m.cfg.Pack.Lessons), "lesson"), human.Count(len(m.cfg.Pack.Exercises()), "exercise"),
 		termsafe.Line(m.cfg.Pack.ID), termsafe.Line(m.cfg.Pack.Version)), m.width, "…"))
 	parts := []string{header, sub}
-	for _, n := range m.visibleNotices() {
-		parts = append(parts, st.warn.Render(ansi.Truncate("! "+n, m.width, "…")))
-	}
+	parts = append(parts, m.noticeLines()...)
 	parts = append(parts, m.filterLine(), m.list.View(), m.paginationLine(), m.helpView())
 	return lipgloss.JoinVertical(lipgloss.Left, parts...)
 }
@@ -278,4 +276,14 @@ func (m Model) paginationLine() string {
 		s = fmt.Sprintf("  page %d/%d", p.Page+1, p.TotalPages)
 	}
 	return m.common.st.muted.Render(ansi.Truncate(s, m.width, ""))
+}
+
+// noticeLines are the notices (a damaged progress file, a read-only
+// window), wrapped: what to do is at their end.
+func (m Model) noticeLines() []string {
+	var out []string
+	for _, n := range m.visibleNotices() {
+		out = append(out, wrapLines(m.common.st.warn.Render("! "+n), m.width, "")...)
+	}
+	return out
 }

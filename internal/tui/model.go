@@ -39,8 +39,9 @@ type DaemonStatus struct {
 	// Version describes the engine when connected, e.g. "Engine 27.3.1 · API 1.47".
 	Version string
 	// Reason says in one line why the daemon cannot be used, and Advice
-	// what to do about it.
-	Reason, Advice string
+	// what to do about it. Problem is the reason in a few words, for a
+	// window too narrow for both: "daemon unreachable".
+	Reason, Advice, Problem string
 }
 
 // Config is what the TUI is started with.
@@ -111,7 +112,7 @@ type Model struct {
 	daemonProbed bool
 	// quitting waits for the screens' work to clean up before the program ends.
 	quitting bool
-	// hints counts the hints revealed per lesson in this session.
+	// hints counts the hints revealed per lesson, as the progress keeps them.
 	hints map[string]int
 	// gen counts pack switches, so late saves of the old pack are ignored.
 	gen int
@@ -160,7 +161,7 @@ func (m *Model) usePack(s PackSession, facts workspaceFacts) {
 	m.progress = s.Progress.State()
 	m.notices = s.Progress.Notices()
 	m.readOnly = s.Progress.ReadOnly()
-	m.hints = map[string]int{}
+	m.hints = revealedHints(s.Pack, m.progress)
 	m.pager = newPager(m.common.st)
 	m.pager.canCheck = s.Checker != nil
 	deps := exerciseDeps{pack: s.Pack, checker: s.Checker, workflow: s.Workflow, save: m.saver(), workspaceFacts: facts}
@@ -246,6 +247,7 @@ func (m Model) route(msg tea.Msg) (Model, tea.Cmd) {
 		return m, nil
 	case daemonMsg:
 		m.daemon, m.daemonProbed = DaemonStatus(msg), true
+		m.layout()
 		if m.cfg.ProbeEvery > 0 {
 			return m, tea.Tick(m.cfg.ProbeEvery, func(time.Time) tea.Msg { return probeAgainMsg{} })
 		}
@@ -279,6 +281,10 @@ func (m Model) route(msg tea.Msg) (Model, tea.Cmd) {
 		return m, nil
 	case leaveMsg:
 		return m.leaveScreen()
+	case hintRevealedMsg:
+		return m.hintRevealed(msg)
+	case openLessonMsg:
+		return m.openLessonAt(msg)
 	case packChosenMsg:
 		if m.ex.Working() || m.cl.Working() {
 			m.packs.Fail("Finish or cancel the running exercise work first.")
@@ -395,7 +401,7 @@ func (m Model) openExercise() (Model, tea.Cmd) {
 		return m, nil
 	}
 	save := m.savePosition()
-	open := m.ex.Open(l, m.exercisePassed(l.Exercise.ID))
+	open := m.ex.Open(l, m.exercisePassed(l.Exercise.ID), m.hints[l.ID])
 	return m.show(screenExercise), tea.Batch(save, open)
 }
 
@@ -462,18 +468,20 @@ func (m *Model) layout() {
 	}
 	m.help.Width = m.width
 	footer := m.footerHeight()
+	// The status bar takes a second line for a daemon problem's advice.
+	status := lipgloss.Height(m.statusView())
 	switch m.screen {
 	case screenList:
 		// header (title + progress), notices, filter line, list,
 		// pagination, help, status bar
-		used := 2 + len(m.visibleNotices()) + 1 + 1 + footer + 1
+		used := 2 + len(m.noticeLines()) + 1 + 1 + footer + status
 		m.list.SetSize(m.width, max(2, m.height-used))
 	case screenPager:
-		m.pager.setSize(m.width, max(1, m.height-1-footer-1))
+		m.pager.setSize(m.width, max(1, m.height-1-footer-status))
 	case screenExercise, screenChecklist:
-		m.active().SetSize(m.width, max(6, m.height-footer-1))
+		m.active().SetSize(m.width, max(6, m.height-footer-status))
 	case screenPacks:
-		m.active().SetSize(m.width, max(4, m.height-footer-1))
+		m.active().SetSize(m.width, max(4, m.height-footer-status))
 	}
 	m.bar.Width = min(30, max(10, m.width/4))
 }
@@ -557,17 +565,41 @@ func (m Model) statusView() string {
 		docker = st.muted.Render("docker: checking…")
 	case m.daemon.Connected:
 		docker = st.ok.Render("● docker") + st.muted.Render(" connected · "+termsafe.Line(m.daemon.Version))
-	default:
-		// The reason names the daemon and the problem; the advice follows
-		// when the window is wide enough (the check panel always shows it).
-		docker = st.bad.Render("○ "+termsafe.Line(m.daemon.Reason)) + st.muted.Render(". "+termsafe.Line(m.daemon.Advice))
 	}
 	right := ""
 	if m.readOnly {
 		right = st.warn.Render("read-only progress")
 	}
 	room := m.width - ansi.StringWidth(right) - 1
+	if m.cfg.Probe != nil && m.daemonProbed && !m.daemon.Connected {
+		// Two lines at most: the reason or the problem, and the advice.
+		lines := m.daemonProblemLines(room)
+		if len(lines) > 1 {
+			gap := max(1, m.width-ansi.StringWidth(lines[0])-ansi.StringWidth(right))
+			return lines[0] + strings.Repeat(" ", gap) + right + "\n" + lines[1]
+		}
+		docker = lines[0]
+	}
 	docker = ansi.Truncate(docker, max(0, room), "…")
 	gap := max(1, m.width-ansi.StringWidth(docker)-ansi.StringWidth(right))
 	return ansi.Truncate(docker+strings.Repeat(" ", gap)+right, m.width, "")
+}
+
+// daemonProblemLines are why the daemon cannot be used and what to do, in
+// lines of room columns: the reason and the adapter's advice when they fit
+// in two, else the problem in a few words and the advice, which is what
+// the learner acts on (the check panel shows the whole reason).
+func (m Model) daemonProblemLines(room int) []string {
+	st := m.common.st
+	reason, advice := termsafe.Line(m.daemon.Reason), termsafe.Line(m.daemon.Advice)
+	text := st.bad.Render("○ "+reason) + st.muted.Render(". "+advice)
+	lines := strings.Split(ansi.Wrap(text, max(10, room), " "), "\n")
+	if len(lines) > 2 && m.daemon.Problem != "" {
+		text = st.bad.Render("○ "+termsafe.Line(m.daemon.Problem)) + st.muted.Render(": "+advice)
+		lines = strings.Split(ansi.Wrap(text, max(10, room), " "), "\n")
+	}
+	if len(lines) > 2 {
+		lines = []string{lines[0], ansi.Truncate(strings.Join(lines[1:], " "), room, "…")}
+	}
+	return lines
 }

@@ -27,6 +27,7 @@ type pager struct {
 	// shownID and shownWidth say what the viewport's content was rendered for.
 	shownID    string
 	shownWidth int
+	content    string
 	// pendingOffset is the scroll position to restore once content arrives.
 	pendingOffset int
 	rendering     bool
@@ -40,6 +41,41 @@ type pager struct {
 	blocks []render.CodeBlock
 	// notice is a one-line answer to the last key (what y copied).
 	notice string
+	// heading, when not empty, is the heading to scroll to once the
+	// lesson's content is on screen (a check's "learn more" link).
+	heading string
+}
+
+// openAtHeading scrolls to the heading named text once the content is
+// shown, instead of to the saved offset.
+func (p *pager) openAtHeading(text string) {
+	p.heading = strings.TrimSpace(text)
+}
+
+// placeHeading scrolls to the pending heading if the content is shown: to
+// the rendered line that is the heading's text (the renderer may mark it
+// with a bar or "#" marks, or indent it), else the first line that holds it.
+func (p *pager) placeHeading() {
+	if p.heading == "" || !p.ready() {
+		return
+	}
+	want := strings.ToLower(p.heading)
+	lines := strings.Split(p.content, "\n")
+	at := -1
+	for i, line := range lines {
+		text := strings.ToLower(strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(ansi.Strip(line)), "#█▌▏ ")))
+		if text == want {
+			at = i // the heading on a line of its own
+			break
+		}
+		if at < 0 && strings.Contains(text, want) {
+			at = i // a long heading wrapped, or styled differently
+		}
+	}
+	if at >= 0 {
+		p.vp.SetYOffset(at)
+	}
+	p.heading = ""
 }
 
 func newPager(st styles) pager {
@@ -101,6 +137,8 @@ func (p *pager) setContent(id string, width int, doc render.Doc) {
 		p.vp.SetYOffset(prevOffset)
 	}
 	p.shownID, p.shownWidth = id, width
+	p.content = doc.Text
+	p.placeHeading()
 }
 
 // handleKey scrolls; it reports whether the position changed.

@@ -8,6 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"shipshape/internal/course"
+	store "shipshape/internal/progress"
 	"shipshape/internal/render"
 	"shipshape/internal/termsafe"
 )
@@ -89,7 +90,60 @@ func (m Model) revealHint() (Model, tea.Cmd) {
 	m.hints = hints
 	m.pager.toBottom = true
 	cmd := m.requestRender()
-	return m, cmd
+	return m, tea.Batch(cmd, m.saveHints(l.Exercise.ID, hints[l.ID]))
+}
+
+// hintRevealedMsg says the exercise screen revealed a hint.
+type hintRevealedMsg struct {
+	lessonID, exerciseID string
+	n                    int
+}
+
+// hintRevealed keeps a hint the exercise screen revealed, for the reader
+// and for the next start.
+func (m Model) hintRevealed(msg hintRevealedMsg) (Model, tea.Cmd) {
+	if msg.n <= m.hints[msg.lessonID] {
+		return m, nil
+	}
+	hints := make(map[string]int, len(m.hints))
+	for k, v := range m.hints {
+		hints[k] = v
+	}
+	hints[msg.lessonID] = msg.n
+	m.hints = hints
+	return m, m.saveHints(msg.exerciseID, msg.n)
+}
+
+func (m Model) saveHints(exerciseID string, n int) tea.Cmd {
+	return m.saver().save(func(p Progress) error { return p.RevealHints(exerciseID, n) })
+}
+
+// revealedHints are the hints the progress says were revealed, by lesson.
+func revealedHints(pack *course.Pack, st store.State) map[string]int {
+	out := map[string]int{}
+	for _, l := range pack.Lessons {
+		if l.Exercise == nil {
+			continue
+		}
+		if ep := st.Exercises[l.Exercise.ID]; ep != nil && ep.HintsRevealed > 0 {
+			out[l.ID] = min(ep.HintsRevealed, len(l.Exercise.Hints))
+		}
+	}
+	return out
+}
+
+// openLessonAt opens the lesson a check links to, at the heading named.
+func (m Model) openLessonAt(msg openLessonMsg) (Model, tea.Cmd) {
+	i := m.cfg.Pack.Index(msg.lessonID)
+	if i < 0 {
+		return m, nil
+	}
+	save := m.savePosition()
+	next, cmd := m.openLesson(i, 0)
+	next.pager.openAtHeading(msg.heading)
+	// A cached render is on screen already: place it now.
+	next.pager.placeHeading()
+	return next, tea.Batch(save, cmd)
 }
 
 // scrolled follows a scroll: it marks the lesson read at its end and saves

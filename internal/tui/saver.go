@@ -26,6 +26,8 @@ type Progress interface {
 	SetPosition(lessonID string, offset int) error
 	// ToggleTick ticks or unticks a checklist item only the learner can judge.
 	ToggleTick(itemID string) error
+	// RevealHints records how many of an exercise's hints were revealed.
+	RevealHints(exerciseID string, n int) error
 	// RecordAttempt adds a finished check run to the exercise's attempts.
 	RecordAttempt(exerciseID string, rep check.Report) error
 }

@@ -41,6 +41,8 @@ type memProgress struct {
 	// makes it slow, as a busy disk would.
 	recordErr   error
 	recordDelay time.Duration
+	// notices are what the store would say on opening (a damaged file).
+	notices []string
 }
 
 func newMemProgress(packID string) *memProgress {
@@ -103,6 +105,17 @@ func (p *memProgress) ToggleTick(id string) error {
 	})
 }
 
+func (p *memProgress) RevealHints(id string, n int) error {
+	return p.change(func(s *store.State) {
+		ep := s.Exercises[id]
+		if ep == nil {
+			ep = &store.ExerciseProgress{}
+			s.Exercises[id] = ep
+		}
+		ep.HintsRevealed = max(ep.HintsRevealed, n)
+	})
+}
+
 // RecordAttempt keeps what the lesson list shows: attempts and the pass.
 func (p *memProgress) RecordAttempt(id string, rep check.Report) error {
 	time.Sleep(p.recordDelay)
@@ -124,7 +137,7 @@ func (p *memProgress) RecordAttempt(id string, rep check.Report) error {
 }
 
 func (p *memProgress) ReadOnly() bool    { return p.readOnly }
-func (p *memProgress) Notices() []string { return nil }
+func (p *memProgress) Notices() []string { return p.notices }
 
 func testLesson(id, title string, paragraphs int, extra string) string {
 	var b strings.Builder
@@ -182,7 +195,7 @@ func startModel(t *testing.T, cfg Config, w, h int) *teatest.TestModel {
 	t.Helper()
 	tm := teatest.NewTestModel(t, New(cfg), teatest.WithInitialTermSize(w, h))
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-		return bytes.Contains(b, []byte("docker connected")) || bytes.Contains(b, []byte("Docker daemon"))
+		return bytes.Contains(b, []byte("docker connected")) || bytes.Contains(b, []byte("Docker daemon")) || bytes.Contains(b, []byte("○ docker"))
 	}, teatest.WithDuration(5*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
 	return tm
 }
