@@ -65,7 +65,7 @@ func (c *tuiCatalog) sessionFor(pack *course.Pack, trivyReport string) (tui.Pack
 	// The TUI shows its progress itself: no notes on stderr. It records
 	// the attempts too, through tuiProgress: the checker saves nothing.
 	runner := &attempt.Runner{Engines: c.session, Reports: attempt.NewReports(trivyReport), ReportDir: reportDir()}
-	ws := attempt.NewWorkspace(runner, pack, t, a.buildArgs)
+	ws := attempt.NewWorkspace(runner, pack, t, attempt.BuildFlags{Args: a.buildArgs, Pull: a.pull})
 	return tui.PackSession{Pack: pack, Progress: tuiProgress{store: store}, Checker: ws, Workflow: ws, Checklist: ws}, nil
 }
 
