@@ -20,7 +20,7 @@ import (
 type exerciseKeys struct {
 	Up, Down, Check, BuildProd, BuildDev, Run, Watch, Scan, Measure key.Binding
 	Hint, Solution, Reset, Init, Details, Cancel, Back, Help, Quit  key.Binding
-	Yes, No, Import                                                 key.Binding
+	Yes, No, Import, Edit, PageUp, PageDown                         key.Binding
 	// PrevFile and NextFile choose the file a reset asks about.
 	PrevFile, NextFile key.Binding
 	// Accept and Abandon end typing a report path.
@@ -45,6 +45,9 @@ func newExerciseKeys() exerciseKeys {
 		Init:      b("i", "i", "write starter"),
 		Details:   b("tab", "tab", "tasks/log/details"),
 		Import:    b("I", "I", "import a Trivy report"),
+		Edit:      b("e", "e", "edit the file"),
+		PageUp:    key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "scroll up")),
+		PageDown:  key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "scroll down")),
 		Cancel:    b("x", "x", "cancel"),
 		Back:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		Help:      b("?", "?", "help"),
@@ -69,7 +72,7 @@ func (k exerciseKeys) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.Check, k.Details},
 		{k.BuildProd, k.BuildDev, k.Run, k.Watch},
 		{k.Scan, k.Import, k.Measure, k.Hint, k.Solution},
-		{k.Reset, k.Init, k.Cancel, k.Back},
+		{k.Edit, k.Reset, k.Init, k.Cancel, k.Back},
 		{k.Help, k.Quit},
 	}
 }
@@ -93,6 +96,8 @@ const (
 	confirmNone confirmKind = iota
 	confirmSolution
 	confirmReset
+	// confirmReplaceDev asks before B replaces the dev image (the baseline).
+	confirmReplaceDev
 )
 
 // exerciseDeps is what the exercise screen works with.
@@ -173,9 +178,11 @@ type exerciseScreen struct {
 	notice    string
 
 	// The prod container started with r.
-	running     lab.Running
-	runID       int
-	runImage    string
+	running  lab.Running
+	runID    int
+	runImage string
+	// runURL is where the running app answers on the host, once known.
+	runURL      string
 	health      string
 	runEvents   <-chan lab.RunEvent
 	runStopping bool
@@ -191,6 +198,11 @@ type exerciseScreen struct {
 	hasProject   bool
 	starterFiles []string
 
+	// notesShown is set while the activity area holds a solution's notes,
+	// read from the top; scroll is how far down (pgup/pgdown).
+	notesShown bool
+	scroll     int
+
 	hints     int
 	confirm   confirmKind
 	resetFile string
@@ -200,7 +212,7 @@ type exerciseScreen struct {
 func newExerciseScreen(c common, deps exerciseDeps) *exerciseScreen {
 	k := newExerciseKeys()
 	// Without a workflow only the checks, hints and navigation work.
-	for _, b := range []*key.Binding{&k.BuildProd, &k.BuildDev, &k.Run, &k.Watch, &k.Scan, &k.Measure, &k.Solution, &k.Reset, &k.Init, &k.Import} {
+	for _, b := range []*key.Binding{&k.BuildProd, &k.BuildDev, &k.Run, &k.Watch, &k.Scan, &k.Measure, &k.Solution, &k.Reset, &k.Init, &k.Import, &k.Edit} {
 		b.SetEnabled(deps.workflow != nil)
 	}
 	return &exerciseScreen{common: c, exerciseDeps: deps, keys: k, spin: spinner.New(spinner.WithSpinner(spinner.MiniDot))}
@@ -308,6 +320,12 @@ func (e *exerciseScreen) Update(msg tea.Msg) tea.Cmd {
 		return e.onRunEvent(msg)
 	case runStoppedMsg:
 		e.onRunStopped(msg)
+	case devImageMsg:
+		return e.onDevImage(msg)
+	case editorReadyMsg:
+		return e.onEditorReady(msg)
+	case editorDoneMsg:
+		return e.onEditorDone(msg)
 	case fileChangedMsg:
 		return e.onFileChanged(msg)
 	case watchStoppedMsg:
@@ -371,11 +389,10 @@ func (e *exerciseScreen) updateKey(msg tea.KeyMsg) tea.Cmd {
 			e.notice = "Busy; press x to cancel first."
 			return nil
 		}
-		tag := e.prodImage
 		if key.Matches(msg, k.BuildDev) {
-			tag = e.devImage
+			return e.askBuildDev()
 		}
-		return e.startBuild(tag, false)
+		return e.startBuild(e.prodImage, false)
 	case key.Matches(msg, k.Run):
 		return e.toggleRun()
 	case key.Matches(msg, k.Watch):
@@ -393,6 +410,12 @@ func (e *exerciseScreen) updateKey(msg tea.KeyMsg) tea.Cmd {
 		return e.startScan(e.prodImage)
 	case key.Matches(msg, k.Import):
 		return e.startImport()
+	case key.Matches(msg, k.Edit):
+		return e.startEdit()
+	case key.Matches(msg, k.PageDown):
+		e.scrollBy(max(1, e.height/2))
+	case key.Matches(msg, k.PageUp):
+		e.scrollBy(-max(1, e.height/2))
 	case key.Matches(msg, k.Measure):
 		if e.busy() {
 			return nil
@@ -411,9 +434,7 @@ func (e *exerciseScreen) updateKey(msg tea.KeyMsg) tea.Cmd {
 			e.notice = "This pack has no reference solution for exercise " + e.exercise.ID + "."
 			return nil
 		}
-		if e.passed {
-			return e.applySolution()
-		}
+		// Asked even after a pass: the copy replaces the learner's files.
 		e.confirm = confirmSolution
 	case key.Matches(msg, k.Reset):
 		e.askReset()

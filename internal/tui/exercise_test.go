@@ -32,6 +32,8 @@ type fakeWorkflow struct {
 	hasProj   bool
 	inits     int
 	run       *fakeRunning
+	// devExists says the dev image is there (B asks before replacing it).
+	devExists bool
 }
 
 func (f *fakeWorkflow) Dir() string              { return "/work/ws" }

@@ -89,7 +89,7 @@ func (e *exerciseScreen) View() string {
 		lower = e.detailLines()
 	}
 	if len(lower) > room {
-		if e.showActivity && e.measure == nil {
+		if e.showActivity && !e.readsFromTop() {
 			lower = lower[len(lower)-room:] // the newest lines of a log
 		} else {
 			more := "  … (more with `shipshape check " + e.exercise.ID + "`)"
@@ -142,8 +142,8 @@ func (e *exerciseScreen) activityLines(room int) []string {
 	}
 	body := e.activity
 	if len(body) > room-len(out) && room > len(out) {
-		if e.measure != nil {
-			body = body[:room-len(out)] // a report reads from the top
+		if e.readsFromTop() {
+			body = e.topWindow(body, room-len(out)) // a report reads from the top
 		} else {
 			body = body[len(body)-(room-len(out)):] // a log from its newest line
 		}
@@ -204,7 +204,7 @@ func (e *exerciseScreen) confirmLines() []string {
 	case confirmSolution:
 		return []string{
 			e.st.warn.Render("Copy the reference solution of exercise " + e.exercise.ID + " into your workspace?"),
-			"  You have not passed this exercise yet; working it out yourself teaches more.",
+			e.solutionWhy(),
 			"  Files of yours that differ are kept as FILE.backup-TIME.",
 			e.st.header.Render("  y: copy it   n: not now"),
 		}
@@ -216,7 +216,7 @@ func (e *exerciseScreen) confirmLines() []string {
 			e.st.header.Render("  y: reset it   n: keep it"),
 		}
 	}
-	return nil
+	return e.buildConfirmLines()
 }
 
 // lessonRef names the lesson a check links to by its title and heading.
