@@ -66,10 +66,8 @@ func (e *exerciseScreen) buildConfirmLines() []string {
 		return nil
 	}
 	dev, prod := termsafe.Line(e.devImage), termsafe.Line(e.prodImage)
-	return []string{
-		e.st.warn.Render("Replace " + dev + "? It is your baseline."),
-		"  Exercises 3.2 and 3.4 compare " + prod + " with it. It is rebuilt from the",
-		"  starter's Dockerfile (not yours) on the files of your workspace.",
-		e.st.header.Render("  y: rebuild it   n: keep it"),
-	}
+	// Wrapped: image names can be long, and every word here matters.
+	out := wrapLines(e.st.warn.Render("Replace "+dev+"? It is your baseline."), e.width, "")
+	out = append(out, wrapLines("Exercises 3.2 and 3.4 compare "+prod+" with it. It is rebuilt from the starter's Dockerfile (not yours) on the files of your workspace.", e.width, "  ")...)
+	return append(out, e.st.header.Render("  y: rebuild it   n: keep it"))
 }
