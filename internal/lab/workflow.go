@@ -109,19 +109,17 @@ func (l *Lab) pullBases(ctx context.Context, req BuildRequest, onEvent func(Buil
 	if onEvent == nil {
 		onEvent = func(BuildEvent) {}
 	}
-	data := req.DockerfileData
-	if data == nil {
+	var f *dockerfile.File
+	var err error
+	if req.DockerfileData != nil {
+		f, err = dockerfile.Parse(bytes.NewReader(req.DockerfileData))
+	} else {
 		name := req.Dockerfile
 		if name == "" {
 			name = "Dockerfile"
 		}
-		f, err := dockerfile.ParseFile(filepath.Join(req.Dir, name))
-		if err != nil {
-			return res, true
-		}
-		return l.pullEach(ctx, f.BaseImages(req.BuildArgs), onEvent)
+		f, err = dockerfile.ParseFile(filepath.Join(req.Dir, name))
 	}
-	f, err := dockerfile.Parse(bytes.NewReader(data))
 	if err != nil {
 		return res, true
 	}
