@@ -66,7 +66,7 @@ func (c *tuiCatalog) sessionFor(pack *course.Pack, trivyReport string) (tui.Pack
 	// the attempts too, through tuiProgress: the checker saves nothing.
 	runner := &attempt.Runner{Engines: c.session, Reports: attempt.NewReports(trivyReport), ReportDir: reportDir(),
 		ImportAdvice: "press I to import it"}
-	ws := attempt.NewWorkspace(runner, pack, t, a.buildArgs)
+	ws := attempt.NewWorkspace(runner, pack, t, attempt.BuildFlags{Args: a.buildArgs, Pull: a.pull})
 	return tui.PackSession{Pack: pack, Progress: tuiProgress{store: store}, Checker: ws, Workflow: ws, Checklist: ws}, nil
 }
 

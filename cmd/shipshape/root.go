@@ -40,6 +40,8 @@ type app struct {
 	// builds; buildArgs is it parsed.
 	buildArgList []string
 	buildArgs    map[string]string
+	// pull is --pull: the TUI's builds pull their base images first.
+	pull bool
 	// callTimeout and buildIdle bound Docker calls and build silences;
 	// zero means the adapter's defaults. Tests shorten them.
 	callTimeout, buildIdle time.Duration
@@ -198,6 +200,7 @@ func newRootCmd(a *app) *cobra.Command {
 	root.Flags().StringVar(&a.dir, "dir", ".", "project `DIR` with the Dockerfile and .dockerignore")
 	root.Flags().StringVar(&a.trivyReport, "trivy-report", "", "a Trivy JSON report (`FILE`) of the image, for exercise 3.3")
 	root.Flags().StringArrayVar(&a.buildArgList, "build-arg", nil, "`KEY=VALUE` for the Dockerfile's ARG KEY in the course's builds (repeat it; over the workspace's shipshape.yaml)")
+	root.Flags().BoolVar(&a.pull, "pull", false, "pull the base images before each of the course's builds, as docker build --pull (or build.pull in shipshape.yaml)")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return &exitError{code: 2, err: fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath())}
 	})

@@ -278,7 +278,7 @@ func TestWorkspaceAndRunnerAgree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tui, err := NewWorkspace(r, &course.Pack{}, tgt, nil).Check(context.Background(), ex, nil)
+	tui, err := NewWorkspace(r, &course.Pack{}, tgt, BuildFlags{}).Check(context.Background(), ex, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,7 +42,7 @@ func TestBuildTakesArgsFromTheWorkspace(t *testing.T) {
 		flags map[string]string
 		want  string
 	}{{nil, "from-the-file"}, {map[string]string{"GREETING": "from-the-flag"}, "from-the-flag"}} {
-		ws := NewWorkspace(r, &course.Pack{}, Target{Dir: dir, Image: tag}, tc.flags)
+		ws := NewWorkspace(r, &course.Pack{}, Target{Dir: dir, Image: tag}, BuildFlags{Args: tc.flags})
 		res, err := ws.Build(ctx, tag, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -74,7 +74,7 @@ func TestBuildRefusesABrokenWorkspaceFile(t *testing.T) {
 		}
 	}
 	c := &connector{}
-	ws := NewWorkspace(&Runner{Engines: c, Reports: NewReports("")}, &course.Pack{}, Target{Dir: dir}, nil)
+	ws := NewWorkspace(&Runner{Engines: c, Reports: NewReports("")}, &course.Pack{}, Target{Dir: dir}, BuildFlags{})
 	_, err := ws.Build(context.Background(), "x:y", nil)
 	if err == nil || !strings.Contains(err.Error(), "shipshape.yaml") || c.calls != 0 {
 		t.Errorf("err = %v, %d connections", err, c.calls)

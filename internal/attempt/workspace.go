@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"time"
 
@@ -27,17 +29,23 @@ type Workspace struct {
 	runner *Runner
 	pack   *course.Pack
 	target Target
-	// buildArgs are the learner's --build-arg values; they win over the
-	// workspace's shipshape.yaml.
-	buildArgs map[string]string
+	flags  BuildFlags
+}
+
+// BuildFlags are the learner's build settings from the command line;
+// they win over the workspace's shipshape.yaml.
+type BuildFlags struct {
+	// Args are --build-arg values.
+	Args map[string]string
+	// Pull is --pull: pull the base images before every build.
+	Pull bool
 }
 
 // NewWorkspace binds r to pack and t. t.Dir should be absolute, so that
-// Dir can be shown without touching the file system. buildArgs (may be
-// nil) are passed to every build, over those of the workspace's
-// shipshape.yaml.
-func NewWorkspace(r *Runner, pack *course.Pack, t Target, buildArgs map[string]string) *Workspace {
-	return &Workspace{runner: r, pack: pack, target: t, buildArgs: buildArgs}
+// Dir can be shown without touching the file system. flags apply to every
+// build, over the workspace's shipshape.yaml.
+func NewWorkspace(r *Runner, pack *course.Pack, t Target, flags BuildFlags) *Workspace {
+	return &Workspace{runner: r, pack: pack, target: t, flags: flags}
 }
 
 // Dir is the workspace directory.
@@ -129,6 +137,30 @@ func (w *Workspace) Build(ctx context.Context, tag string, onEvent func(lab.Buil
 	if !w.HasProject() {
 		return lab.BuildResult{}, errors.New("there is no Dockerfile in " + w.target.Dir + ": press i to write the starter, or start shipshape with --dir")
 	}
+	return w.build(ctx, lab.BuildRequest{Dir: w.target.Dir, Tag: tag}, onEvent)
+}
+
+// BuildDev builds the dev image as the lessons define it: the starter's
+// Dockerfile, unchanged, on the workspace's files (the same context and
+// .dockerignore as the prod build), so that the baseline holds the same
+// code whatever the learner made of their Dockerfile.
+func (w *Workspace) BuildDev(ctx context.Context, onEvent func(lab.BuildEvent)) (lab.BuildResult, error) {
+	starter, err := w.starter()
+	if err != nil {
+		return lab.BuildResult{}, err
+	}
+	df, err := fs.ReadFile(w.pack.FS, path.Join(starter, "Dockerfile"))
+	if err != nil {
+		return lab.BuildResult{}, fmt.Errorf("the pack's starter has no Dockerfile to build %s from: %w", w.target.DevImage, err)
+	}
+	if st, err := os.Stat(w.target.Dir); err != nil || !st.IsDir() {
+		return lab.BuildResult{}, errors.New("there is no workspace in " + w.target.Dir + ": press i to write the starter, or start shipshape with --dir")
+	}
+	return w.build(ctx, lab.BuildRequest{Dir: w.target.Dir, Tag: w.target.DevImage, DockerfileData: df}, onEvent)
+}
+
+// build adds the workspace's build settings to req and builds it.
+func (w *Workspace) build(ctx context.Context, req lab.BuildRequest, onEvent func(lab.BuildEvent)) (lab.BuildResult, error) {
 	cfg, err := workspace.LoadConfig(w.target.Dir)
 	if err != nil {
 		return lab.BuildResult{}, fmt.Errorf("%w; fix it or remove it to build with the Dockerfile's defaults", err)
@@ -137,8 +169,22 @@ func (w *Workspace) Build(ctx context.Context, tag string, onEvent func(lab.Buil
 	if err != nil {
 		return lab.BuildResult{}, err
 	}
-	req := lab.BuildRequest{Dir: w.target.Dir, Tag: tag, BuildArgs: workspace.MergeArgs(cfg.Build.Args, w.buildArgs)}
+	req.BuildArgs = workspace.MergeArgs(cfg.Build.Args, w.flags.Args)
+	req.Pull = w.flags.Pull || cfg.Build.Pull
 	return l.Build(ctx, req, onEvent)
+}
+
+// ImageExists reports whether ref is on the daemon (it never pulls).
+func (w *Workspace) ImageExists(ctx context.Context, ref string) (bool, error) {
+	eng, err := w.runner.Engines.Connect(ctx)
+	if err != nil {
+		return false, Reason(err)
+	}
+	ok, err := eng.ImageExists(ctx, ref)
+	if err != nil {
+		return false, Reason(err)
+	}
+	return ok, nil
 }
 
 // Run starts image for the learner to try.

@@ -2,6 +2,7 @@ package check
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -74,6 +75,8 @@ type ImageInfo struct {
 	DiffIDs []string
 	// Labels are the image's labels.
 	Labels map[string]string
+	// ExposedPorts are the image's EXPOSE ports, e.g. "8000/tcp", sorted.
+	ExposedPorts []string
 }
 
 // Healthcheck is an image's or a container's HEALTHCHECK configuration.
@@ -122,6 +125,21 @@ type ContainerSpec struct {
 	// works, the default bridge can no longer fail a verdict, and an
 	// untrusted image has no way out. Only the learner's own run needs it.
 	Network bool
+	// Publish, when set, publishes a container port on the host (only
+	// with Network), as docker run -p does.
+	Publish *PortPublish
+}
+
+// ErrPortInUse is wrapped by StartContainer when a published host port is
+// taken (by another container or another program).
+var ErrPortInUse = errors.New("the host port is already in use")
+
+// PortPublish is one published port: ContainerPort ("8000/tcp") on
+// HostIP:HostPort; HostPort 0 lets the engine choose a free one.
+type PortPublish struct {
+	ContainerPort string
+	HostIP        string
+	HostPort      int
 }
 
 // ContainerState is the part of a container inspect the checks read.
@@ -136,6 +154,9 @@ type ContainerState struct {
 	StartedAt  time.Time
 	FinishedAt time.Time
 	StopSignal string
+	// Published maps a published container port ("8000/tcp") to the host
+	// address it answers on ("127.0.0.1:8000").
+	Published map[string]string
 }
 
 // Probe is one health probe run.

@@ -73,9 +73,16 @@ func (c *Client) BuildImage(ctx context.Context, req lab.BuildRequest, onEvent f
 	if req.Tag == "" {
 		opts.Tags = nil
 	}
+	src := dockerfileSource{name: df}
+	if req.DockerfileData != nil {
+		// A Dockerfile from outside the context goes in under a name of
+		// its own, as `docker build -f -` sends it.
+		src = dockerfileSource{name: ".dockerfile.shipshape-" + NewSession()[:8], data: req.DockerfileData}
+		opts.Dockerfile = src.name
+	}
 	// Which project and which Dockerfile made the image, so a check can
 	// say when the image is older than the Dockerfile it reads.
-	if df == "Dockerfile" {
+	if df == "Dockerfile" && src.data == nil {
 		if b, err := os.ReadFile(filepath.Join(req.Dir, df)); err == nil {
 			abs, _ := filepath.Abs(req.Dir)
 			opts.Labels[check.LabelSource] = check.SourceLabel(b, abs)
@@ -94,8 +101,8 @@ func (c *Client) BuildImage(ctx context.Context, req lab.BuildRequest, onEvent f
 	// and answers nothing for the idle bound has stalled.
 	bctx, w := c.watch(ctx, "no progress message from the build", true)
 	defer w.stop()
-	if c.wantBuildKit(ctx, filepath.Join(req.Dir, df)) {
-		res, err = c.buildKit(bctx, req.Dir, df, op, opts, w, onEvent)
+	if c.wantBuildKit(ctx, req.Dir, src) {
+		res, err = c.buildKit(bctx, req.Dir, src, op, opts, w, onEvent)
 		classic = errors.Is(err, errNoBuildKit)
 	}
 	if classic {
@@ -106,7 +113,7 @@ func (c *Client) BuildImage(ctx context.Context, req lab.BuildRequest, onEvent f
 				"which does not understand RUN --mount, heredocs or COPY --chmod/--link")
 			onEvent(lab.BuildEvent{Line: note})
 		}
-		res, err = c.classicBuild(bctx, req.Dir, df, op, opts, w, onEvent)
+		res, err = c.classicBuild(bctx, req.Dir, src, op, opts, w, onEvent)
 		if note != "" {
 			res.Log = append([]string{note}, res.Log...)
 		}
@@ -151,7 +158,7 @@ func (c *Client) BuildImage(ctx context.Context, req lab.BuildRequest, onEvent f
 // sending the context as a tar.
 // The daemon reading the context and every byte of its answer count as
 // signs of life for w.
-func (c *Client) classicBuild(ctx context.Context, dir, df, op string, opts build.ImageBuildOptions, w *watchdog, onEvent func(lab.BuildEvent)) (lab.BuildResult, error) {
+func (c *Client) classicBuild(ctx context.Context, dir string, df dockerfileSource, op string, opts build.ImageBuildOptions, w *watchdog, onEvent func(lab.BuildEvent)) (lab.BuildResult, error) {
 	pr, pw := io.Pipe()
 	go func() { pw.CloseWithError(writeContext(pw, dir, df)) }()
 	defer pr.Close()

@@ -30,12 +30,23 @@ func readIgnore(dir string) ([]string, error) {
 	return pats, nil
 }
 
+// dockerfileSource is the Dockerfile of a build: name is what the builder
+// is told, relative to the context; data, when not nil, is its text, for
+// a Dockerfile that is not a file of the context (see writeContext).
+type dockerfileSource struct {
+	name string
+	data []byte
+}
+
 // writeContext writes the build context dir as a tar to w, leaving out what
 // .dockerignore excludes. Like the docker CLI, the Dockerfile and the
 // .dockerignore are always sent even when a pattern excludes them: the
 // builder needs the one and reads the other. Owners are normalised to
 // root, as the CLI does, so the context does not depend on who built it.
-func writeContext(w io.Writer, dir, dockerfile string) error {
+// A Dockerfile with data is added under its name, and, as `docker build
+// -f -` does, named in the .dockerignore sent with it, so that the daemon
+// drops it from the context once read and `COPY . .` does not copy it.
+func writeContext(w io.Writer, dir string, df dockerfileSource) error {
 	pats, err := readIgnore(dir)
 	if err != nil {
 		return err
@@ -44,8 +55,13 @@ func writeContext(w io.Writer, dir, dockerfile string) error {
 	if err != nil {
 		return fmt.Errorf("cannot use .dockerignore: %w", err)
 	}
-	keep := map[string]bool{".dockerignore": true, filepath.ToSlash(filepath.Clean(dockerfile)): true}
+	keep := map[string]bool{".dockerignore": true, filepath.ToSlash(filepath.Clean(df.name)): true}
 	tw := tar.NewWriter(w)
+	if df.data != nil {
+		if err := addInjected(tw, dir, df); err != nil {
+			return fmt.Errorf("cannot pack the build context %s: %w", dir, err)
+		}
+	}
 	parents := map[string]patternmatcher.MatchInfo{}
 	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -59,6 +75,9 @@ func writeContext(w io.Writer, dir, dockerfile string) error {
 			return nil
 		}
 		rel = filepath.ToSlash(rel)
+		if df.data != nil && (rel == ".dockerignore" || rel == df.name) {
+			return nil // sent by addInjected
+		}
 		parentInfo := parents[pathDir(rel)]
 		excluded, info, err := pm.MatchesUsingParentResults(rel, parentInfo)
 		if err != nil {
@@ -81,6 +100,34 @@ func writeContext(w io.Writer, dir, dockerfile string) error {
 		return fmt.Errorf("cannot pack the build context %s: %w", dir, err)
 	}
 	return tw.Close()
+}
+
+// addInjected writes the Dockerfile df.data under df.name and a
+// .dockerignore that names it: the learner's own patterns, or, without a
+// .dockerignore, itself too, so that the image gets neither file.
+func addInjected(tw *tar.Writer, dir string, df dockerfileSource) error {
+	ignore, err := os.ReadFile(filepath.Join(dir, ".dockerignore"))
+	switch {
+	case err == nil:
+		ignore = append(ignore, []byte("\n"+df.name+"\n")...)
+	case os.IsNotExist(err):
+		ignore = []byte(df.name + "\n.dockerignore\n")
+	default:
+		return err
+	}
+	for _, f := range []struct {
+		name string
+		data []byte
+	}{{df.name, df.data}, {".dockerignore", ignore}} {
+		hdr := &tar.Header{Name: f.name, Mode: 0o644, Size: int64(len(f.data)), Typeflag: tar.TypeReg, Format: tar.FormatPAX}
+		if err := tw.WriteHeader(hdr); err != nil {
+			return err
+		}
+		if _, err := tw.Write(f.data); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func pathDir(rel string) string {

@@ -34,7 +34,7 @@ func TestWriteContextHonoursDockerignore(t *testing.T) {
 		}
 	}
 	var buf bytes.Buffer
-	if err := writeContext(&buf, dir, "Dockerfile"); err != nil {
+	if err := writeContext(&buf, dir, dockerfileSource{name: "Dockerfile"}); err != nil {
 		t.Fatal(err)
 	}
 	var got []string
@@ -67,7 +67,7 @@ func TestWriteContextWithoutDockerignore(t *testing.T) {
 	_ = os.Mkdir(filepath.Join(dir, ".git"), 0o755)
 	_ = os.WriteFile(filepath.Join(dir, ".git", "HEAD"), []byte("x"), 0o644)
 	var buf bytes.Buffer
-	if err := writeContext(&buf, dir, "Dockerfile"); err != nil {
+	if err := writeContext(&buf, dir, dockerfileSource{name: "Dockerfile"}); err != nil {
 		t.Fatal(err)
 	}
 	tr := tar.NewReader(&buf)

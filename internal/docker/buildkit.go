@@ -36,10 +36,13 @@ var errNoBuildKit = errors.New("BuildKit is not available")
 // needs it; the classic builder otherwise, because it works everywhere.
 // A Dockerfile that cannot be read is left to the classic builder, whose
 // refusal the learner gets as the build's error.
-func (c *Client) wantBuildKit(ctx context.Context, dockerfilePath string) bool {
-	dt, err := os.ReadFile(dockerfilePath)
-	if err != nil {
-		return false
+func (c *Client) wantBuildKit(ctx context.Context, dir string, df dockerfileSource) bool {
+	dt := df.data
+	if dt == nil {
+		var err error
+		if dt, err = os.ReadFile(filepath.Join(dir, df.name)); err != nil {
+			return false
+		}
 	}
 	if dockerfile.NeedsBuildKit(dt) {
 		return true
@@ -54,12 +57,26 @@ func (c *Client) wantBuildKit(ctx context.Context, dockerfilePath string) bool {
 // the Dockerfile through a session over a hijacked /session connection,
 // as the docker CLI does without buildx. It returns errNoBuildKit
 // (wrapped) when the session cannot be set up.
-func (c *Client) buildKit(ctx context.Context, dir, df, op string, opts build.ImageBuildOptions, w *watchdog, onEvent func(lab.BuildEvent)) (lab.BuildResult, error) {
+func (c *Client) buildKit(ctx context.Context, dir string, src dockerfileSource, op string, opts build.ImageBuildOptions, w *watchdog, onEvent func(lab.BuildEvent)) (lab.BuildResult, error) {
 	pats, err := readIgnore(dir)
 	if err != nil {
 		return lab.BuildResult{}, err
 	}
+	df := src.name
 	dfPath := filepath.Join(dir, df)
+	if src.data != nil {
+		// The frontend reads the Dockerfile from a directory of its own,
+		// so one from outside the context is written to a scratch one.
+		tmp, err := c.scratch.MkdirTemp("dockerfile")
+		if err != nil {
+			return lab.BuildResult{}, fmt.Errorf("cannot %s: %w", op, err)
+		}
+		defer os.RemoveAll(tmp)
+		dfPath = filepath.Join(tmp, df)
+		if err := os.WriteFile(dfPath, src.data, 0o644); err != nil {
+			return lab.BuildResult{}, fmt.Errorf("cannot %s: %w", op, err)
+		}
+	}
 	ctxFS, err := fsutil.NewFS(dir)
 	if err != nil {
 		return lab.BuildResult{}, fmt.Errorf("cannot %s: %w", op, err)

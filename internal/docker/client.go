@@ -15,7 +15,9 @@ import (
 	"io"
 	"io/fs"
 	"math"
+	"net"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -29,6 +31,7 @@ import (
 	"github.com/docker/docker/api/types/versions"
 	"github.com/docker/docker/client"
 	"github.com/docker/docker/pkg/stdcopy"
+	"github.com/docker/go-connections/nat"
 
 	"shipshape/internal/check"
 	"shipshape/internal/ledger"
@@ -80,6 +83,9 @@ type Options struct {
 	// BuildIdle bounds how long a build may go without a sign of life
 	// from the daemon; zero means DefaultBuildIdle.
 	BuildIdle time.Duration
+	// PullIdle bounds how long pulling a base image may go without a
+	// message from the daemon; zero means DefaultPullIdle.
+	PullIdle time.Duration
 }
 
 // Client talks to one Docker daemon. It implements check.Docker.
@@ -92,6 +98,7 @@ type Client struct {
 	ledger   *ledger.Ledger
 	scratch  *scratch.Dir
 	idle     time.Duration
+	pullIdle time.Duration
 
 	versionOnce sync.Once
 	version     string
@@ -131,7 +138,7 @@ func New(opts Options) (*Client, error) {
 		return nil, fmt.Errorf("cannot use docker host %s (%s): %w", h.URL, h.Source, err)
 	}
 	c := &Client{api: api, host: h, session: opts.Session, timeout: opts.CallTimeout, ledger: opts.Ledger,
-		scratch: opts.Scratch, idle: opts.BuildIdle}
+		scratch: opts.Scratch, idle: opts.BuildIdle, pullIdle: opts.PullIdle}
 	if c.ledger == nil {
 		c.ledger = ledger.Open("")
 	}
@@ -143,6 +150,9 @@ func New(opts Options) (*Client, error) {
 	}
 	if c.idle == 0 {
 		c.idle = DefaultBuildIdle
+	}
+	if c.pullIdle == 0 {
+		c.pullIdle = DefaultPullIdle
 	}
 	c.hostname, _ = os.Hostname()
 	return c, nil
@@ -266,6 +276,10 @@ func (c *Client) InspectImage(ctx context.Context, ref string) (check.ImageInfo,
 		info.Cmd = cfg.Cmd
 		info.StopSignal = cfg.StopSignal
 		info.Labels = cfg.Labels
+		for p := range cfg.ExposedPorts {
+			info.ExposedPorts = append(info.ExposedPorts, string(p))
+		}
+		sort.Strings(info.ExposedPorts)
 		if h := cfg.Healthcheck; h != nil {
 			info.Healthcheck = &check.Healthcheck{Test: h.Test, Interval: h.Interval, Timeout: h.Timeout,
 				StartPeriod: h.StartPeriod, StartInterval: h.StartInterval, Retries: h.Retries}
@@ -312,6 +326,15 @@ func (c *Client) CreateContainer(ctx context.Context, spec check.ContainerSpec) 
 	if !spec.Network {
 		hc.NetworkMode = "none"
 	}
+	if p := spec.Publish; p != nil && spec.Network {
+		port := nat.Port(p.ContainerPort)
+		hostPort := ""
+		if p.HostPort > 0 {
+			hostPort = strconv.Itoa(p.HostPort)
+		}
+		cfg.ExposedPorts = nat.PortSet{port: {}}
+		hc.PortBindings = nat.PortMap{port: {{HostIP: p.HostIP, HostPort: hostPort}}}
+	}
 	id, err := c.createContainer(ctx, cfg, hc, spec.Purpose)
 	if err != nil {
 		return "", c.classifyStart(fmt.Sprintf("create a container from %q", spec.Image), spec.Image, err)
@@ -350,7 +373,18 @@ func (c *Client) entry(k ledger.Kind) ledger.Entry {
 func (c *Client) StartContainer(ctx context.Context, id string) error {
 	ctx, cancel := c.call(ctx)
 	defer cancel()
-	return c.classifyStart("start container "+short(id), "", c.api.ContainerStart(ctx, id, container.StartOptions{}))
+	err := c.classifyStart("start container "+short(id), "", c.api.ContainerStart(ctx, id, container.StartOptions{}))
+	if err != nil && portTaken(err.Error()) {
+		return fmt.Errorf("%w: %w", check.ErrPortInUse, err)
+	}
+	return err
+}
+
+// portTaken tells a start that failed on a published port: taken by
+// another container ("port is already allocated") or by another program
+// ("address already in use", from the userland proxy or the kernel).
+func portTaken(msg string) bool {
+	return strings.Contains(msg, "port is already allocated") || strings.Contains(msg, "address already in use")
 }
 
 // StopContainer implements check.Docker. The call may take the whole
@@ -454,6 +488,19 @@ func (c *Client) InspectContainer(ctx context.Context, id string) (check.Contain
 	}
 	if ci.Config != nil {
 		st.StopSignal = ci.Config.StopSignal
+	}
+	if ns := ci.NetworkSettings; ns != nil {
+		for port, bindings := range ns.Ports {
+			for _, b := range bindings {
+				if b.HostPort != "" {
+					if st.Published == nil {
+						st.Published = map[string]string{}
+					}
+					st.Published[string(port)] = net.JoinHostPort(b.HostIP, b.HostPort)
+					break
+				}
+			}
+		}
 	}
 	return st, nil
 }

@@ -28,9 +28,10 @@ type Finding struct {
 	What, Status, Detail, Advice string
 }
 
-// Examine looks at the machine and the daemon opts name, finding by
-// finding. usable says whether the daemon can run the exercises.
-func Examine(ctx context.Context, opts docker.Options) (findings []Finding, usable bool) {
+// Examine looks at the machine and the daemon opts name, and at the base
+// images of project's Dockerfile, finding by finding. usable says whether
+// the daemon can run the exercises.
+func Examine(ctx context.Context, opts docker.Options, project Project) (findings []Finding, usable bool) {
 	add := func(what, status, detail, advice string) {
 		findings = append(findings, Finding{What: what, Status: status, Detail: detail, Advice: advice})
 	}
@@ -70,6 +71,7 @@ func Examine(ctx context.Context, opts docker.Options) (findings []Finding, usab
 			default:
 				add("Free disk", "ok", fmt.Sprintf("%.1f GB free in %s", float64(d.FreeBytes)/1e9, d.RootDir), "")
 			}
+			baseImages(ctx, add, dc, project)
 		}
 		builder(add, d)
 	}

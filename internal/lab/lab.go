@@ -41,6 +41,10 @@ type Docker interface {
 	// throwaway labelled container, without mounting the Docker socket,
 	// and writes the JSON report to report.
 	RunTrivyImage(ctx context.Context, trivyRef, target string, report io.Writer) error
+	// PullImage pulls ref from its registry, for builds with Pull set,
+	// reporting status changes and progress bars (either may be nil). It
+	// ends with an error, not a hang, when the registry does not answer.
+	PullImage(ctx context.Context, ref string, onStatus, onProgress func(string)) error
 	// HostURL is the daemon address in use, so a trivy binary scans the
 	// images of the same daemon (its DOCKER_HOST); "" when unknown.
 	HostURL() string
@@ -52,6 +56,15 @@ type BuildRequest struct {
 	Dir string
 	// Dockerfile is relative to Dir; empty means "Dockerfile".
 	Dockerfile string
+	// DockerfileData, when set, is the Dockerfile's text, for one that is
+	// not a file of Dir (the dev image's, which is the starter's); the
+	// context is still Dir, with its .dockerignore. Dockerfile is then
+	// not read.
+	DockerfileData []byte
+	// Pull pulls the base images of the Dockerfile's FROM lines first, as
+	// docker build --pull does, so the build starts from their newest
+	// version; the pull's progress goes to the build's events.
+	Pull bool
 	// Tag is the image reference to give the result, e.g. task-api:prod.
 	Tag string
 	// Target builds a named stage.
@@ -115,6 +128,9 @@ type RunEvent struct {
 	ExitCode int
 	// Err reports a problem following the container.
 	Err error
+	// Address is where the app's published port answers on the host
+	// ("127.0.0.1:8000"), sent once, first, when the port is published.
+	Address string
 }
 
 // Running is a prod container started for the learner to watch.

@@ -1,14 +1,19 @@
 package lab
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"shipshape/internal/check"
+	"shipshape/internal/dockerfile"
 	"shipshape/internal/human"
 )
 
@@ -83,11 +88,58 @@ func (l *Lab) Build(ctx context.Context, req BuildRequest, onEvent func(BuildEve
 	if req.Tag == "" {
 		return BuildResult{}, errors.New("cannot build: no tag given (e.g. task-api:prod)")
 	}
+	if req.Pull {
+		if res, ok := l.pullBases(ctx, req, onEvent); !ok {
+			return res, nil
+		}
+	}
 	res, err := l.docker.BuildImage(ctx, req, onEvent)
 	if err != nil {
 		return res, fmt.Errorf("cannot build %s from %s: %w", req.Tag, req.Dir, err)
 	}
 	return res, nil
+}
+
+// pullBases pulls the base images of req's Dockerfile, as docker build
+// --pull would, reporting the pull as build steps. A Dockerfile that does
+// not parse is left to the build, which explains it. ok is false when a
+// pull failed: res then says which and what to do.
+func (l *Lab) pullBases(ctx context.Context, req BuildRequest, onEvent func(BuildEvent)) (res BuildResult, ok bool) {
+	if onEvent == nil {
+		onEvent = func(BuildEvent) {}
+	}
+	var f *dockerfile.File
+	var err error
+	if req.DockerfileData != nil {
+		f, err = dockerfile.Parse(bytes.NewReader(req.DockerfileData))
+	} else {
+		name := req.Dockerfile
+		if name == "" {
+			name = "Dockerfile"
+		}
+		f, err = dockerfile.ParseFile(filepath.Join(req.Dir, name))
+	}
+	if err != nil {
+		return res, true
+	}
+	return l.pullEach(ctx, f.BaseImages(req.BuildArgs), onEvent)
+}
+
+func (l *Lab) pullEach(ctx context.Context, refs []string, onEvent func(BuildEvent)) (BuildResult, bool) {
+	start := time.Now()
+	for _, ref := range refs {
+		step := "Pulling " + ref + " (--pull)"
+		onEvent(BuildEvent{Step: step, Line: step})
+		err := l.docker.PullImage(ctx, ref,
+			func(s string) { onEvent(BuildEvent{Line: s}) },
+			func(p string) { onEvent(BuildEvent{Step: step + ": " + p}) })
+		if err != nil {
+			msg := err.Error()
+			onEvent(BuildEvent{Line: "ERROR: " + msg})
+			return BuildResult{FailedStep: step, Error: msg, Log: []string{step, "ERROR: " + msg}, Duration: time.Since(start)}, false
+		}
+	}
+	return BuildResult{}, true
 }
 
 // healthSpec is the container spec for running info with the checks'
@@ -111,29 +163,24 @@ func (l *Lab) Run(ctx context.Context, image string) (Running, error) {
 	}
 	spec, _, hasHealth := l.healthSpec(info, "run")
 	// The learner's own run keeps the network, so the app can reach out
-	// as it would in production.
+	// as it would in production, and its port is published on the
+	// loopback only, so the learner can curl it and nobody else can.
 	spec.Network = true
-	id, err := l.docker.CreateContainer(ctx, spec)
+	port := appPort(info.ExposedPorts)
+	spec.Publish = &check.PortPublish{ContainerPort: port, HostIP: "127.0.0.1", HostPort: portNumber(port)}
+	r, evs, errs, err := l.startRun(ctx, spec)
+	if errors.Is(err, check.ErrPortInUse) {
+		// The usual port is taken (a second shipshape, the learner's own
+		// docker run): let the engine choose a free one.
+		spec.Publish.HostPort = 0
+		r, evs, errs, err = l.startRun(ctx, spec)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("cannot run %s: %w", image, err)
 	}
-	// The container lives until Stop, not as long as the caller's ctx.
-	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	r := &running{docker: l.docker, id: id, cancel: cancel, grace: l.stopGrace,
-		events: make(chan RunEvent, 256), done: make(chan struct{})}
-	fail := func(err error) (Running, error) {
-		cancel()
-		cctx, ccancel := cleanupCtx(ctx)
-		defer ccancel()
-		_ = l.docker.RemoveContainer(cctx, id)
-		return nil, fmt.Errorf("cannot run %s: %w", image, err)
-	}
-	evs, errs, err := l.docker.WatchContainer(rctx, id)
-	if err != nil {
-		return fail(err)
-	}
-	if err := l.docker.StartContainer(ctx, id); err != nil {
-		return fail(err)
+	rctx := r.ctx
+	if st, err := l.docker.InspectContainer(ctx, r.id); err == nil && st.Published[port] != "" {
+		r.send(rctx, RunEvent{Address: st.Published[port]})
 	}
 	if hasHealth {
 		r.send(rctx, RunEvent{Health: "starting"})
@@ -141,7 +188,7 @@ func (l *Lab) Run(ctx context.Context, image string) (Running, error) {
 	logsDone := make(chan struct{})
 	go func() {
 		defer close(logsDone)
-		err := l.docker.FollowLogs(rctx, id, func(_, line string) { r.send(rctx, RunEvent{LogLine: line}) })
+		err := l.docker.FollowLogs(rctx, r.id, func(_, line string) { r.send(rctx, RunEvent{LogLine: line}) })
 		if err != nil && rctx.Err() == nil {
 			r.send(rctx, RunEvent{Err: err})
 		}
@@ -150,9 +197,66 @@ func (l *Lab) Run(ctx context.Context, image string) (Running, error) {
 	return r, nil
 }
 
+// startRun creates and starts a container of spec, subscribed to its
+// events first; on failure the container is removed again.
+func (l *Lab) startRun(ctx context.Context, spec check.ContainerSpec) (*running, <-chan check.ContainerEvent, <-chan error, error) {
+	id, err := l.docker.CreateContainer(ctx, spec)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	// The container lives until Stop, not as long as the caller's ctx.
+	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	r := &running{docker: l.docker, id: id, ctx: rctx, cancel: cancel, grace: l.stopGrace,
+		events: make(chan RunEvent, 256), done: make(chan struct{})}
+	fail := func(err error) (*running, <-chan check.ContainerEvent, <-chan error, error) {
+		cancel()
+		cctx, ccancel := cleanupCtx(ctx)
+		defer ccancel()
+		_ = l.docker.RemoveContainer(cctx, id)
+		return nil, nil, nil, err
+	}
+	evs, errs, err := l.docker.WatchContainer(rctx, id)
+	if err != nil {
+		return fail(err)
+	}
+	if err := l.docker.StartContainer(ctx, id); err != nil {
+		return fail(err)
+	}
+	return r, evs, errs, nil
+}
+
+// appPort is the container port the learner's app answers on: 8000/tcp
+// (the Task API's) when the image exposes it or exposes nothing, else
+// the first TCP port it exposes.
+func appPort(exposed []string) string {
+	const taskAPI = "8000/tcp"
+	first := ""
+	for _, p := range exposed {
+		if p == taskAPI {
+			return p
+		}
+		if first == "" && strings.HasSuffix(p, "/tcp") {
+			first = p
+		}
+	}
+	if first == "" {
+		return taskAPI
+	}
+	return first
+}
+
+// portNumber is the number of a port such as "8000/tcp": the host port
+// tried first, so the URL is the one the lessons show.
+func portNumber(port string) int {
+	n, _ := strconv.Atoi(strings.TrimSuffix(port, "/tcp"))
+	return n
+}
+
 type running struct {
 	docker Docker
 	id     string
+	// ctx lives until Stop; the event senders use it.
+	ctx    context.Context
 	cancel context.CancelFunc
 	grace  time.Duration
 	events chan RunEvent

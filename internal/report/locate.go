@@ -54,3 +54,11 @@ func explanation(r check.Result) []string {
 	}
 	return lines
 }
+
+// Locate is the file of dir a check's result points at (the Dockerfile, or
+// .dockerignore for its check) and, when its evidence names one, the line;
+// 0 when it names none. The exercise screen opens it in the editor.
+func Locate(dir string, r check.Result) (file string, line int) {
+	loc := locate(dir, r)
+	return filepath.FromSlash(loc.file), loc.line
+}

@@ -21,7 +21,7 @@ import (
 type exerciseKeys struct {
 	Up, Down, Check, BuildProd, BuildDev, Run, Watch, Scan, Measure key.Binding
 	Hint, Solution, Reset, Init, Details, Cancel, Back, Help, Quit  key.Binding
-	Yes, No, Import                                                 key.Binding
+	Yes, No, Import, Edit                                           key.Binding
 	// Open shows the selected check's details; PageUp and PageDown
 	// scroll the pane below the checks. scroll only labels them together
 	// in the full help.
@@ -51,6 +51,7 @@ func newExerciseKeys() exerciseKeys {
 		Details:   b("tab", "tab", "tasks/log"),
 		Import:    b("I", "I", "import report"),
 		Open:      b("enter", "enter", "details"),
+		Edit:      b("e", "e", "edit file"),
 		PageUp:    key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "scroll up")),
 		PageDown:  key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "scroll down")),
 		scroll:    key.NewBinding(key.WithKeys("pgup", "pgdown"), key.WithHelp("pgup/pgdn", "scroll")),
@@ -77,7 +78,7 @@ func (k exerciseKeys) ShortHelp() []key.Binding {
 func (k exerciseKeys) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Check, k.Open, k.Up, k.Down, k.Details},
-		{k.BuildProd, k.BuildDev, k.Run, k.Watch, k.Measure},
+		{k.BuildProd, k.BuildDev, k.Run, k.Watch, k.Measure, k.Edit},
 		{k.Scan, k.Import, k.Hint, k.Solution, k.scroll},
 		{k.Reset, k.Init, k.Cancel, k.Back, k.Help, k.Quit},
 	}
@@ -102,6 +103,8 @@ const (
 	confirmNone confirmKind = iota
 	confirmSolution
 	confirmReset
+	// confirmReplaceDev asks before B replaces the dev image (the baseline).
+	confirmReplaceDev
 )
 
 // exerciseDeps is what the exercise screen works with.
@@ -194,9 +197,11 @@ type exerciseScreen struct {
 	notice    string
 
 	// The prod container started with r.
-	running     lab.Running
-	runID       int
-	runImage    string
+	running  lab.Running
+	runID    int
+	runImage string
+	// runURL is where the running app answers on the host, once known.
+	runURL      string
 	health      string
 	runEvents   <-chan lab.RunEvent
 	runStopping bool
@@ -212,6 +217,10 @@ type exerciseScreen struct {
 	hasProject   bool
 	starterFiles []string
 
+	// notesShown is set while the activity area holds a solution's notes,
+	// read from the top (pgup/pgdown scroll the pane).
+	notesShown bool
+
 	hints     int
 	confirm   confirmKind
 	resetFile string
@@ -221,7 +230,7 @@ type exerciseScreen struct {
 func newExerciseScreen(c common, deps exerciseDeps) *exerciseScreen {
 	k := newExerciseKeys()
 	// Without a workflow only the checks, hints and navigation work.
-	for _, b := range []*key.Binding{&k.BuildProd, &k.BuildDev, &k.Run, &k.Watch, &k.Scan, &k.Measure, &k.Solution, &k.Reset, &k.Init, &k.Import} {
+	for _, b := range []*key.Binding{&k.BuildProd, &k.BuildDev, &k.Run, &k.Watch, &k.Scan, &k.Measure, &k.Solution, &k.Reset, &k.Init, &k.Import, &k.Edit} {
 		b.SetEnabled(deps.workflow != nil)
 	}
 	pane := viewport.New(0, 0)
@@ -351,6 +360,12 @@ func (e *exerciseScreen) update(msg tea.Msg) tea.Cmd {
 		return e.onRunEvent(msg)
 	case runStoppedMsg:
 		e.onRunStopped(msg)
+	case devImageMsg:
+		return e.onDevImage(msg)
+	case editorReadyMsg:
+		return e.onEditorReady(msg)
+	case editorDoneMsg:
+		return e.onEditorDone(msg)
 	case fileChangedMsg:
 		return e.onFileChanged(msg)
 	case watchStoppedMsg:
@@ -422,11 +437,10 @@ func (e *exerciseScreen) updateKey(msg tea.KeyMsg) tea.Cmd {
 			e.notice = "Busy; press x to cancel first."
 			return nil
 		}
-		tag := e.prodImage
 		if key.Matches(msg, k.BuildDev) {
-			tag = e.devImage
+			return e.askBuildDev()
 		}
-		return e.startBuild(tag, false)
+		return e.startBuild(e.prodImage, false)
 	case key.Matches(msg, k.Run):
 		return e.toggleRun()
 	case key.Matches(msg, k.Watch):
@@ -444,6 +458,8 @@ func (e *exerciseScreen) updateKey(msg tea.KeyMsg) tea.Cmd {
 		return e.startScan(e.prodImage)
 	case key.Matches(msg, k.Import):
 		return e.startImport()
+	case key.Matches(msg, k.Edit):
+		return e.startEdit()
 	case key.Matches(msg, k.Measure):
 		if e.busy() {
 			return nil
@@ -462,9 +478,7 @@ func (e *exerciseScreen) updateKey(msg tea.KeyMsg) tea.Cmd {
 			e.notice = "This pack has no reference solution for exercise " + e.exercise.ID + "."
 			return nil
 		}
-		if e.passed {
-			return e.applySolution()
-		}
+		// Asked even after a pass: the copy replaces the learner's files.
 		e.confirm = confirmSolution
 	case key.Matches(msg, k.Reset):
 		e.askReset()

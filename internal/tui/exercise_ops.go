@@ -82,6 +82,7 @@ func (e *exerciseScreen) begin(kind opKind, title string) (context.Context, int)
 		e.showActivity, e.showTasks = true, false
 		e.measure = nil
 	}
+	e.notesShown = false
 	return ctx, e.opID
 }
 
@@ -116,12 +117,20 @@ func (e *exerciseScreen) addActivity(lines ...string) {
 	}
 }
 
-// startBuild builds tag from the workspace.
+// startBuild builds tag from the workspace's Dockerfile.
 func (e *exerciseScreen) startBuild(tag string, thenCheck bool) tea.Cmd {
-	ctx, id := e.begin(opBuild, "Building "+tag+" from "+e.dir)
 	wf := e.workflow
+	return e.startBuildWith(tag, "Building "+tag+" from "+e.dir, thenCheck,
+		func(ctx context.Context, on func(lab.BuildEvent)) (lab.BuildResult, error) {
+			return wf.Build(ctx, tag, on)
+		})
+}
+
+// startBuildWith runs build, a build of tag, as the current operation.
+func (e *exerciseScreen) startBuildWith(tag, title string, thenCheck bool, build func(context.Context, func(lab.BuildEvent)) (lab.BuildResult, error)) tea.Cmd {
+	ctx, id := e.begin(opBuild, title)
 	return e.stream(ctx, func(s sender) tea.Msg {
-		res, err := wf.Build(ctx, tag, func(ev lab.BuildEvent) { s.Send(buildEventMsg{opID: id, ev: ev}) })
+		res, err := build(ctx, func(ev lab.BuildEvent) { s.Send(buildEventMsg{opID: id, ev: ev}) })
 		return buildDoneMsg{opID: id, tag: tag, result: res, err: err, thenCheck: thenCheck}
 	})
 }
@@ -154,10 +163,15 @@ func (e *exerciseScreen) onBuildDone(msg buildDoneMsg) tea.Cmd {
 		e.addActivity(msg.err.Error())
 	case !msg.result.OK():
 		e.activityTitle = "Build of " + msg.tag + " failed"
+		// The builders end their log with the error; the pane wraps it
+		// whole, so it is not repeated below the failed step.
+		logged := len(e.activity) > 0 && strings.Contains(e.activity[len(e.activity)-1], termsafe.Line(msg.result.Error))
 		if msg.result.FailedStep != "" {
 			e.addActivity("", "failed step: "+msg.result.FailedStep)
 		}
-		e.addActivity("error: " + msg.result.Error)
+		if !logged {
+			e.addActivity("error: " + msg.result.Error)
+		}
 	default:
 		e.activityTitle = fmt.Sprintf("Built %s in %s", msg.tag, msg.result.Duration.Round(100*time.Millisecond))
 		// A check that could not run (often: no image yet) is worth retrying now.
@@ -260,6 +274,7 @@ func (e *exerciseScreen) onFilesDone(msg filesDoneMsg) bool {
 	e.showActivity, e.showTasks = true, false
 	e.activityTitle = msg.what
 	e.activity = nil
+	e.notesShown = false
 	if msg.err != nil {
 		e.addActivity("error: " + msg.err.Error())
 		return true
@@ -274,13 +289,26 @@ func (e *exerciseScreen) onFilesDone(msg filesDoneMsg) bool {
 	}
 	sort.Strings(kept)
 	e.addActivity(kept...)
+	if msg.res.Notes != "" {
+		// Rendered and made safe by renderNotes; kept whole, not as a log.
+		e.activity = append(e.activity, "", notesHeading)
+		e.activity = append(e.activity, strings.Split(strings.TrimRight(msg.res.Notes, "\n"), "\n")...)
+		e.notesShown = true
+	}
 	return true
 }
 
+// applySolution copies the solution; its NOTES.md comes back rendered in
+// the result's Notes, for the screen.
 func (e *exerciseScreen) applySolution() tea.Cmd {
 	wf, ex := e.workflow, e.exercise
+	r, width, style := e.renderer, max(20, e.width-2), e.renderStyle
 	return e.startFiles("Reference solution of exercise "+ex.ID+" copied into "+e.dir, func() (workspace.Result, error) {
-		return wf.ApplySolution(ex)
+		res, err := wf.ApplySolution(ex)
+		if res.Notes != "" {
+			res.Notes = renderNotes(r, ex.ID, res.Notes, width, style)
+		}
+		return res, err
 	})
 }
 
@@ -314,6 +342,12 @@ func (e *exerciseScreen) updateConfirm(msg tea.KeyMsg) tea.Cmd {
 			return e.startFiles(name+" reset to the starter's version", func() (workspace.Result, error) {
 				return wf.ResetFile(name)
 			})
+		case confirmReplaceDev:
+			if e.busy() {
+				e.notice = "Busy; press x to cancel first."
+				return nil
+			}
+			return e.startBuildDev()
 		}
 	case key.Matches(msg, k.No):
 		e.confirm = confirmNone

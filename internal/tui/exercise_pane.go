@@ -127,11 +127,11 @@ func (e *exerciseScreen) syncPanes() {
 	e.pane.Width, e.pane.Height = e.width, max(1, height)
 	e.pane.SetContent(strings.Join(e.paneLines(), "\n"))
 	switch {
-	case subject != e.paneShown && log && e.measure == nil:
+	case subject != e.paneShown && log && !e.readsFromTop():
 		e.pane.GotoBottom()
 	case subject != e.paneShown:
 		e.pane.GotoTop()
-	case log && e.measure == nil && wasAtBottom:
+	case log && !e.readsFromTop() && wasAtBottom:
 		// A log follows its newest line unless the learner scrolled back.
 		e.pane.GotoBottom()
 	}

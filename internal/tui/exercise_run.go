@@ -8,6 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"shipshape/internal/lab"
+	"shipshape/internal/termsafe"
 )
 
 // Running the prod image (r) and watch mode (w) on the exercise screen.
@@ -115,7 +116,7 @@ func (e *exerciseScreen) onRunStarted(msg runStartedMsg) tea.Cmd {
 		e.addActivity(msg.err.Error())
 		return nil
 	}
-	e.running, e.runImage, e.health, e.runEvents = msg.running, msg.image, "", msg.running.Events()
+	e.running, e.runImage, e.health, e.runEvents, e.runURL = msg.running, msg.image, "", msg.running.Events(), ""
 	e.activityTitle = "Running " + msg.image + " (r stops it)"
 	e.activity = nil
 	return waitRun(e.runEvents, e.runID)
@@ -132,6 +133,11 @@ func (e *exerciseScreen) onRunEvent(msg runEventMsg) tea.Cmd {
 	}
 	ev := msg.ev
 	switch {
+	case ev.Address != "":
+		// Published on the loopback: the learner can try it from a shell.
+		e.runURL = "http://" + termsafe.Line(ev.Address)
+		e.activityTitle = "Running " + e.runImage + " at " + e.runURL + " (r stops it)"
+		e.addActivity("── listening on " + e.runURL + " · try: curl " + e.runURL + "/health")
 	case ev.Health != "":
 		e.health = ev.Health
 		e.addActivity("── health: " + ev.Health)

@@ -35,6 +35,8 @@ type fakeWorkflow struct {
 	run       *fakeRunning
 	// slowMeasure makes Measure wait until it is cancelled.
 	slowMeasure bool
+	// devExists says the dev image is there (B asks before replacing it).
+	devExists bool
 }
 
 func (f *fakeWorkflow) Dir() string              { return "/work/ws" }

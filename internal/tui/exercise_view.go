@@ -127,8 +127,8 @@ func (e *exerciseScreen) activityLines() []string {
 		// The notice is often the one thing to act on.
 		out = append(out, wrapLines(e.st.warn.Render(e.notice), e.width, "")...)
 	}
-	if e.measure != nil {
-		// The measurement is laid out for the width already.
+	if e.readsFromTop() {
+		// A measurement or notes: laid out for the width already.
 		for _, l := range e.activity {
 			out = append(out, "  "+l)
 		}
@@ -196,7 +196,7 @@ func (e *exerciseScreen) confirmLines() []string {
 	case confirmSolution:
 		return []string{
 			e.st.warn.Render("Copy the reference solution of exercise " + e.exercise.ID + " into your workspace?"),
-			"  You have not passed this exercise yet; working it out yourself teaches more.",
+			e.solutionWhy(),
 			"  Files of yours that differ are kept as FILE.backup-TIME.",
 			e.st.header.Render("  y: copy it   n: not now"),
 		}
@@ -208,7 +208,7 @@ func (e *exerciseScreen) confirmLines() []string {
 			e.st.header.Render("  y: reset it   n: keep it"),
 		}
 	}
-	return nil
+	return e.buildConfirmLines()
 }
 
 // lessonRef names the lesson a check links to by its title and heading.

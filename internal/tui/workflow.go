@@ -37,7 +37,13 @@ type Workflow interface {
 	// StarterFiles lists the files ResetFile accepts.
 	StarterFiles() []string
 
+	// Build builds the workspace's Dockerfile as tag.
 	Build(ctx context.Context, tag string, onEvent func(lab.BuildEvent)) (lab.BuildResult, error)
+	// BuildDev builds the dev image from the starter's Dockerfile on the
+	// workspace's files, whatever the learner's Dockerfile now says.
+	BuildDev(ctx context.Context, onEvent func(lab.BuildEvent)) (lab.BuildResult, error)
+	// ImageExists reports whether ref is on the daemon (it never pulls).
+	ImageExists(ctx context.Context, ref string) (bool, error)
 	Run(ctx context.Context, image string) (lab.Running, error)
 	// Scan runs Trivy on image; the report is then used by exercise 3.3's check.
 	Scan(ctx context.Context, image string) (lab.ScanResult, error)

@@ -23,6 +23,7 @@ import (
 //	build:
 //	  args:
 //	    BASE_IMAGE: registry.school.example/python:3.13-slim
+//	  pull: true   # as docker build --pull
 const ConfigName = "shipshape.yaml"
 
 // Limits of the file: it is the learner's (or a classroom's), but a
@@ -39,9 +40,11 @@ type Config struct {
 }
 
 // BuildConfig is how images are built: the values of the Dockerfile's
-// ARGs, as docker build --build-arg passes them.
+// ARGs, as docker build --build-arg passes them, and whether the base
+// images are pulled first, as docker build --pull does.
 type BuildConfig struct {
 	Args map[string]string `yaml:"args"`
+	Pull bool              `yaml:"pull"`
 }
 
 // argName is the shape of a Dockerfile ARG name.

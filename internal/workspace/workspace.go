@@ -22,7 +22,17 @@ type Result struct {
 	Unchanged []string
 	// BackedUp maps a replaced file to the backup of the learner's version.
 	BackedUp map[string]string
+	// Notes is a solution's NOTES.md, which explains it: it is for the
+	// learner to read, not a file of the project, so Apply never writes it.
+	Notes string
 }
+
+// NotesName is the file of a solution directory that explains the
+// solution rather than being part of it.
+const NotesName = "NOTES.md"
+
+// maxNotesBytes bounds the notes read from a pack.
+const maxNotesBytes = 256 << 10
 
 // ErrNotEmpty is returned by Init for a directory that already has files.
 var ErrNotEmpty = errors.New("directory is not empty")
@@ -41,13 +51,23 @@ func Init(fsys fs.FS, src, dest string, force bool) (Result, error) {
 	if len(entries) > 0 && !force {
 		return Result{}, fmt.Errorf("%s: %w; choose a new directory, or use --force to add the starter files (your changed files are kept as backups)", dest, ErrNotEmpty)
 	}
-	return copyTree(fsys, src, dest, nil)
+	return copyTree(fsys, src, dest, nil, "")
 }
 
 // Apply copies the files of dir src (a solution) over dest, backing up
-// every file of the learner's that differs.
+// every file of the learner's that differs. The solution's NOTES.md is
+// not copied; its text is in the result's Notes.
 func Apply(fsys fs.FS, src, dest string) (Result, error) {
-	return copyTree(fsys, src, dest, nil)
+	notes, err := fs.ReadFile(fsys, path.Join(src, NotesName))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return Result{}, fmt.Errorf("cannot read the pack's %s: %w", NotesName, err)
+	}
+	if len(notes) > maxNotesBytes {
+		notes = notes[:maxNotesBytes]
+	}
+	res, err := copyTree(fsys, src, dest, nil, NotesName)
+	res.Notes = string(notes)
+	return res, err
 }
 
 // ResetFile restores one file of the workspace to its starter version,
@@ -60,7 +80,7 @@ func ResetFile(fsys fs.FS, starter, dest, name string) (Result, error) {
 	if _, err := fs.Stat(fsys, path.Join(starter, clean)); err != nil {
 		return Result{}, fmt.Errorf("cannot reset %q: the starter has no such file", name)
 	}
-	return copyTree(fsys, starter, dest, map[string]bool{clean: true})
+	return copyTree(fsys, starter, dest, map[string]bool{clean: true}, "")
 }
 
 // Files lists the regular files of src, relative to it, sorted.
@@ -81,9 +101,9 @@ func Files(fsys fs.FS, src string) ([]string, error) {
 }
 
 // copyTree copies the regular files below src into dest (only those in
-// only, when it is not nil). It works inside an os.Root so that no path,
+// only, when it is not nil; never skip, when it is set). It works inside an os.Root so that no path,
 // not even a symlink the learner made, leads outside dest.
-func copyTree(fsys fs.FS, src, dest string, only map[string]bool) (Result, error) {
+func copyTree(fsys fs.FS, src, dest string, only map[string]bool, skip string) (Result, error) {
 	res := Result{BackedUp: map[string]string{}}
 	root, err := os.OpenRoot(dest)
 	if err != nil {
@@ -96,7 +116,7 @@ func copyTree(fsys fs.FS, src, dest string, only map[string]bool) (Result, error
 	}
 	stamp := time.Now().UTC().Format("20060102T150405")
 	for _, rel := range files {
-		if only != nil && !only[rel] {
+		if (only != nil && !only[rel]) || (skip != "" && rel == skip) {
 			continue
 		}
 		want, err := fs.ReadFile(fsys, path.Join(src, rel))

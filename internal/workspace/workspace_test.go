@@ -16,6 +16,7 @@ func packFS() fstest.MapFS {
 		"ws/starter/tests/test_api.py":   {Data: []byte("def test(): pass\n")},
 		"ws/solutions/3.1/Dockerfile":    {Data: []byte("FROM python:3.13-slim\nUSER 10001:10001\n")},
 		"ws/solutions/3.1/.dockerignore": {Data: []byte(".git\n")},
+		"ws/solutions/3.1/NOTES.md":      {Data: []byte("# Why USER 10001\n")},
 	}
 }
 
@@ -69,6 +70,13 @@ func TestApplySolutionAndResetFile(t *testing.T) {
 	}
 	if !strings.Contains(read(t, dest, "Dockerfile"), "USER 10001") {
 		t.Error("solution not applied")
+	}
+	// NOTES.md explains the solution; it is shown, never written.
+	if res.Notes != "# Why USER 10001\n" {
+		t.Errorf("notes %q", res.Notes)
+	}
+	if _, err := os.Stat(filepath.Join(dest, NotesName)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("NOTES.md written into the workspace: %v", err)
 	}
 	res, err = ResetFile(packFS(), "ws/starter", dest, "Dockerfile")
 	if err != nil || len(res.Written) != 1 || read(t, dest, "Dockerfile") != "FROM python:3.13-slim\n" {
