@@ -292,23 +292,11 @@ func (e *exerciseScreen) detailContent() []string {
 
 // statusWord is a check's verdict in a word, for the detail view.
 func (e *exerciseScreen) statusWord(row checkRow) string {
-	switch {
-	case row.running:
-		return e.st.muted.Render("running…")
-	case !row.done:
-		return e.st.muted.Render("not checked")
+	mark, word, style := e.verdict(row)
+	if row.running || !row.done {
+		return style.Render(word)
 	}
-	switch row.result.Status {
-	case check.StatusPass:
-		return e.st.ok.Render("✓ passed")
-	case check.StatusFail:
-		return e.st.bad.Render("✗ failed")
-	case check.StatusWarn:
-		return e.st.warn.Render("! warning")
-	case check.StatusSkip:
-		return e.st.muted.Render("- skipped")
-	}
-	return e.st.warn.Render("? could not check")
+	return style.Render(mark + " " + word)
 }
 
 // linkedHeadings names the headings ex's checks link to, by check id:

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
 	"shipshape/internal/check"
@@ -16,25 +17,34 @@ import (
 // question, the tasks, the activity log or the selected check's details),
 // then the verdict line.
 
-func (e *exerciseScreen) mark(row checkRow) string {
+// verdict is how a check's state shows: its mark, the word for it and
+// their style. A running check's mark is the spinner.
+func (e *exerciseScreen) verdict(row checkRow) (mark, word string, style lipgloss.Style) {
 	switch {
 	case row.running:
-		return e.spin.View()
+		return e.spin.View(), "running…", e.st.muted
 	case !row.done:
-		return e.st.muted.Render("·")
+		return "·", "not checked", e.st.muted
 	}
 	switch row.result.Status {
 	case check.StatusPass:
-		return e.st.ok.Render("✓")
+		return "✓", "passed", e.st.ok
 	case check.StatusFail:
-		return e.st.bad.Render("✗")
+		return "✗", "failed", e.st.bad
 	case check.StatusWarn:
-		return e.st.warn.Render("!")
+		return "!", "warning", e.st.warn
 	case check.StatusSkip:
-		return e.st.muted.Render("-")
-	default:
-		return e.st.warn.Render("?")
+		return "-", "skipped", e.st.muted
 	}
+	return "?", "could not check", e.st.warn
+}
+
+func (e *exerciseScreen) mark(row checkRow) string {
+	mark, _, style := e.verdict(row)
+	if row.running {
+		return mark
+	}
+	return style.Render(mark)
 }
 
 // View implements component: the screen in e.height lines.
