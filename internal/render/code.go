@@ -81,7 +81,12 @@ func extractCode(md string) (string, []fenced, string) {
 			}
 			open, indent = f, len(line)-len(trimmed)
 			cur = fenced{lang: firstWord(info)}
-			out = append(out, "", line[:indent]+placeholder(prefix, len(blocks)), "")
+			// A fence of its own: glamour keeps a code block on its own
+			// lines, also inside a list item, where it runs the item's
+			// paragraphs together into one flow (a placeholder paragraph
+			// there shared its line with the text around it, which was lost).
+			lead := line[:indent]
+			out = append(out, lead+"```", lead+placeholder(prefix, len(blocks)), lead+"```")
 			continue
 		}
 		if f := fenceOf(trimmed); f != "" && f[0] == open[0] && len(f) >= len(open) && strings.TrimSpace(trimmed[len(f):]) == "" {
@@ -125,7 +130,7 @@ func spliceCode(rendered string, blocks []fenced, prefix string, width int, hl *
 			if col := strings.Index(plain, placeholder(prefix, next)); col >= 0 {
 				b := blocks[next]
 				start := len(out)
-				out = append(out, layoutCode(b, col+codeMargin, width, hl)...)
+				out = append(out, layoutCode(b, col, width, hl)...)
 				doc.Blocks = append(doc.Blocks, CodeBlock{Lang: b.lang, Code: strings.Join(b.lines, "\n"), Start: start, End: len(out)})
 				next++
 				continue

@@ -48,7 +48,8 @@ func dropPrivate(md string) string {
 func isReserved(r rune) bool { return r >= firstPrivate && r <= lastPrivate }
 
 // keepTogether protects inline code and binds last words in the prose of
-// md (fenced code is already cut out), for text wrapped at width columns.
+// md (fenced code is already cut out, a placeholder fence in its place),
+// for text wrapped at width columns.
 // It works per block of non-blank lines, because a code span may run over
 // a soft line break.
 func keepTogether(md string, width int) string {
@@ -58,7 +59,9 @@ func keepTogether(md string, width int) string {
 		for end < len(lines) && strings.TrimSpace(lines[end]) != "" {
 			end++
 		}
-		if end > start {
+		// The placeholder fences of the code cut out (extractCode) are
+		// not prose: their backticks open no code span.
+		if end > start && fenceOf(strings.TrimLeft(lines[start], " ")) == "" {
 			block := protectCodeSpans(strings.Join(lines[start:end], "\n"), width-codeSpanSlack)
 			parts := strings.Split(block, "\n")
 			bindLastWords(parts)

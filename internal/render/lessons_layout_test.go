@@ -1,6 +1,7 @@
 package render
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -114,4 +115,60 @@ func checkCodeLayout(t *testing.T, lesson string, width int, src, screen []strin
 	if k != len(screen) {
 		t.Errorf("%s at %d: %d screen lines of code left over: %q", lesson, width, len(screen)-k, screen[k:])
 	}
+}
+
+// proseWord finds the words of prose the way a reader would look for them.
+var proseWord = regexp.MustCompile(`[A-Za-z][A-Za-z']{3,}`)
+
+// TestEveryLessonsProseWhole renders every lesson of the built-in course
+// and finds every word of its prose (outside fenced code) in the screen
+// text, in order. Cutting code out of the prose once lost the words
+// around a code block inside a numbered step ("would fix for free:").
+func TestEveryLessonsProseWhole(t *testing.T) {
+	pack, err := course.Builtin(course.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := New(DefaultMaxWidth)
+	for _, l := range pack.Lessons {
+		var prose []string
+		in := false
+		for _, line := range strings.Split(l.Body, "\n") {
+			t := strings.TrimLeft(line, " ")
+			if strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
+				in = !in
+				continue
+			}
+			// Table cells wrap in columns, out of the reading order.
+			if !in && !strings.HasPrefix(t, "|") {
+				prose = append(prose, line)
+			}
+		}
+		words := proseWord.FindAllString(strings.Join(prose, "\n"), -1)
+		for _, width := range []int{200, 80} {
+			for _, style := range []Style{NoColor, Dark} {
+				doc, err := r.RenderDoc(l.ID, l.Body, width, style)
+				if err != nil {
+					t.Fatal(err)
+				}
+				screen := ansi.Strip(doc.Text)
+				at := 0
+				for _, w := range words {
+					i := strings.Index(screen[at:], w)
+					if i < 0 {
+						t.Errorf("%s at %d (%s): %q is not on the screen after %q", l.ID, width, style, w, tail(screen[:at], 60))
+						break
+					}
+					at += i + len(w)
+				}
+			}
+		}
+	}
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
 }
