@@ -472,7 +472,7 @@ func (e *exerciseScreen) updateKey(msg tea.KeyMsg) tea.Cmd {
 			e.notice = "The workspace already has a Dockerfile; f resets single files to the starter."
 			return nil
 		}
-		return e.startFiles("Starter written to "+e.dir, e.workflow.Init)
+		return e.startFiles("Starter written to "+e.dir, "Could not write the starter to "+e.dir, e.workflow.Init)
 	case key.Matches(msg, k.Solution):
 		if e.exercise.Solution == "" {
 			e.notice = "This pack has no reference solution for exercise " + e.exercise.ID + "."

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -55,9 +56,10 @@ type (
 	}
 	filesDoneMsg struct {
 		opID int
-		what string
-		res  workspace.Result
-		err  error
+		// done and failed title the outcome.
+		done, failed string
+		res          workspace.Result
+		err          error
 	}
 	reportImportedMsg struct {
 		path string
@@ -255,12 +257,13 @@ func (e *exerciseScreen) onMeasureDone(msg measureDoneMsg) {
 	e.activity = measureLines(m, sizeBoundsOf(e.exercise, e.pack), e.width, e.st)
 }
 
-// startFiles runs a workspace file operation (init, solution, reset).
-func (e *exerciseScreen) startFiles(what string, fn func() (workspace.Result, error)) tea.Cmd {
+// startFiles runs a workspace file operation (init, solution, reset);
+// done or failed is the title of its outcome.
+func (e *exerciseScreen) startFiles(done, failed string, fn func() (workspace.Result, error)) tea.Cmd {
 	ctx, id := e.begin(opFiles, "")
 	return e.stream(ctx, func(sender) tea.Msg {
 		res, err := fn()
-		return filesDoneMsg{opID: id, what: what, res: res, err: err}
+		return filesDoneMsg{opID: id, done: done, failed: failed, res: res, err: err}
 	})
 }
 
@@ -272,10 +275,17 @@ func (e *exerciseScreen) onFilesDone(msg filesDoneMsg) bool {
 	}
 	e.end()
 	e.showActivity, e.showTasks = true, false
-	e.activityTitle = msg.what
+	e.activityTitle = msg.done
 	e.activity = nil
 	e.notesShown = false
+	if errors.Is(msg.err, workspace.ErrNotEmpty) {
+		e.activityTitle = msg.failed
+		e.addActivity(e.dir+" has files already, so the starter was not written over them.",
+			"Start shipshape in an empty directory (one holding only shipshape.yaml is fine), or run `shipshape init --force` there to add the starter beside your files (changed ones are kept as backups).")
+		return true
+	}
 	if msg.err != nil {
+		e.activityTitle = msg.failed
 		e.addActivity("error: " + msg.err.Error())
 		return true
 	}
@@ -303,7 +313,7 @@ func (e *exerciseScreen) onFilesDone(msg filesDoneMsg) bool {
 func (e *exerciseScreen) applySolution() tea.Cmd {
 	wf, ex := e.workflow, e.exercise
 	r, width, style := e.renderer, max(20, e.width-2), e.renderStyle
-	return e.startFiles("Reference solution of exercise "+ex.ID+" copied into "+e.dir, func() (workspace.Result, error) {
+	return e.startFiles("Reference solution of exercise "+ex.ID+" copied into "+e.dir, "Could not copy the reference solution of exercise "+ex.ID, func() (workspace.Result, error) {
 		res, err := wf.ApplySolution(ex)
 		if res.Notes != "" {
 			res.Notes = renderNotes(r, ex.ID, res.Notes, width, style)
@@ -339,7 +349,7 @@ func (e *exerciseScreen) updateConfirm(msg tea.KeyMsg) tea.Cmd {
 			return e.applySolution()
 		case confirmReset:
 			wf, name := e.workflow, e.resetFile
-			return e.startFiles(name+" reset to the starter's version", func() (workspace.Result, error) {
+			return e.startFiles(name+" reset to the starter's version", "Could not reset "+name, func() (workspace.Result, error) {
 				return wf.ResetFile(name)
 			})
 		case confirmReplaceDev:

@@ -39,7 +39,9 @@ var ErrNotEmpty = errors.New("directory is not empty")
 
 // Init writes the starter directory src of fsys into dest. dest must be
 // missing or empty unless force is set; with force, files that differ from
-// the starter are backed up before they are replaced.
+// the starter are backed up before they are replaced. A shipshape.yaml
+// (ConfigName) alone does not count: it says how to build the starter, so
+// a classroom writes it first.
 func Init(fsys fs.FS, src, dest string, force bool) (Result, error) {
 	if err := os.MkdirAll(dest, 0o755); err != nil {
 		return Result{}, fmt.Errorf("cannot create %s: %w", dest, err)
@@ -47,6 +49,9 @@ func Init(fsys fs.FS, src, dest string, force bool) (Result, error) {
 	entries, err := os.ReadDir(dest)
 	if err != nil {
 		return Result{}, fmt.Errorf("cannot read %s: %w", dest, err)
+	}
+	if len(entries) == 1 && entries[0].Name() == ConfigName && entries[0].Type().IsRegular() {
+		entries = nil
 	}
 	if len(entries) > 0 && !force {
 		return Result{}, fmt.Errorf("%s: %w; choose a new directory, or use --force to add the starter files (your changed files are kept as backups)", dest, ErrNotEmpty)

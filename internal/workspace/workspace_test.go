@@ -56,6 +56,28 @@ func TestInitWritesStarterAndRefusesNonEmpty(t *testing.T) {
 	}
 }
 
+// TestInitBesideShipshapeYAML: a workspace holding only its shipshape.yaml
+// (the build arguments a classroom hands out first) takes the starter,
+// and keeps the file; anything more is "not empty".
+func TestInitBesideShipshapeYAML(t *testing.T) {
+	dest := t.TempDir()
+	cfg := "build:\n  args:\n    PYTHON_IMAGE: mirror/python:3.13-slim\n"
+	os.WriteFile(filepath.Join(dest, ConfigName), []byte(cfg), 0o644)
+	res, err := Init(packFS(), "ws/starter", dest, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Written) != 3 || read(t, dest, ConfigName) != cfg {
+		t.Errorf("written %v; %s now %q", res.Written, ConfigName, read(t, dest, ConfigName))
+	}
+	other := t.TempDir()
+	os.WriteFile(filepath.Join(other, ConfigName), []byte(cfg), 0o644)
+	os.WriteFile(filepath.Join(other, "notes.txt"), []byte("mine"), 0o644)
+	if _, err := Init(packFS(), "ws/starter", other, false); !errors.Is(err, ErrNotEmpty) {
+		t.Errorf("init beside another file: %v", err)
+	}
+}
+
 func TestApplySolutionAndResetFile(t *testing.T) {
 	dest := t.TempDir()
 	if _, err := Init(packFS(), "ws/starter", dest, false); err != nil {
