@@ -24,8 +24,7 @@ Install Trivy:
            or pull the image yourself: docker pull aquasec/trivy
   macOS:   brew install trivy
   Windows: choco install trivy, or scoop install trivy, or unzip trivy_*_windows-64bit.zip from https://github.com/aquasecurity/trivy/releases
-Or scan elsewhere and import the report: trivy image --scanners vuln --format json --output report.json IMAGE,
-then shipshape check 3.3 --trivy-report report.json`)
+Or scan elsewhere with: trivy image --scanners vuln --format json --output report.json IMAGE, and give shipshape that report.`)
 
 // ScannerPath is how Scanner names a trivy binary found on PATH.
 const ScannerPath = "trivy on PATH"

@@ -203,6 +203,9 @@ func (e *exerciseScreen) onScanDone(msg scanDoneMsg) {
 	if msg.err != nil {
 		e.activityTitle = "Could not scan"
 		e.addActivity(strings.Split(msg.err.Error(), "\n")...)
+		if errors.Is(msg.err, lab.ErrNoScanner) {
+			e.addActivity("", "Press I to import a report made elsewhere; the check then uses it.")
+		}
 		return
 	}
 	rep := msg.result.Report
