@@ -223,3 +223,21 @@ func TestEveryScreenFitsTheWindow(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyBurstIsEachKey: keys typed faster than the terminal is read come
+// as one message ("jjj"); each moves the cursor, as three presses do, and
+// a burst typed into the filter stays text.
+func TestKeyBurstIsEachKey(t *testing.T) {
+	d := &driver{t: t, m: New(auditConfig(t))}
+	d.settle(d.m.Init())
+	d.send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	d.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jjj")})
+	if got := d.model().list.Index(); got != 3 {
+		t.Errorf("after a burst of jjj the cursor is on row %d, want 3", got)
+	}
+	d.keys("/")
+	d.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("3.2")})
+	if got := d.model().list.FilterValue(); got != "3.2" {
+		t.Errorf("a burst typed into the filter reads %q", got)
+	}
+}

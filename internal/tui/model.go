@@ -224,12 +224,36 @@ func (m Model) active() component {
 
 // Update handles a message.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	// Keys typed faster than the terminal is read arrive as one message
+	// ("jjj"); outside a text field each is a key of its own.
+	if k, ok := msg.(tea.KeyMsg); ok && k.Type == tea.KeyRunes && len(k.Runes) > 1 && !k.Paste && !m.typing() {
+		var cmds []tea.Cmd
+		next := m
+		for _, r := range k.Runes {
+			model, cmd := next.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: k.Alt})
+			next = model.(Model)
+			cmds = append(cmds, cmd)
+		}
+		return next, tea.Batch(cmds...)
+	}
 	next, cmd := m.route(msg)
 	if next.quitting && !next.ex.Working() && !next.cl.Working() {
 		// Nothing that made containers runs any more.
 		return next, tea.Batch(cmd, tea.Quit)
 	}
 	return next, cmd
+}
+
+// typing reports whether a text field has the keys: the lesson filter or
+// the exercise screen's report path.
+func (m Model) typing() bool {
+	switch m.screen {
+	case screenList:
+		return m.list.FilterState() == list.Filtering
+	case screenExercise:
+		return m.ex != nil && m.ex.importing
+	}
+	return false
 }
 
 func (m Model) route(msg tea.Msg) (Model, tea.Cmd) {
