@@ -67,6 +67,14 @@ func ReportedHealthy(h *Healthcheck, engine string, ready time.Duration) (time.D
 	return healthSchedule(h, engine, ready)
 }
 
+// HasStartInterval reports whether engine applies a HEALTHCHECK's start
+// interval: Engine 25 (API 1.44) and newer, or an engine whose version
+// cannot be read (the adapter drops the setting where the API lacks it).
+func HasStartInterval(engine string) bool {
+	major := engineMajor(engine)
+	return major == 0 || major >= 25
+}
+
 // engineMajor is the major version of an engine version such as
 // "26.1.5+dfsg1", or 0 when it cannot be read.
 func engineMajor(v string) int {

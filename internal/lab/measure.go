@@ -45,9 +45,12 @@ type ImageFacts struct {
 	ReportedRule    string
 	// Idle is one resource sample over a second that began after the
 	// container was healthy (or had run for a moment without a probe).
-	// IdleErr says why there is none.
-	Idle    Stats
-	IdleErr string
+	// IdleErr says why there is none. ProbedWhileIdle is set when the
+	// engine kept probing fast during the sample (no start interval before
+	// Engine 25), so the probes' CPU is in it.
+	Idle            Stats
+	IdleErr         string
+	ProbedWhileIdle bool
 	// Stopped is set once the container was stopped as `docker stop` does
 	// it: StopTime is how long that took, ExitCode how it ended (137:
 	// killed after the grace period).
@@ -134,6 +137,13 @@ func (l *Lab) runFacts(ctx context.Context, f *ImageFacts, info, peer check.Imag
 		if spec, deadline, probed = l.healthSpec(borrowed, "measure"); probed {
 			f.ProbeFrom = peer.Ref
 		}
+	}
+	if probed {
+		own := info.Healthcheck
+		if f.ProbeFrom != "" {
+			own = peer.Healthcheck
+		}
+		f.ProbedWhileIdle = !quietAfterHealthy(&spec, own, deadline, engine)
 	}
 	spec.StopTimeout = l.stopGrace
 	progress("starting " + f.Ref)

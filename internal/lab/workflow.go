@@ -148,6 +148,39 @@ func (l *Lab) healthSpec(info check.ImageInfo, purpose string) (check.ContainerS
 	return check.HealthContainer(info, purpose, l.probe, l.healthCap)
 }
 
+// quietAfterHealthy makes spec's fast probe stop once the container is
+// healthy, where the engine can: on Engine 25 and newer the start
+// interval applies only while the container is starting within its start
+// period, and the interval after it is the image's own, as in production.
+// So the app's idle use is not the probes', and its log is not flooded
+// with them. own is the HEALTHCHECK the probe came from; wait is how long
+// the caller waits for healthy. It reports whether it could.
+func quietAfterHealthy(spec *check.ContainerSpec, own *check.Healthcheck, wait time.Duration, engine string) bool {
+	if spec.Healthcheck == nil || own == nil || !check.HasStartInterval(engine) {
+		return false
+	}
+	spec.Healthcheck.Interval = own.Interval
+	if spec.Healthcheck.Interval <= 0 {
+		spec.Healthcheck.Interval = check.DefaultHealthInterval
+	}
+	spec.Healthcheck.StartInterval = min(spec.Healthcheck.StartInterval, spec.Healthcheck.Interval)
+	spec.Healthcheck.StartPeriod = max(spec.Healthcheck.StartPeriod, wait)
+	return true
+}
+
+// dur0 is d, or Docker's default interval for zero.
+func dur0(d time.Duration) time.Duration {
+	if d <= 0 {
+		return check.DefaultHealthInterval
+	}
+	return d
+}
+
+// runProbeOnOldEngines is the pace of the learner's run on an engine
+// without start intervals: it probes for as long as it runs, and each
+// probe is a line in the app's access log.
+const runProbeOnOldEngines = time.Second
+
 // cleanupCtx is for removing containers after ctx was cancelled.
 func cleanupCtx(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
@@ -162,6 +195,12 @@ func (l *Lab) Run(ctx context.Context, image string) (Running, error) {
 		return nil, fmt.Errorf("cannot run %s: %w", image, err)
 	}
 	spec, _, hasHealth := l.healthSpec(info, "run")
+	if hasHealth {
+		engine, _ := l.docker.EngineVersion(ctx)
+		if !quietAfterHealthy(&spec, info.Healthcheck, l.healthCap, engine) {
+			spec.Healthcheck.Interval = max(spec.Healthcheck.Interval, min(runProbeOnOldEngines, dur0(info.Healthcheck.Interval)))
+		}
+	}
 	// The learner's own run keeps the network, so the app can reach out
 	// as it would in production, and its port is published on the
 	// loopback only, so the learner can curl it and nobody else can.

@@ -313,7 +313,7 @@ func TestMeasureAndScanScreens(t *testing.T) {
 	tm.Send(press("c"))
 	waitFor(t, tm, "passed")
 	tm.Send(press("m"))
-	waitFor(t, tm, "largest layers")
+	waitFor(t, tm, "exit code 137")
 	m := finalModel(t, tm)
 	golden.RequireEqual(t, []byte(m.View()))
 

@@ -94,40 +94,58 @@ func boundSize(n int64) string {
 // exercise asks the learner to record (time to /health, Docker's own
 // healthy, idle use, the stop), and the largest layers of prod.
 func measureLines(m lab.Measurement, bounds sizeBounds, width int, st styles) []string {
-	barW := max(10, min(40, width-50))
-	maxSize := max(m.Dev.Size, m.Prod.Size, 1)
 	images := []struct {
 		name string
 		f    lab.ImageFacts
 	}{{"dev ", m.Dev}, {"prod", m.Prod}}
+	// The bar takes what the names and numbers leave of the line, so the
+	// layer counts are never cut off.
+	refW, tailW := 0, 0
+	for _, im := range images {
+		refW = max(refW, ansi.StringWidth(termsafe.Line(im.f.Ref)))
+		tailW = max(tailW, ansi.StringWidth(sizeTail(im.f)))
+	}
+	refW = min(refW, max(12, width/3))
+	barW := max(4, min(40, width-2-len("prod")-1-refW-1-1-tailW-1))
+	maxSize := max(m.Dev.Size, m.Prod.Size, 1)
 	var out []string
 	for _, im := range images {
+		ref := ansi.Truncate(termsafe.Line(im.f.Ref), refW, "…")
+		ref += strings.Repeat(" ", refW-ansi.StringWidth(ref))
 		if im.f.Missing {
-			out = append(out, fmt.Sprintf("%s %-22s not built", im.name, termsafe.Line(im.f.Ref)))
+			out = append(out, fmt.Sprintf("%s %s not built", im.name, ref))
 			continue
 		}
 		n := int(int64(barW) * im.f.Size / maxSize)
-		out = append(out, fmt.Sprintf("%s %-22s %s%s %s · %s", im.name, termsafe.Line(im.f.Ref), strings.Repeat("█", n), strings.Repeat("░", barW-n),
-			human.Size(im.f.Size), human.Count(im.f.LayerCount, "layer")))
+		out = append(out, fmt.Sprintf("%s %s %s%s %s", im.name, ref, strings.Repeat("█", n), strings.Repeat("░", barW-n), sizeTail(im.f)))
 	}
 	if m.Dev.Size > 0 && m.Prod.Size > 0 && !m.Dev.Missing && !m.Prod.Missing {
 		out = append(out, fmt.Sprintf("prod is %.0f%% of dev%s", 100*float64(m.Prod.Size)/float64(m.Dev.Size), bounds.describe()))
 	}
+	sampled := false
 	for _, im := range images {
 		out = append(out, "")
+		sampled = sampled || im.f.Idle.MemoryBytes > 0
 		for _, l := range runLines(im.name, im.f) {
 			// Wrapped under the image's indent: the reasons are sentences.
-			wrapped := strings.Split(ansi.Wordwrap(l, max(20, width-2), ""), "\n")
+			wrapped := strings.Split(ansi.Wrap(l, max(20, width-2), " "), "\n")
 			out = append(out, wrapped[0])
 			for _, w := range wrapped[1:] {
 				out = append(out, runIndent+w)
 			}
 		}
 	}
-	if len(m.Prod.Layers) > 0 {
+	if sampled {
+		out = append(out, "")
+		for _, l := range wrapLines("Idle use is one second right after healthy; write down what docker stats shows after 10 s of idling, as the exercise asks.", max(20, width-2), "") {
+			out = append(out, st.muted.Render(l))
+		}
+	}
+	if len(m.Prod.Layers) > 0 && m.Prod.Layers[0].Size > 0 {
 		out = append(out, "", "largest layers of prod:")
 		for i, l := range m.Prod.Layers {
-			if i == 6 {
+			// Steps that add no bytes (LABEL, ENV, USER) are no place to look.
+			if i == 6 || l.Size == 0 {
 				break
 			}
 			row := fmt.Sprintf("  %9s  %s", human.Size(l.Size), termsafe.Line(check.Instruction(l.CreatedBy)))
@@ -138,6 +156,11 @@ func measureLines(m lab.Measurement, bounds sizeBounds, width int, st styles) []
 		}
 	}
 	return out
+}
+
+// sizeTail is the size and layer count after an image's bar.
+func sizeTail(f lab.ImageFacts) string {
+	return human.Size(f.Size) + " · " + human.Count(f.LayerCount, "layer")
 }
 
 // runLines are what one image did when started: the numbers the exercise
@@ -170,8 +193,12 @@ func runLines(name string, f lab.ImageFacts) []string {
 		if f.Idle.PIDs == 1 {
 			procs = "1 process"
 		}
-		out = append(out, fmt.Sprintf("%sidle: %s memory · %.1f%% CPU · %s", indent,
-			human.Size(int64(f.Idle.MemoryBytes)), f.Idle.CPUPercent, procs))
+		when := "the second after healthy"
+		if f.ProbedWhileIdle {
+			when += ", probes included" // no start interval before Engine 25
+		}
+		out = append(out, fmt.Sprintf("%sidle: %s memory · %.1f%% CPU · %s (%s)", indent,
+			human.Size(int64(f.Idle.MemoryBytes)), f.Idle.CPUPercent, procs, when))
 	}
 	if f.Stopped {
 		stop := fmt.Sprintf("%sdocker stop: %s, exit code %d", indent, seconds(f.StopTime), f.ExitCode)
