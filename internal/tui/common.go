@@ -49,15 +49,44 @@ func joinEnds(left, right string, width int) string {
 	return left + strings.Repeat(" ", gap) + right
 }
 
-// wrapLines wraps s to width and indents continuation lines.
+// wrapLines wraps s to width and indents every line. The hyphens that
+// begin a word are no place to break: the wrapper would split a command's
+// "-b" into "-" and "b", so they are kept while it wraps; a hyphen inside
+// a word ("test-pack", a long path) still breaks.
 func wrapLines(s string, width int, indent string) []string {
 	if width < 10 {
 		width = 10
 	}
-	wrapped := ansi.Wrap(s, width-len(indent), " ")
-	out := strings.Split(wrapped, "\n")
+	wrapped := ansi.Wrap(keepFlags(s), width-len(indent), " ")
+	out := strings.Split(strings.ReplaceAll(wrapped, nonBreakingHyphen, "-"), "\n")
 	for i := range out {
 		out[i] = indent + out[i]
 	}
 	return out
+}
+
+// nonBreakingHyphen stands in for "-" while wrapLines wraps; it is as wide.
+const nonBreakingHyphen = "\u2011"
+
+// keepFlags swaps the hyphens at the start of a word (after a space or
+// another such hyphen) for nonBreakingHyphen.
+func keepFlags(s string) string {
+	if !strings.Contains(s, "-") {
+		return s
+	}
+	var b strings.Builder
+	atStart := true
+	for _, r := range s {
+		switch {
+		case r == '-' && atStart:
+			b.WriteString(nonBreakingHyphen)
+			continue
+		case r == ' ':
+			atStart = true
+		default:
+			atStart = false
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

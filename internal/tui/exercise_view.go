@@ -265,7 +265,7 @@ func (e *exerciseScreen) footerView() string {
 		if e.watching {
 			return e.st.muted.Render("watching for saved changes: they rebuild " + "prod and check again")
 		}
-		return e.st.muted.Render("press c to check, b to build your prod image first")
+		return e.st.muted.Render("press c to check the image as it is; b builds it from your Dockerfile")
 	}
 	failed, warned := 0, 0
 	for _, r := range e.report.Results {

@@ -241,3 +241,17 @@ func TestKeyBurstIsEachKey(t *testing.T) {
 		t.Errorf("a burst typed into the filter reads %q", got)
 	}
 }
+
+// TestWrapKeepsCommandsWhole: a command in a wrapped line breaks at a
+// space, never inside "-b" or "--pull".
+func TestWrapKeepsCommandsWhole(t *testing.T) {
+	s := "or: curl -sfL https://raw.githubusercontent.com/aquasecurity/trivy/main/contrib/install.sh | sh -s -- -b /usr/local/bin"
+	for width := 20; width <= 90; width++ {
+		lines := wrapLines(s, width, "  ")
+		for _, l := range lines {
+			if l := strings.TrimRight(l, " "); strings.HasSuffix(l, "-") && !strings.HasSuffix(l, " --") {
+				t.Fatalf("at %d a line ends inside a flag:\n%s", width, strings.Join(lines, "\n"))
+			}
+		}
+	}
+}
