@@ -384,3 +384,39 @@ func TestDamagedProgressNoticeWraps(t *testing.T) {
 		}
 	})
 }
+
+// TestEscFromLinkedLessonBackToExercise: the lesson a check links to is a
+// detour; esc there goes back to the exercise, and from it to its lesson.
+func TestEscFromLinkedLessonBackToExercise(t *testing.T) {
+	cfg := testConfig(t, newMemProgress("test-pack"))
+	cfg.Pack = sixCheckPack(t)
+	cfg.Checker = &scriptedChecker{results: longEvidence()}
+	tm := openExerciseScreenAt(t, cfg, 80, 24)
+	waitFor(t, tm, "not passed")
+	tm.Send(press("enter"))
+	waitFor(t, tm, "check 3 of 6")
+	tm.Send(press("enter"))
+	waitFor(t, tm, "Paragraph 7 of alpha")
+	tm.Send(press("esc"))
+	waitFor(t, tm, "not passed")
+	m := finalModel(t, tm)
+	if m.screen != screenExercise {
+		t.Fatalf("esc from the linked lesson shows screen %d, want the exercise", m.screen)
+	}
+	if l := m.pager.lesson; l == nil || l.Exercise == nil {
+		t.Errorf("behind the exercise the reader holds %v, want the exercise's lesson", l)
+	}
+}
+
+// TestHintShownWhenRevealed: h on a small window scrolls the pane to the
+// hint it revealed, below a long evidence list.
+func TestHintShownWhenRevealed(t *testing.T) {
+	cfg := testConfig(t, newMemProgress("test-pack"))
+	cfg.Pack = sixCheckPack(t)
+	cfg.Checker = &scriptedChecker{results: longEvidence()}
+	tm := openExerciseScreenAt(t, cfg, 80, 24)
+	waitFor(t, tm, "not passed")
+	tm.Send(press("h"))
+	waitFor(t, tm, "hint 1/")
+	finalModel(t, tm)
+}

@@ -149,8 +149,11 @@ type exerciseScreen struct {
 	// pane is the area below the checks; paneShown names what it was
 	// last given (see paneSubject). detail is the full-window view of
 	// one check, shown while detailOpen.
-	pane       viewport.Model
-	paneShown  string
+	pane      viewport.Model
+	paneShown string
+	// hintToView scrolls the pane to the hint just revealed, its last
+	// lines, once.
+	hintToView bool
 	detail     viewport.Model
 	detailOpen bool
 	// headings are the names of the headings the checks link to, by
@@ -421,6 +424,7 @@ func (e *exerciseScreen) updateKey(msg tea.KeyMsg) tea.Cmd {
 		e.showActivity = false
 		if e.hints < len(e.exercise.Hints) {
 			e.hints++
+			e.hintToView = true
 			msg := hintRevealedMsg{lessonID: e.lesson.ID, exerciseID: e.exercise.ID, n: e.hints}
 			return func() tea.Msg { return msg }
 		}

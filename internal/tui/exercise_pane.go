@@ -136,6 +136,10 @@ func (e *exerciseScreen) syncPanes() {
 		e.pane.GotoBottom()
 	}
 	e.paneShown = subject
+	if e.hintToView {
+		e.pane.GotoBottom()
+		e.hintToView = false
+	}
 	if e.detailOpen {
 		e.detail.Width, e.detail.Height = e.width, max(1, e.height-3)
 		e.detail.SetContent(strings.Join(e.detailContent(), "\n"))

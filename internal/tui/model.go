@@ -99,9 +99,14 @@ type Model struct {
 	packs    *packPicker
 	// checklistFrom is the screen the checklist returns to.
 	checklistFrom screen
-	help          help.Model
-	fullHelp      bool
-	bar           progress.Model
+	// backToExercise is set while the reader shows a lesson a check of
+	// the exercise screen linked to: esc goes back to that exercise, whose
+	// lesson is exerciseLesson.
+	backToExercise bool
+	exerciseLesson int
+	help           help.Model
+	fullHelp       bool
+	bar            progress.Model
 
 	progress     store.State
 	sum          summary.Summary
@@ -413,6 +418,12 @@ func (m Model) leaveScreen() (Model, tea.Cmd) {
 	case screenPacks:
 		return m.show(screenList), nil
 	case screenPager:
+		if m.backToExercise {
+			m.backToExercise = false
+			save := m.savePosition()
+			next, cmd := m.openLesson(m.exerciseLesson, -1)
+			return next.show(screenExercise), tea.Batch(save, cmd)
+		}
 		return m.backToList()
 	}
 	return m, nil

@@ -37,7 +37,7 @@ func (m Model) updatePager(msg tea.KeyMsg) (Model, tea.Cmd) {
 	case key.Matches(msg, k.Copy):
 		return m.copyBlock()
 	case key.Matches(msg, k.Back):
-		return m.backToList()
+		return m.leaveScreen()
 	case key.Matches(msg, k.Next):
 		if m.pager.index+1 < len(m.cfg.Pack.Lessons) {
 			return m.switchLesson(m.pager.index + 1)
@@ -139,7 +139,9 @@ func (m Model) openLessonAt(msg openLessonMsg) (Model, tea.Cmd) {
 		return m, nil
 	}
 	save := m.savePosition()
+	from, fromExercise := m.pager.index, m.screen == screenExercise
 	next, cmd := m.openLesson(i, 0)
+	next.backToExercise, next.exerciseLesson = fromExercise, from
 	next.pager.openAtHeading(msg.heading)
 	// A cached render is on screen already: place it now.
 	next.pager.placeHeading()
