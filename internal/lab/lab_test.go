@@ -391,7 +391,7 @@ func TestScanWithoutScanner(t *testing.T) {
 	if !errors.Is(err, lab.ErrNoScanner) {
 		t.Fatalf("err %v", err)
 	}
-	for _, want := range []string{"brew install trivy", "choco install trivy", "scoop install trivy", "install.sh", "docker pull aquasec/trivy", "--trivy-report"} {
+	for _, want := range []string{"brew install trivy", "choco install trivy", "scoop install trivy", "install.sh", "docker pull aquasec/trivy", "--output report.json"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("no %q in %s", want, err)
 		}
