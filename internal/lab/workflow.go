@@ -194,10 +194,12 @@ func (l *Lab) Run(ctx context.Context, image string) (Running, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot run %s: %w", image, err)
 	}
-	spec, _, hasHealth := l.healthSpec(info, "run")
+	spec, deadline, hasHealth := l.healthSpec(info, "run")
 	if hasHealth {
+		// Fast until healthy for as long as a check would wait: an app
+		// that never gets there is then judged at the image's own pace.
 		engine, _ := l.docker.EngineVersion(ctx)
-		if !quietAfterHealthy(&spec, info.Healthcheck, l.healthCap, engine) {
+		if !quietAfterHealthy(&spec, info.Healthcheck, deadline, engine) {
 			spec.Healthcheck.Interval = max(spec.Healthcheck.Interval, min(runProbeOnOldEngines, dur0(info.Healthcheck.Interval)))
 		}
 	}
