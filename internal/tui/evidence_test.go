@@ -96,6 +96,18 @@ func (s *scriptedChecker) count() int {
 	return s.calls
 }
 
+// openFailingExerciseAt opens the six-check exercise whose checks fail
+// with long evidence, checked, in a w x h window.
+func openFailingExerciseAt(t *testing.T, w, h int) *teatest.TestModel {
+	t.Helper()
+	cfg := testConfig(t, newMemProgress("test-pack"))
+	cfg.Pack = sixCheckPack(t)
+	cfg.Checker = &scriptedChecker{results: longEvidence()}
+	tm := openExerciseScreenAt(t, cfg, w, h)
+	waitFor(t, tm, "not passed")
+	return tm
+}
+
 func openExerciseScreenAt(t *testing.T, cfg Config, w, h int) *teatest.TestModel {
 	t.Helper()
 	tm := openExerciseAt(t, cfg, w, h)
@@ -167,11 +179,7 @@ func longEvidence() map[string]check.Result {
 
 func TestCheckDetailViewAndLessonLink(t *testing.T) {
 	atSizes(t, func(t *testing.T, w, h int) {
-		cfg := testConfig(t, newMemProgress("test-pack"))
-		cfg.Pack = sixCheckPack(t)
-		cfg.Checker = &scriptedChecker{results: longEvidence()}
-		tm := openExerciseScreenAt(t, cfg, w, h)
-		waitFor(t, tm, "not passed")
+		tm := openFailingExerciseAt(t, w, h)
 		tm.Send(press("enter"))
 		waitFor(t, tm, "check 3 of 6")
 		tm.Send(press("G")) // keys are taken in order: the final model has scrolled
@@ -189,11 +197,7 @@ func TestCheckDetailViewAndLessonLink(t *testing.T) {
 
 func TestLessonLinkOpensAtHeading(t *testing.T) {
 	atSizes(t, func(t *testing.T, w, h int) {
-		cfg := testConfig(t, newMemProgress("test-pack"))
-		cfg.Pack = sixCheckPack(t)
-		cfg.Checker = &scriptedChecker{results: longEvidence()}
-		tm := openExerciseScreenAt(t, cfg, w, h)
-		waitFor(t, tm, "not passed")
+		tm := openFailingExerciseAt(t, w, h)
 		tm.Send(press("enter"))
 		waitFor(t, tm, "check 3 of 6")
 		tm.Send(press("enter"))
@@ -250,11 +254,7 @@ func TestNoDaemonStillShowsDockerfileChecks(t *testing.T) {
 
 // A 60x15 window keeps three lines of evidence: the rows scroll instead.
 func TestSmallWindowKeepsEvidence(t *testing.T) {
-	cfg := testConfig(t, newMemProgress("test-pack"))
-	cfg.Pack = sixCheckPack(t)
-	cfg.Checker = &scriptedChecker{results: longEvidence()}
-	tm := openExerciseScreenAt(t, cfg, 60, 15)
-	waitFor(t, tm, "not passed")
+	tm := openFailingExerciseAt(t, 60, 15)
 	m := finalModel(t, tm)
 	golden.RequireEqual(t, []byte(m.View()))
 	v := m.View()
@@ -388,11 +388,7 @@ func TestDamagedProgressNoticeWraps(t *testing.T) {
 // TestEscFromLinkedLessonBackToExercise: the lesson a check links to is a
 // detour; esc there goes back to the exercise, and from it to its lesson.
 func TestEscFromLinkedLessonBackToExercise(t *testing.T) {
-	cfg := testConfig(t, newMemProgress("test-pack"))
-	cfg.Pack = sixCheckPack(t)
-	cfg.Checker = &scriptedChecker{results: longEvidence()}
-	tm := openExerciseScreenAt(t, cfg, 80, 24)
-	waitFor(t, tm, "not passed")
+	tm := openFailingExerciseAt(t, 80, 24)
 	tm.Send(press("enter"))
 	waitFor(t, tm, "check 3 of 6")
 	tm.Send(press("enter"))
@@ -411,11 +407,7 @@ func TestEscFromLinkedLessonBackToExercise(t *testing.T) {
 // TestHintShownWhenRevealed: h on a small window scrolls the pane to the
 // hint it revealed, below a long evidence list.
 func TestHintShownWhenRevealed(t *testing.T) {
-	cfg := testConfig(t, newMemProgress("test-pack"))
-	cfg.Pack = sixCheckPack(t)
-	cfg.Checker = &scriptedChecker{results: longEvidence()}
-	tm := openExerciseScreenAt(t, cfg, 80, 24)
-	waitFor(t, tm, "not passed")
+	tm := openFailingExerciseAt(t, 80, 24)
 	tm.Send(press("h"))
 	waitFor(t, tm, "hint 1/")
 	finalModel(t, tm)
