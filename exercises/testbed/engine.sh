@@ -281,7 +281,11 @@ cmd_start() {
 			echo "$host"
 			return 0
 		fi
-		die "container $name exists but its engine does not answer: run '$0 stop $v' first"
+		ours container "$name" || die "container $name exists and is not labelled $LABEL_TESTBED: remove or rename it, then start again"
+		# Left by a run that was killed before its cleanup (matrix.sh
+		# holds a lock per instance, so no live run owns it).
+		log "container $name is left from an earlier run and its engine does not answer: removing it"
+		cmd_stop "$v"
 	fi
 	prepare
 	STARTED=$v

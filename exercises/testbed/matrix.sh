@@ -22,6 +22,18 @@ pkgs=(./cmd/shipshape ./internal/attempt ./internal/check ./internal/checklist .
 engine=exercises/testbed/engine.sh
 cache=${SHIPSHAPE_TESTBED_CACHE:-/var/cache/shipshape-testbed}
 
+# One run per test bed instance at a time: a second run (a CI job beside a
+# developer's check on the same machine) waits here instead of removing
+# the engines the first one is testing on. Set SHIPSHAPE_TESTBED_INSTANCE
+# to run beside another run instead.
+mkdir -p "$cache"
+lock=$cache/matrix${SHIPSHAPE_TESTBED_INSTANCE:+-$SHIPSHAPE_TESTBED_INSTANCE}.lock
+exec 9>"$lock"
+if ! flock -n 9; then
+	echo "matrix: another run holds $lock: waiting for it (up to 60 min)"
+	flock -w 3600 9 || { echo "matrix: $lock still held after 60 min" >&2; exit 1; }
+fi
+
 started=()
 cleanup() {
 	for v in "${started[@]}"; do
