@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
@@ -15,43 +16,32 @@ import (
 // logs.go, Trivy in trivy.go, and what is left of the interface here.
 var _ lab.Docker = (*Client)(nil)
 
-// StatsStream implements lab.Docker. The daemon samples every container
-// it is asked about once a second; each frame it sends carries the one
-// before it (precpu_stats), so from the second frame on the CPU share is
-// a real rate over that second. One sample on its own (stream=false)
-// makes the daemon wait for two frames, one to two seconds a call;
-// following the stream lets a caller take the frames it needs as they
-// come. The channel closes when ctx ends or the stream does.
-func (c *Client) StatsStream(ctx context.Context, id string) (<-chan lab.Stats, error) {
-	r, err := c.api.ContainerStats(ctx, id, true)
+// StatsNow implements lab.Docker with a one-shot sample (API 1.41): the
+// daemon does not wait for two ticks of its once-a-second sampler to fill
+// precpu_stats, which cost one to two seconds a call. Engine 26 reads the
+// cgroup at once; Engine 20.10 on its sampler's next tick (at once when
+// the sampler was idle). shipshape needs API 1.41 (MinAPIVersion), so
+// every daemon it talks to knows one-shot.
+func (c *Client) StatsNow(ctx context.Context, id string) (lab.Stats, error) {
+	ctx, cancel := c.call(ctx)
+	defer cancel()
+	r, err := c.api.ContainerStatsOneShot(ctx, id)
 	if err != nil {
-		return nil, c.classify("read the resource use of container "+short(id), "", err)
+		return lab.Stats{}, c.classify("read the resource use of container "+short(id), "", err)
 	}
-	out := make(chan lab.Stats)
-	go func() {
-		defer close(out)
-		defer r.Body.Close()
-		dec := json.NewDecoder(r.Body)
-		for {
-			var s container.StatsResponse
-			if err := dec.Decode(&s); err != nil {
-				return
-			}
-			select {
-			case out <- statsFrom(s):
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	return out, nil
+	defer r.Body.Close()
+	var s container.StatsResponse
+	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&s); err != nil {
+		return lab.Stats{}, fmt.Errorf("read the resource use of container %s: the daemon's answer is not a sample: %w", short(id), err)
+	}
+	return statsFrom(s), nil
 }
 
-// statsFrom computes the numbers `docker stats` shows: memory without the
-// reclaimable page cache, and CPU as a percentage of one core times the
-// online cores.
+// statsFrom keeps the numbers `docker stats` shows: memory without the
+// reclaimable page cache, and the counters its CPU share comes from.
 func statsFrom(s container.StatsResponse) lab.Stats {
-	out := lab.Stats{MemoryLimitBytes: s.MemoryStats.Limit, PIDs: s.PidsStats.Current, Read: s.Read}
+	out := lab.Stats{MemoryLimitBytes: s.MemoryStats.Limit, PIDs: s.PidsStats.Current, Read: s.Read,
+		CPUNanos: s.CPUStats.CPUUsage.TotalUsage, SystemNanos: s.CPUStats.SystemUsage, OnlineCPUs: s.CPUStats.OnlineCPUs}
 	mem := s.MemoryStats.Usage
 	// cgroup v1 reports total_inactive_file, v2 inactive_file.
 	for _, k := range []string{"total_inactive_file", "inactive_file"} {
@@ -61,14 +51,8 @@ func statsFrom(s container.StatsResponse) lab.Stats {
 		}
 	}
 	out.MemoryBytes = mem
-	cpuDelta := float64(s.CPUStats.CPUUsage.TotalUsage) - float64(s.PreCPUStats.CPUUsage.TotalUsage)
-	sysDelta := float64(s.CPUStats.SystemUsage) - float64(s.PreCPUStats.SystemUsage)
-	online := float64(s.CPUStats.OnlineCPUs)
-	if online == 0 {
-		online = float64(len(s.CPUStats.CPUUsage.PercpuUsage))
-	}
-	if s.PreCPUStats.SystemUsage > 0 && sysDelta > 0 && cpuDelta > 0 {
-		out.CPUPercent = cpuDelta / sysDelta * online * 100
+	if out.OnlineCPUs == 0 {
+		out.OnlineCPUs = uint32(len(s.CPUStats.CPUUsage.PercpuUsage))
 	}
 	return out
 }

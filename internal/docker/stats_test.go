@@ -15,19 +15,17 @@ func TestStatsFrom(t *testing.T) {
 	s.CPUStats.CPUUsage.TotalUsage = 1_500_000_000
 	s.CPUStats.SystemUsage = 20_000_000_000
 	s.CPUStats.OnlineCPUs = 2
-	s.PreCPUStats.CPUUsage.TotalUsage = 1_000_000_000
-	s.PreCPUStats.SystemUsage = 10_000_000_000
 	got := statsFrom(s)
 	if got.MemoryBytes != 60<<20 || got.MemoryLimitBytes != 1<<30 || got.PIDs != 3 {
 		t.Errorf("memory %+v", got)
 	}
-	// 0.5s of CPU over 10s of system time on 2 cores: 10%.
-	if got.CPUPercent < 9.99 || got.CPUPercent > 10.01 {
-		t.Errorf("cpu %v", got.CPUPercent)
+	if got.CPUNanos != 1_500_000_000 || got.SystemNanos != 20_000_000_000 || got.OnlineCPUs != 2 {
+		t.Errorf("counters %+v", got)
 	}
-	// A first sample has no precpu: no rate, not a huge number.
-	s.PreCPUStats = container.CPUStats{}
-	if got := statsFrom(s); got.CPUPercent != 0 {
-		t.Errorf("cpu without precpu %v", got.CPUPercent)
+	// An engine that leaves online_cpus out: count the per-core usages.
+	s.CPUStats.OnlineCPUs = 0
+	s.CPUStats.CPUUsage.PercpuUsage = []uint64{1, 2, 3, 4}
+	if got := statsFrom(s); got.OnlineCPUs != 4 {
+		t.Errorf("online CPUs from per-core usage: %d", got.OnlineCPUs)
 	}
 }

@@ -28,10 +28,10 @@ type Docker interface {
 	// FollowLogs streams a container's output lines until ctx ends or the
 	// container stops.
 	FollowLogs(ctx context.Context, id string, onLine func(stream, line string)) error
-	// StatsStream follows the resource use of a container, a sample a
-	// second, until ctx ends. A sample's CPU share is over the second
-	// before it (zero in the first).
-	StatsStream(ctx context.Context, id string) (<-chan Stats, error)
+	// StatsNow is the container's resource use as the daemon reads it
+	// now, without waiting for two samples. Its CPUPercent is zero: the
+	// share is a rate between two reads (CPUShare).
+	StatsNow(ctx context.Context, id string) (Stats, error)
 	// ImageExists reports whether an image is present (never pulls).
 	ImageExists(ctx context.Context, ref string) (bool, error)
 	// TrivyImageRefs lists the Trivy images present, best first, for
@@ -109,11 +109,30 @@ func (r BuildResult) OK() bool { return r.Error == "" && r.ImageID != "" }
 type Stats struct {
 	MemoryBytes      uint64
 	MemoryLimitBytes uint64
-	CPUPercent       float64
-	PIDs             uint64
+	// CPUPercent is the share of one core times the online cores, as
+	// `docker stats` shows it, over the time before this sample.
+	CPUPercent float64
+	PIDs       uint64
+	// The counters the share is computed from: the container's CPU time,
+	// the host's CPU time and the cores online, all as the daemon read
+	// them.
+	CPUNanos, SystemNanos uint64
+	OnlineCPUs            uint32
 	// Read is when the daemon took the sample; zero while the container
 	// is not running.
 	Read time.Time
+}
+
+// CPUShare is the container's CPU use between two samples in the way
+// `docker stats` computes it: its CPU time over the host's, times the
+// cores online. Zero when the counters did not move forward.
+func CPUShare(before, after Stats) float64 {
+	if after.CPUNanos <= before.CPUNanos || after.SystemNanos <= before.SystemNanos || before.SystemNanos == 0 {
+		return 0
+	}
+	cpu := float64(after.CPUNanos - before.CPUNanos)
+	sys := float64(after.SystemNanos - before.SystemNanos)
+	return cpu / sys * float64(after.OnlineCPUs) * 100
 }
 
 // RunEvent is something that happened to a running prod container.

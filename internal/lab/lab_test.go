@@ -211,18 +211,13 @@ func TestRunFollowsHealthAndLogs(t *testing.T) {
 	if !strings.Contains(strings.Join(logs, "|"), "hello from the app") || !strings.Contains(strings.Join(logs, "|"), "oops") {
 		t.Errorf("logs %q", logs)
 	}
-	sctx, stopStats := context.WithTimeout(ctx, 10*time.Second)
-	samples, err := e.Docker.StatsStream(sctx, r.ID())
+	s, err := e.Docker.StatsNow(ctx, r.ID())
 	if err != nil {
 		t.Fatal(err)
 	}
-	var s lab.Stats
-	for s = range samples {
-		if !s.Read.IsZero() {
-			break
-		}
+	if s.Read.IsZero() || s.CPUNanos == 0 || s.SystemNanos == 0 || s.OnlineCPUs == 0 {
+		t.Errorf("stats of a running container without its counters: %+v", s)
 	}
-	stopStats()
 	if s.MemoryBytes == 0 || s.PIDs == 0 {
 		t.Errorf("stats %+v", s)
 	}
@@ -236,6 +231,32 @@ func TestRunFollowsHealthAndLogs(t *testing.T) {
 	}
 	if err := r.Stop(ctx); err != nil {
 		t.Errorf("second stop: %v", err)
+	}
+}
+
+// TestMeasureTellsBusyFromIdle: the idle CPU share is the rate between
+// two reads, so an app that spins after it answers its probe shows a
+// core's worth and one that waits shows next to nothing.
+func TestMeasureTellsBusyFromIdle(t *testing.T) {
+	e := dockertest.Need(t)
+	l := lab.New(e.Docker, lab.WithStopGrace(time.Second))
+	busy, idle := testTag(e, "busy"), testTag(e, "idle")
+	// httpd without -f goes to the background; the shell then spins.
+	if res, _ := build(t, e, l, busy, "FROM BASE\nCMD [\"sh\", \"-c\", \"httpd -p 8080 -h /www; while :; do :; done\"]\n", nil); !res.OK() {
+		t.Fatalf("build: %s", res.Error)
+	}
+	if res, _ := build(t, e, l, idle, healthyDockerfile, nil); !res.OK() {
+		t.Fatalf("build: %s", res.Error)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	m := l.Measure(ctx, busy, idle, nil)
+	if m.Dev.IdleErr != "" || m.Prod.IdleErr != "" || m.Dev.ProbeFrom != idle {
+		t.Fatalf("not sampled: busy %+v idle %+v", m.Dev, m.Prod)
+	}
+	if m.Dev.Idle.CPUPercent < 30 || m.Prod.Idle.CPUPercent > 20 {
+		t.Errorf("CPU: spinning app %.1f %% over %s, waiting app %.1f %% over %s",
+			m.Dev.Idle.CPUPercent, m.Dev.IdleWindow, m.Prod.Idle.CPUPercent, m.Prod.IdleWindow)
 	}
 }
 
@@ -288,6 +309,10 @@ func TestMeasure(t *testing.T) {
 	for _, f := range []lab.ImageFacts{m.Dev, m.Prod} {
 		if !f.Measured || f.Err != "" || f.Size == 0 || len(f.Layers) == 0 || f.Idle.MemoryBytes == 0 || f.IdleErr != "" {
 			t.Errorf("%s: %+v", f.Ref, f)
+		}
+		// The daemon's own read times: at least the window apart.
+		if f.IdleWindow < lab.IdleCPUWindow*9/10 || f.IdleWindow > 5*time.Second {
+			t.Errorf("%s: idle window %s", f.Ref, f.IdleWindow)
 		}
 		if !f.Stopped || f.StopTime <= 0 || f.LayerCount == 0 {
 			t.Errorf("%s: stopped %v in %s with %d, %d layers", f.Ref, f.Stopped, f.StopTime, f.ExitCode, f.LayerCount)

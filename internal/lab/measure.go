@@ -43,12 +43,14 @@ type ImageFacts struct {
 	// on this engine, and ReportedRule why; zero without a HEALTHCHECK.
 	ReportedHealthy time.Duration
 	ReportedRule    string
-	// Idle is one resource sample over a second that began after the
-	// container was healthy (or had run for a moment without a probe).
-	// IdleErr says why there is none. ProbedWhileIdle is set when the
-	// engine kept probing fast during the sample (no start interval before
-	// Engine 25), so the probes' CPU is in it.
+	// Idle is the resource use once the container was healthy (or had
+	// run for a moment without a probe): memory as of the end of
+	// IdleWindow, CPU as the share over it. IdleErr says why there is
+	// none. ProbedWhileIdle is set when the engine kept probing fast
+	// during the window (no start interval before Engine 25), so the
+	// probes' CPU is in it.
 	Idle            Stats
+	IdleWindow      time.Duration
 	IdleErr         string
 	ProbedWhileIdle bool
 	// Stopped is set once the container was stopped as `docker stop` does
@@ -129,6 +131,12 @@ func (l *Lab) inspectFacts(ctx context.Context, f *ImageFacts, progress func(str
 // runFacts starts the image once: time to /health, an idle sample and the
 // stop. An image without HEALTHCHECK is probed with peer's, when peer has
 // one: both are the same app, and the lesson times both to /health.
+//
+// Each image is sampled as soon as it is ready, not both together: Engine
+// 20.10 reads resource use only at the rounds of one sampler a second for
+// all containers (Engine 26 reads at once), and a read joins a round only
+// if it was asked before the round began. Sampled together, the second
+// image's reads fall one round behind the first's, a second more.
 func (l *Lab) runFacts(ctx context.Context, f *ImageFacts, info, peer check.ImageInfo, engine string, progress func(string)) {
 	spec, deadline, probed := l.healthSpec(info, "measure")
 	if !probed && peer.ID != "" {
@@ -190,13 +198,11 @@ func (l *Lab) runFacts(ctx context.Context, f *ImageFacts, info, peer check.Imag
 		f.Err = fmt.Sprintf("the container exited with code %d", st.ExitCode)
 		return
 	}
-	// Followed only from now on: sampling a starting container slowed
-	// its start (5 s instead of 1.3 s to healthy on Engine 20.10), and
-	// the startup time is one of the numbers measured here.
+	// Sampled only from now on: sampling a starting container slowed its
+	// start (5 s instead of 1.3 s to healthy on Engine 20.10), and the
+	// startup time is one of the numbers measured here.
 	progress("sampling the idle resource use of " + f.Ref)
-	sctx, stopStats := context.WithCancel(ctx)
-	f.Idle, f.IdleErr = idleSample(ctx, l.followStats(sctx, id), time.Now())
-	stopStats()
+	f.Idle, f.IdleWindow, f.IdleErr = l.idleSample(ctx, id)
 	if ctx.Err() != nil {
 		f.Err = ctx.Err().Error()
 		return
@@ -217,73 +223,35 @@ func (l *Lab) runFacts(ctx context.Context, f *ImageFacts, info, peer check.Imag
 	f.Measured = true
 }
 
-// timedSample is a resource sample and when it arrived here.
-type timedSample struct {
-	Stats
-	arrived time.Time
-}
+// IdleCPUWindow is the least time the idle CPU share is measured over.
+// The quick look wants the order of magnitude (an idle app is near 0 %,
+// a busy one is not); the lesson has the learner read `docker stats`
+// after ten idle seconds for the numbers to write down. Engine 20.10
+// answers the second read only on its sampler's next tick, so there the
+// window is about a second.
+const IdleCPUWindow = 500 * time.Millisecond
 
-// followStats follows the container's resource use into a buffer, each
-// sample stamped on arrival by this machine's clock, so none is held back
-// by a reader that is not reading yet. The channel is nil when the daemon
-// refused the stream, and closes with it.
-func (l *Lab) followStats(ctx context.Context, id string) <-chan timedSample {
-	in, err := l.docker.StatsStream(ctx, id)
+// idleSample reads the container's resource use twice, at least
+// IdleCPUWindow apart: memory as of the second read, CPU as the share
+// between the two, and the time between the daemon's two reads. The
+// problem, if any, is returned as text for the report.
+func (l *Lab) idleSample(ctx context.Context, id string) (Stats, time.Duration, string) {
+	before, err := l.docker.StatsNow(ctx, id)
 	if err != nil {
-		return nil
+		return Stats{}, 0, err.Error()
 	}
-	out := make(chan timedSample, 64)
-	go func() {
-		defer close(out)
-		for s := range in {
-			t := timedSample{Stats: s, arrived: time.Now()}
-			for {
-				select {
-				case out <- t:
-				default: // a minute of samples nobody read: drop the oldest
-					select {
-					case <-out:
-					default:
-					}
-					continue
-				}
-				break
-			}
-		}
-	}()
-	return out
-}
-
-// idleWindow bounds the wait for the idle sample: the daemon samples once
-// a second, so two samples after ready come within about two.
-const idleWindow = 5 * time.Second
-
-// idleSample returns the second sample that arrived after ready: the first
-// one after ready starts the second over which the next one's CPU share is
-// computed, so that share is the idle app's alone, not its start.
-func idleSample(ctx context.Context, samples <-chan timedSample, ready time.Time) (Stats, string) {
-	if samples == nil {
-		return Stats{}, "the daemon gave no resource samples"
+	select {
+	case <-time.After(IdleCPUWindow):
+	case <-ctx.Done():
+		return Stats{}, 0, ctx.Err().Error()
 	}
-	timeout := time.NewTimer(idleWindow)
-	defer timeout.Stop()
-	after := 0
-	for {
-		select {
-		case s, ok := <-samples:
-			if !ok {
-				return Stats{}, "the daemon ended the resource samples early"
-			}
-			if s.arrived.Before(ready) || s.Read.IsZero() {
-				continue
-			}
-			if after++; after == 2 {
-				return s.Stats, ""
-			}
-		case <-timeout.C:
-			return Stats{}, fmt.Sprintf("no idle resource sample within %s", idleWindow)
-		case <-ctx.Done():
-			return Stats{}, ctx.Err().Error()
-		}
+	after, err := l.docker.StatsNow(ctx, id)
+	if err != nil {
+		return Stats{}, 0, err.Error()
 	}
+	if before.Read.IsZero() || after.Read.IsZero() {
+		return Stats{}, 0, "the container stopped while its resource use was read"
+	}
+	after.CPUPercent = CPUShare(before, after)
+	return after, after.Read.Sub(before.Read), ""
 }

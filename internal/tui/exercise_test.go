@@ -130,13 +130,13 @@ func (f *fakeWorkflow) Measure(ctx context.Context, on func(string)) (lab.Measur
 	return lab.Measurement{
 		Dev: lab.ImageFacts{Ref: "task-api:dev", Size: 1_100_000_000, LayerCount: 9, Measured: true,
 			StartupToHealthy: 1400 * time.Millisecond, ProbeFrom: "task-api:prod",
-			Idle:    lab.Stats{MemoryBytes: 80e6, CPUPercent: 0.4, PIDs: 3},
+			Idle: lab.Stats{MemoryBytes: 80e6, CPUPercent: 0.4, PIDs: 3}, IdleWindow: time.Second,
 			Stopped: true, StopTime: 310 * time.Millisecond},
 		Prod: lab.ImageFacts{Ref: "task-api:prod", Size: 180_000_000, LayerCount: 12, Measured: true,
 			StartupToHealthy: 1200 * time.Millisecond, ReportedHealthy: 30 * time.Second,
 			ReportedRule: "Engine 20.10.24 has no start interval: the first probe waits one --interval",
-			Idle:         lab.Stats{MemoryBytes: 60e6, CPUPercent: 0.2, PIDs: 2},
-			Stopped:      true, StopTime: 10 * time.Second, ExitCode: 137,
+			Idle:         lab.Stats{MemoryBytes: 60e6, CPUPercent: 0.2, PIDs: 2}, IdleWindow: 500 * time.Millisecond,
+			Stopped: true, StopTime: 10 * time.Second, ExitCode: 137,
 			Layers: []check.Layer{{Size: 90e6, CreatedBy: "COPY /opt/venv /opt/venv # buildkit"}, {Size: 80e6, CreatedBy: "/bin/sh -c #(nop) ADD file:abc in /"}}},
 	}, nil
 }

@@ -137,7 +137,7 @@ func measureLines(m lab.Measurement, bounds sizeBounds, width int, st styles) []
 	}
 	if sampled {
 		out = append(out, "")
-		for _, l := range wrapLines("Idle use is one second right after healthy; write down what docker stats shows after 10 s of idling, as the exercise asks.", max(20, width-2), "") {
+		for _, l := range wrapLines("Idle use is read right after healthy; write down what docker stats shows after 10 s of idling, as the exercise asks.", max(20, width-2), "") {
 			out = append(out, st.muted.Render(l))
 		}
 	}
@@ -193,7 +193,10 @@ func runLines(name string, f lab.ImageFacts) []string {
 		if f.Idle.PIDs == 1 {
 			procs = "1 process"
 		}
-		when := "the second after healthy"
+		when := "over " + seconds(f.IdleWindow) + ", once healthy"
+		if f.StartupToHealthy == 0 {
+			when = "over " + seconds(f.IdleWindow) + ", once it ran a moment"
+		}
 		if f.ProbedWhileIdle {
 			when += ", probes included" // no start interval before Engine 25
 		}
