@@ -380,7 +380,7 @@ func (c *checklistScreen) statusLine(ticked map[string]bool) string {
 		// The reason is above, whole: the details keep their room.
 		return c.st.bad.Render("not judged: fix the problem above, then press c")
 	}
-	judged, passed, manual, tickedN := 0, 0, 0, 0
+	machine, judged, passed, manual, tickedN := 0, 0, 0, 0, 0
 	for _, it := range c.items {
 		if c.manual(it) {
 			manual++
@@ -389,12 +389,17 @@ func (c *checklistScreen) statusLine(ticked map[string]bool) string {
 			}
 			continue
 		}
+		machine++
 		if r, ok := c.results[it.ID]; ok {
 			judged++
 			if r.Status == checklist.Pass {
 				passed++
 			}
 		}
+	}
+	if judged == 0 && machine > 0 {
+		// Before the first c: "0/0 pass" reads as a verdict.
+		return c.st.muted.Render(fmt.Sprintf("%d items for shipshape to judge: press c · %d/%d ticked by you", machine, tickedN, manual))
 	}
 	return c.st.muted.Render(fmt.Sprintf("%d/%d judged items pass · %d/%d ticked by you", passed, judged, tickedN, manual))
 }
