@@ -172,3 +172,50 @@ func tail(s string, n int) string {
 	}
 	return s
 }
+
+// TestEveryTablesCodeWhole: a table cell wraps in its column, and glamour
+// breaks a code span there like any word, even inside a token. A command
+// a learner copies from a cell must stay on one line at 80 columns, so
+// the lessons keep the code in their cells short enough; a longer command
+// belongs in a step's code block.
+func TestEveryTablesCodeWhole(t *testing.T) {
+	pack, err := course.Builtin(course.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := New(DefaultMaxWidth)
+	for _, l := range pack.Lessons {
+		var spans []string
+		for _, line := range strings.Split(l.Body, "\n") {
+			if strings.HasPrefix(strings.TrimSpace(line), "|") {
+				for _, m := range tableCode.FindAllStringSubmatch(line, -1) {
+					spans = append(spans, m[1])
+				}
+			}
+		}
+		if len(spans) == 0 {
+			continue
+		}
+		for _, width := range []int{200, 80} {
+			doc, err := r.RenderDoc(l.ID, l.Body, width, NoColor)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.Split(ansi.Strip(doc.Text), "\n")
+			for _, span := range spans {
+				whole := false
+				for _, line := range lines {
+					if strings.Contains(line, span) {
+						whole = true
+						break
+					}
+				}
+				if !whole {
+					t.Errorf("%s at %d: the table's code %q is broken across lines", l.ID, width, span)
+				}
+			}
+		}
+	}
+}
+
+var tableCode = regexp.MustCompile("`([^`]+)`")
