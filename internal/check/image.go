@@ -304,8 +304,15 @@ func Instruction(createdBy string) string {
 	} else if rest, ok := strings.CutPrefix(s, "/bin/sh -c "); ok {
 		s = "RUN " + rest
 	}
+	// 64 hex digits say nothing to a reader and wrap the line; twelve
+	// tell layers apart, as docker's short IDs do.
+	s = copyDigest.ReplaceAllString(s, "$1:$2…")
 	return oneLine(s, 90)
 }
+
+// copyDigest is the content digest the classic builder records for a
+// COPY or ADD source ("COPY dir:<64 hex> in /opt/venv").
+var copyDigest = regexp.MustCompile(`\b(dir|file|multi):([0-9a-f]{12})[0-9a-f]{52}\b`)
 
 func (en *env) layerBreakdown(ctx context.Context, ref string, n int) []string {
 	layers, err := en.docker.ImageHistory(ctx, ref)

@@ -128,6 +128,9 @@ func TestInstruction(t *testing.T) {
 		"RUN /bin/sh -c pip install -r x # buildkit": "RUN /bin/sh -c pip install -r x",
 		"COPY . . # buildkit":                        "COPY . .",
 		"":                                           "(no instruction recorded: an imported or base layer)",
+		// The classic builder records a COPY by the digest of what it copied.
+		"/bin/sh -c #(nop) COPY dir:164220bf90b15c59f42b6a467cfdaa9e341c14697b4e6efc9dc9914ec4a2795c in /opt/venv ": "COPY dir:164220bf90b1… in /opt/venv",
+		"/bin/sh -c #(nop) COPY multi:f05065c1ef219c7f105be29c620dce272d3c40ca2ee1c7c6a5680dc2a202572e in ./ ":      "COPY multi:f05065c1ef21… in ./",
 	} {
 		if got := Instruction(in); got != want {
 			t.Errorf("Instruction(%q) = %q, want %q", in, got, want)
