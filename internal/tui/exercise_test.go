@@ -130,7 +130,7 @@ func (f *fakeWorkflow) Measure(ctx context.Context, on func(string)) (lab.Measur
 	return lab.Measurement{
 		Dev: lab.ImageFacts{Ref: "task-api:dev", Size: 1_100_000_000, LayerCount: 9, Measured: true,
 			StartupToHealthy: 1400 * time.Millisecond, ProbeFrom: "task-api:prod",
-			Idle: lab.Stats{MemoryBytes: 80e6, CPUPercent: 0.4, PIDs: 3}, IdleWindow: time.Second,
+			Idle: lab.Stats{MemoryBytes: 80e6, CPUPercent: 37.8, PIDs: 3}, IdleWindow: time.Second, ProbedWhileIdle: true,
 			Stopped: true, StopTime: 310 * time.Millisecond},
 		Prod: lab.ImageFacts{Ref: "task-api:prod", Size: 180_000_000, LayerCount: 12, Measured: true,
 			StartupToHealthy: 1200 * time.Millisecond, ReportedHealthy: 30 * time.Second,

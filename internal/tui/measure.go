@@ -198,10 +198,17 @@ func runLines(name string, f lab.ImageFacts) []string {
 			when = "over " + seconds(f.IdleWindow) + ", once it ran a moment"
 		}
 		if f.ProbedWhileIdle {
-			when += ", probes included" // no start interval before Engine 25
+			// No start interval before Engine 25: the fast probe that timed
+			// the start kept running through the window, a Python process
+			// four times a second, and its CPU would be most of the share
+			// (38 % for an idle Task API on Engine 20.10).
+			out = append(out, fmt.Sprintf("%sidle: %s memory · %s (%s)", indent,
+				human.Size(int64(f.Idle.MemoryBytes)), procs, when))
+			out = append(out, indent+"CPU not shown: without a start interval (Engine 25+) the fast probe keeps running, and its CPU would be most of the number")
+		} else {
+			out = append(out, fmt.Sprintf("%sidle: %s memory · %.1f%% CPU · %s (%s)", indent,
+				human.Size(int64(f.Idle.MemoryBytes)), f.Idle.CPUPercent, procs, when))
 		}
-		out = append(out, fmt.Sprintf("%sidle: %s memory · %.1f%% CPU · %s (%s)", indent,
-			human.Size(int64(f.Idle.MemoryBytes)), f.Idle.CPUPercent, procs, when))
 	}
 	if f.Stopped {
 		stop := fmt.Sprintf("%sdocker stop: %s, exit code %d", indent, seconds(f.StopTime), f.ExitCode)
