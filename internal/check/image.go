@@ -303,6 +303,10 @@ func Instruction(createdBy string) string {
 		s = strings.TrimSpace(rest)
 	} else if rest, ok := strings.CutPrefix(s, "/bin/sh -c "); ok {
 		s = "RUN " + rest
+	} else if rest, ok := strings.CutPrefix(s, "RUN /bin/sh -c "); ok {
+		// BuildKit records a shell-form RUN with its shell; the classic
+		// builder's line above reads the same without it.
+		s = "RUN " + rest
 	}
 	// 64 hex digits say nothing to a reader and wrap the line; twelve
 	// tell layers apart, as docker's short IDs do.

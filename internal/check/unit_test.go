@@ -125,7 +125,8 @@ func TestInstruction(t *testing.T) {
 	for in, want := range map[string]string{
 		"/bin/sh -c #(nop)  CMD [\"sh\"]":            `CMD ["sh"]`,
 		"/bin/sh -c apt-get update":                  "RUN apt-get update",
-		"RUN /bin/sh -c pip install -r x # buildkit": "RUN /bin/sh -c pip install -r x",
+		"RUN /bin/sh -c pip install -r x # buildkit": "RUN pip install -r x",
+		"RUN python -m venv /opt/venv # buildkit":    "RUN python -m venv /opt/venv",
 		"COPY . . # buildkit":                        "COPY . .",
 		"":                                           "(no instruction recorded: an imported or base layer)",
 		// The classic builder records a COPY by the digest of what it copied.
