@@ -234,20 +234,27 @@ func TestRunFollowsHealthAndLogs(t *testing.T) {
 	}
 }
 
+// buildPair builds a dev image from devDockerfile and the prod image
+// every measure test compares it with (healthyDockerfile).
+func buildPair(t *testing.T, e *dockertest.Env, l *lab.Lab, name, devDockerfile string) (dev, prod string) {
+	t.Helper()
+	dev, prod = testTag(e, name+"dev"), testTag(e, name+"prod")
+	for _, b := range [][2]string{{dev, devDockerfile}, {prod, healthyDockerfile}} {
+		if res, _ := build(t, e, l, b[0], b[1], nil); !res.OK() {
+			t.Fatalf("build %s: %s", b[0], res.Error)
+		}
+	}
+	return dev, prod
+}
+
 // TestMeasureTellsBusyFromIdle: the idle CPU share is the rate between
 // two reads, so an app that spins after it answers its probe shows a
 // core's worth and one that waits shows next to nothing.
 func TestMeasureTellsBusyFromIdle(t *testing.T) {
 	e := dockertest.Need(t)
 	l := lab.New(e.Docker, lab.WithStopGrace(time.Second))
-	busy, idle := testTag(e, "busy"), testTag(e, "idle")
 	// httpd without -f goes to the background; the shell then spins.
-	if res, _ := build(t, e, l, busy, "FROM BASE\nCMD [\"sh\", \"-c\", \"httpd -p 8080 -h /www; while :; do :; done\"]\n", nil); !res.OK() {
-		t.Fatalf("build: %s", res.Error)
-	}
-	if res, _ := build(t, e, l, idle, healthyDockerfile, nil); !res.OK() {
-		t.Fatalf("build: %s", res.Error)
-	}
+	busy, idle := buildPair(t, e, l, "busy", "FROM BASE\nCMD [\"sh\", \"-c\", \"httpd -p 8080 -h /www; while :; do :; done\"]\n")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	m := l.Measure(ctx, busy, idle, nil)
@@ -295,13 +302,7 @@ func TestRunReportsExit(t *testing.T) {
 func TestMeasure(t *testing.T) {
 	e := dockertest.Need(t)
 	l := lab.New(e.Docker, lab.WithStopGrace(2*time.Second))
-	dev, prod := testTag(e, "mdev"), testTag(e, "mprod")
-	if res, _ := build(t, e, l, dev, "FROM BASE\nRUN dd if=/dev/zero of=/big bs=1024 count=2048\nCMD [\"sh\", \"-c\", \"trap 'exit 0' TERM; httpd -p 8080 -h /www; while :; do sleep 1 & wait $!; done\"]\n", nil); !res.OK() {
-		t.Fatalf("build: %s", res.Error)
-	}
-	if res, _ := build(t, e, l, prod, healthyDockerfile, nil); !res.OK() {
-		t.Fatalf("build: %s", res.Error)
-	}
+	dev, prod := buildPair(t, e, l, "m", "FROM BASE\nRUN dd if=/dev/zero of=/big bs=1024 count=2048\nCMD [\"sh\", \"-c\", \"trap 'exit 0' TERM; httpd -p 8080 -h /www; while :; do sleep 1 & wait $!; done\"]\n")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	var progress []string
