@@ -79,7 +79,7 @@ func (e *exerciseScreen) View() string {
 	case e.checker != nil:
 		sub = "checking " + e.describe
 	}
-	lines = append(lines, e.st.muted.Render(ansi.Truncate(termsafe.Line(sub), w, "…")))
+	lines = append(lines, e.st.muted.Render(ansi.Truncate(shortenTail(termsafe.Line(sub), termsafe.Line(e.dir), w), w, "…")))
 	l := e.layout()
 	if l.blank {
 		lines = append(lines, "")
@@ -299,4 +299,23 @@ func (e *exerciseScreen) anyDone() bool {
 		}
 	}
 	return false
+}
+
+// shortenTail fits line into width by cutting the front of the path it
+// ends with ("…/work/ws"), so the image names before it stay whole: the
+// end of a path names the project, its start the home directory.
+func shortenTail(line, path string, width int) string {
+	over := ansi.StringWidth(line) - width
+	if over <= 0 || path == "" || !strings.HasSuffix(line, path) {
+		return line
+	}
+	keep := ansi.StringWidth(path) - over - 1 // room for the "…"
+	if keep < 8 {
+		return line
+	}
+	r := []rune(path)
+	for ansi.StringWidth(string(r)) > keep {
+		r = r[1:]
+	}
+	return strings.TrimSuffix(line, path) + "…" + string(r)
 }
