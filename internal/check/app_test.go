@@ -121,6 +121,16 @@ func TestChecksShareTheAppContainer(t *testing.T) {
 			{ID: "healthy", Kind: "container.healthy", Required: true},
 			{ID: "ro", Kind: "container.readonly_rootfs", Required: true},
 		}, map[string]check.Status{"user": check.StatusPass, "healthy": check.StatusFail, "ro": check.StatusFail}, "app app-readonly", ""},
+		// Without a HEALTHCHECK the shared container cannot run read-only
+		// (nothing says the app works so): the read-only check makes its
+		// own, and the shared one is made only for a check that reads it.
+		{"readonly-alone-without-healthcheck", "numeric", []check.Spec{
+			{ID: "ro", Kind: "container.readonly_rootfs", Required: true},
+		}, map[string]check.Status{"ro": check.StatusPass}, "readonly", ""},
+		{"readonly-and-user-without-healthcheck", "numeric", []check.Spec{
+			{ID: "user", Kind: "image.user_nonroot", Required: true},
+			{ID: "ro", Kind: "container.readonly_rootfs", Required: true},
+		}, map[string]check.Status{"user": check.StatusPass, "ro": check.StatusPass}, "app readonly", ""},
 		// A check that stops the container keeps it writable.
 		{"stopper-keeps-writable", "good", []check.Spec{
 			{ID: "healthy", Kind: "container.healthy", Required: true},

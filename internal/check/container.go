@@ -511,7 +511,9 @@ func evalReadonly(ctx context.Context, en *env, p params) verdict {
 		}
 		return pass("with --read-only and a tmpfs at /tmp: " + msg)
 	}
-	if a := en.apps[wantsNetwork(p)]; a != nil && a.wantReadOnly {
+	// Without a HEALTHCHECK the shared container runs writable (see
+	// appRun.start): asking for it here would only start one nobody reads.
+	if a := en.apps[wantsNetwork(p)]; a != nil && a.wantReadOnly && hasHealth {
 		a, bad := en.app(ctx, info, p)
 		if a.readOnly {
 			if bad != nil {
